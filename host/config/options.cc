@@ -1,0 +1,168 @@
+#include "host/config/options.h"
+
+#include <boost/json.hpp>
+
+#include <charconv>
+#include <cmath>
+#include <sstream>
+
+namespace sluice::config {
+namespace json = boost::json;
+
+Result<OptionTable> parseOptionTable(const std::string& text) {
+  boost::system::error_code ec;
+  json::value v = json::parse(text, ec);
+  if (ec) return Status::invalid("options_json is not valid JSON: " + ec.message());
+  if (!v.is_array()) return Status::invalid("options_json must be a JSON array");
+  OptionTable out;
+  static const char* kTypes[] = {"string", "int", "long", "double", "boolean", "list", "password", "class"};
+  for (const auto& item : v.as_array()) {
+    if (!item.is_object()) return Status::invalid("options_json entries must be objects");
+    const auto& o = item.as_object();
+    OptionDef d;
+    auto str = [&](const char* k) -> std::optional<std::string> {
+      auto* p = o.if_contains(k);
+      if (!p || !p->is_string()) return std::nullopt;
+      return std::string(p->as_string());
+    };
+    auto name = str("name");
+    if (!name || name->empty()) return Status::invalid("options_json entry without a name");
+    d.name = *name;
+    d.type = str("type").value_or("string");
+    bool known = false;
+    for (auto* t : kTypes) known = known || d.type == t;
+    if (!known) return Status::invalid("option '" + d.name + "' has unknown type '" + d.type + "'");
+    d.defaultValue = str("default");
+    if (auto* r = o.if_contains("required"); r && r->is_bool()) d.required = r->as_bool();
+    d.doc = str("doc").value_or("");
+    if (auto* val = o.if_contains("validator"); val && val->is_object()) {
+      const auto& vo = val->as_object();
+      if (auto* m = vo.if_contains("min"); m && m->is_number()) d.min = m->to_number<double>();
+      if (auto* m = vo.if_contains("max"); m && m->is_number()) d.max = m->to_number<double>();
+      if (auto* e = vo.if_contains("enum"); e && e->is_array())
+        for (const auto& s : e->as_array())
+          if (s.is_string()) d.allowed.emplace_back(s.as_string());
+    }
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
+namespace {
+bool parseInteger(const std::string& s, long long* out) {
+  if (s.empty()) return false;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
+  return ec == std::errc() && p == s.data() + s.size();
+}
+bool parseDouble(const std::string& s, double* out) {
+  if (s.empty()) return false;
+  char* end = nullptr;
+  *out = std::strtod(s.c_str(), &end);
+  return end == s.c_str() + s.size() && std::isfinite(*out);
+}
+}  // namespace
+
+std::optional<std::string> validateValue(const OptionDef& def, const std::string& value) {
+  double num = 0;
+  bool numeric = false;
+  if (def.type == "int" || def.type == "long") {
+    long long i = 0;
+    if (!parseInteger(value, &i)) return "Invalid value " + value + " for configuration " + def.name + ": Not a number of type " + (def.type == "int" ? "INT" : "LONG");
+    if (def.type == "int" && (i < INT32_MIN || i > INT32_MAX))
+      return "Invalid value " + value + " for configuration " + def.name + ": out of range for INT";
+    num = static_cast<double>(i);
+    numeric = true;
+  } else if (def.type == "double") {
+    if (!parseDouble(value, &num)) return "Invalid value " + value + " for configuration " + def.name + ": Not a number of type DOUBLE";
+    numeric = true;
+  } else if (def.type == "boolean") {
+    if (value != "true" && value != "false" && value != "TRUE" && value != "FALSE" && value != "True" && value != "False")
+      return "Invalid value " + value + " for configuration " + def.name + ": Expected value to be either true or false";
+  }
+  if (numeric && def.min && num < *def.min) {
+    std::ostringstream os;
+    os << "Invalid value " << value << " for configuration " << def.name << ": Value must be at least " << *def.min;
+    return os.str();
+  }
+  if (numeric && def.max && num > *def.max) {
+    std::ostringstream os;
+    os << "Invalid value " << value << " for configuration " << def.name << ": Value must be no more than " << *def.max;
+    return os.str();
+  }
+  if (!def.allowed.empty()) {
+    bool ok = false;
+    for (const auto& a : def.allowed) ok = ok || a == value;
+    if (!ok) {
+      std::string list;
+      for (const auto& a : def.allowed) list += (list.empty() ? "" : ", ") + a;
+      return "Invalid value " + value + " for configuration " + def.name + ": String must be one of: " + list;
+    }
+  }
+  return std::nullopt;
+}
+
+const OptionDef* findOption(const OptionTable& table, const std::string& name) {
+  for (const auto& d : table)
+    if (d.name == name) return &d;
+  return nullptr;
+}
+
+void validateAgainst(const OptionTable& table, const std::map<std::string, std::string>& values,
+                     const std::string& prefix, std::vector<ConfigError>* errors,
+                     std::map<std::string, std::string>* resolved) {
+  for (const auto& [k, v] : values) {
+    const OptionDef* d = findOption(table, k);
+    if (!d) {
+      errors->push_back({prefix + k, "Unknown configuration '" + prefix + k + "'"});
+      continue;
+    }
+    if (auto err = validateValue(*d, v)) {
+      // Report with the full key so the user sees where it is.
+      OptionDef full = *d;
+      full.name = prefix + k;
+      errors->push_back({prefix + k, *validateValue(full, v)});
+      continue;
+    }
+    if (resolved) (*resolved)[k] = v;
+  }
+  for (const auto& d : table) {
+    if (values.count(d.name)) continue;
+    if (d.defaultValue) {
+      if (resolved) (*resolved)[d.name] = *d.defaultValue;
+    } else if (d.required) {
+      errors->push_back({prefix + d.name, "Missing required configuration \"" + prefix + d.name +
+                                              "\" which has no default value."});
+    }
+  }
+}
+
+std::string optionsMarkdown(const OptionTable& table) {
+  auto cell = [](std::string s) {
+    std::string out;
+    for (char c : s) {
+      if (c == '|') out += "\\|";
+      else if (c == '\n') out += ' ';
+      else out += c;
+    }
+    return out;
+  };
+  std::string out = "| option | type | default | required | description |\n|---|---|---|---|---|\n";
+  for (const auto& d : table) {
+    std::string def = d.defaultValue ? "`" + cell(*d.defaultValue) + "`" : "";
+    if (d.defaultValue && d.defaultValue->empty()) def = "\"\"";
+    std::string doc = cell(d.doc);
+    if (!d.allowed.empty()) {
+      doc += " One of:";
+      for (size_t i = 0; i < d.allowed.size(); ++i) doc += (i ? ", `" : " `") + cell(d.allowed[i]) + "`";
+      doc += ".";
+    }
+    std::ostringstream range;
+    if (d.min) range << " Minimum " << *d.min << ".";
+    if (d.max) range << " Maximum " << *d.max << ".";
+    doc += range.str();
+    out += "| `" + d.name + "` | " + d.type + " | " + def + " | " + (d.required ? "yes" : "no") + " | " + doc + " |\n";
+  }
+  return out;
+}
+
+}  // namespace sluice::config

@@ -1,0 +1,162 @@
+#include "host/kafka/env.h"
+
+#include <librdkafka/rdkafka_mock.h>
+
+#include "host/common/log.h"
+
+namespace sluice::kafka {
+namespace {
+const log::Tag kTag{"sluice.kafka", "", -1};
+
+void logCb(const rd_kafka_t*, int level, const char* fac, const char* buf) {
+  auto lvl = level <= 3 ? log::Level::kError : level <= 4 ? log::Level::kWarn
+           : level <= 6 ? log::Level::kInfo : log::Level::kDebug;
+  if (log::enabled(kTag, lvl)) log::write(kTag, lvl, std::string("librdkafka ") + fac + ": " + buf);
+}
+}  // namespace
+
+Result<rd_kafka_conf_t*> makeConf(const std::map<std::string, std::string>& settings) {
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  char err[512];
+  for (const auto& [k, v] : settings) {
+    if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {
+      rd_kafka_conf_destroy(conf);
+      return Status::invalid("invalid Kafka client setting '" + k + "': " + err);
+    }
+  }
+  rd_kafka_conf_set_log_cb(conf, logCb);
+  return conf;
+}
+
+Result<std::unique_ptr<Env>> Env::create(const std::string& bootstrap,
+                                         std::map<std::string, std::string> producerOverrides,
+                                         std::map<std::string, std::string> consumerOverrides,
+                                         std::map<std::string, std::string> adminOverrides) {
+  std::unique_ptr<Env> env(new Env());
+  env->producer_ = std::move(producerOverrides);
+  env->consumer_ = std::move(consumerOverrides);
+  env->admin_ = std::move(adminOverrides);
+  char err[512];
+  if (bootstrap.empty()) {
+    auto conf = makeConf({{"client.id", "sluice-embedded-mock"}});
+    if (!conf) return conf.status();
+    env->mockOwner_ = rd_kafka_new(RD_KAFKA_PRODUCER, *conf, err, sizeof err);
+    if (!env->mockOwner_) return Status::fatal(std::string("cannot start embedded Kafka: ") + err);
+    env->mock_ = rd_kafka_mock_cluster_new(env->mockOwner_, 1);
+    if (!env->mock_) return Status::fatal("cannot start the embedded librdkafka mock cluster");
+    env->bootstrap_ = rd_kafka_mock_cluster_bootstraps(env->mock_);
+    SLUICE_LOG(kTag, log::Level::kWarn,
+               "no bootstrap.servers configured: using the EMBEDDED librdkafka mock cluster at " +
+                   env->bootstrap_ +
+                   ". It is in-process and NON-DURABLE: topics vanish when sluice stops. "
+                   "Set bootstrap.servers for anything real.");
+  } else {
+    env->bootstrap_ = bootstrap;
+  }
+  std::map<std::string, std::string> adminSettings = env->admin_;
+  adminSettings["bootstrap.servers"] = env->bootstrap_;
+  auto conf = makeConf(adminSettings);
+  if (!conf) return conf.status();
+  env->admin_rk_ = rd_kafka_new(RD_KAFKA_PRODUCER, *conf, err, sizeof err);
+  if (!env->admin_rk_) return Status::fatal(std::string("cannot create Kafka admin client: ") + err);
+  return env;
+}
+
+Env::~Env() {
+  if (admin_rk_) rd_kafka_destroy(admin_rk_);
+  if (mock_) rd_kafka_mock_cluster_destroy(mock_);
+  if (mockOwner_) rd_kafka_destroy(mockOwner_);
+}
+
+std::map<std::string, std::string> Env::producerSettings() const {
+  std::map<std::string, std::string> s = {
+      {"bootstrap.servers", bootstrap_},
+      {"enable.idempotence", "true"},
+      {"acks", "all"},
+      {"linger.ms", "5"},
+      {"compression.type", "none"},
+  };
+  for (const auto& [k, v] : producer_) s[k] = v;
+  s["bootstrap.servers"] = bootstrap_;
+  return s;
+}
+
+std::map<std::string, std::string> Env::consumerSettings(const std::string& groupId) const {
+  std::map<std::string, std::string> s = {
+      {"bootstrap.servers", bootstrap_},
+      {"group.id", groupId},
+      {"enable.auto.commit", "false"},
+      {"enable.auto.offset.store", "false"},
+      {"auto.offset.reset", "earliest"},
+      {"partition.assignment.strategy", "range,roundrobin"},
+      {"enable.partition.eof", "false"},
+  };
+  for (const auto& [k, v] : consumer_) s[k] = v;
+  s["bootstrap.servers"] = bootstrap_;
+  s["group.id"] = groupId;
+  return s;
+}
+
+Result<int> Env::partitionCount(const std::string& topic) {
+  rd_kafka_topic_t* t = rd_kafka_topic_new(admin_rk_, topic.c_str(), nullptr);
+  const rd_kafka_metadata_t* md = nullptr;
+  rd_kafka_resp_err_t err = rd_kafka_metadata(admin_rk_, 0, t, &md, 10000);
+  rd_kafka_topic_destroy(t);
+  if (err) return Status::retriable("cannot read metadata for topic " + topic + ": " + rd_kafka_err2str(err));
+  int count = -1;
+  if (md->topic_cnt == 1 && md->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR)
+    count = md->topics[0].partition_cnt;
+  rd_kafka_metadata_destroy(md);
+  if (count <= 0) return Status::notFound("topic " + topic + " does not exist");
+  return count;
+}
+
+Status Env::ensureTopic(const std::string& topic, int partitions, int replicationFactor) {
+  if (mock_) {
+    // The mock cluster creates topics on demand; create explicitly so the
+    // partition count is the one asked for.
+    auto err = rd_kafka_mock_topic_create(mock_, topic.c_str(), partitions > 0 ? partitions : 1, 1);
+    if (err && err != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
+      return Status::fatal("cannot create topic " + topic + ": " + rd_kafka_err2str(err));
+    return Status::ok();
+  }
+  auto existing = partitionCount(topic);
+  if (existing) return Status::ok();
+  rd_kafka_NewTopic_t* nt = rd_kafka_NewTopic_new(topic.c_str(), partitions > 0 ? partitions : -1,
+                                                  replicationFactor > 0 ? replicationFactor : -1,
+                                                  nullptr, 0);
+  rd_kafka_queue_t* q = rd_kafka_queue_new(admin_rk_);
+  rd_kafka_CreateTopics(admin_rk_, &nt, 1, nullptr, q);
+  rd_kafka_event_t* ev = rd_kafka_queue_poll(q, 30000);
+  Status result = Status::ok();
+  if (!ev) {
+    result = Status::retriable("timed out creating topic " + topic);
+  } else {
+    const rd_kafka_CreateTopics_result_t* res = rd_kafka_event_CreateTopics_result(ev);
+    size_t n = 0;
+    const rd_kafka_topic_result_t** trs = res ? rd_kafka_CreateTopics_result_topics(res, &n) : nullptr;
+    if (rd_kafka_event_error(ev)) {
+      result = Status::fatal("cannot create topic " + topic + ": " + rd_kafka_event_error_string(ev));
+    } else if (n == 1) {
+      auto err = rd_kafka_topic_result_error(trs[0]);
+      if (err && err != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
+        result = Status::fatal("cannot create topic " + topic + ": " +
+                               (rd_kafka_topic_result_error_string(trs[0]) ?: rd_kafka_err2str(err)));
+    }
+    rd_kafka_event_destroy(ev);
+  }
+  rd_kafka_queue_destroy(q);
+  rd_kafka_NewTopic_destroy(nt);
+  if (result.isOk()) SLUICE_LOG(kTag, log::Level::kInfo, "created topic " + topic);
+  return result;
+}
+
+std::string Env::clusterId() {
+  char* id = rd_kafka_clusterid(admin_rk_, 5000);
+  if (!id) return "";
+  std::string out = id;
+  rd_kafka_mem_free(admin_rk_, id);
+  return out;
+}
+
+}  // namespace sluice::kafka

@@ -1,0 +1,55 @@
+#pragma once
+// Kafka connectivity shared by a worker: the bootstrap servers (or the
+// embedded librdkafka mock cluster), the worker's producer./consumer.
+// overrides, and topic administration.
+
+#include <librdkafka/rdkafka.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "host/common/status.h"
+
+struct rd_kafka_mock_cluster_s;
+
+namespace sluice::kafka {
+
+/// Build an rd_kafka_conf_t from key/value pairs; errors name the key.
+Result<rd_kafka_conf_t*> makeConf(const std::map<std::string, std::string>& settings);
+
+class Env {
+ public:
+  /// bootstrap empty = start the embedded mock cluster (non-durable).
+  static Result<std::unique_ptr<Env>> create(const std::string& bootstrap,
+                                             std::map<std::string, std::string> producerOverrides,
+                                             std::map<std::string, std::string> consumerOverrides,
+                                             std::map<std::string, std::string> adminOverrides);
+  ~Env();
+  Env(const Env&) = delete;
+  Env& operator=(const Env&) = delete;
+
+  bool embedded() const { return mock_ != nullptr; }
+  const std::string& bootstrap() const { return bootstrap_; }
+  /// Producer settings: Sluice defaults, then the worker's producer.* overrides.
+  std::map<std::string, std::string> producerSettings() const;
+  std::map<std::string, std::string> consumerSettings(const std::string& groupId) const;
+
+  /// Create the topic when it does not exist. partitions/rf <= 0: broker default.
+  Status ensureTopic(const std::string& topic, int partitions, int replicationFactor);
+  /// Partition count of a topic, or an error when it does not exist.
+  Result<int> partitionCount(const std::string& topic);
+  /// The cluster id, or "" when it cannot be read.
+  std::string clusterId();
+
+ private:
+  Env() = default;
+  std::string bootstrap_;
+  std::map<std::string, std::string> producer_, consumer_, admin_;
+  rd_kafka_t* mockOwner_ = nullptr;
+  rd_kafka_mock_cluster_s* mock_ = nullptr;
+  rd_kafka_t* admin_rk_ = nullptr;
+};
+
+}  // namespace sluice::kafka

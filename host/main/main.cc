@@ -1,0 +1,249 @@
+// sluice: the command-line entry point. The only code the tests don't link.
+#include <boost/json.hpp>
+
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include "host/common/json_util.h"
+#include "host/common/log.h"
+#include "host/config/connector_config.h"
+#include "host/config/worker_config.h"
+#include "host/kafka/env.h"
+#include "host/loader/registry.h"
+#include "host/metrics/metrics.h"
+#include "host/rest/api.h"
+#include "host/state/rocks_store.h"
+
+#ifndef SLUICE_VERSION
+#define SLUICE_VERSION "0.0.0"
+#endif
+#ifndef SLUICE_COMMIT
+#define SLUICE_COMMIT "unknown"
+#endif
+
+namespace {
+namespace json = boost::json;
+using namespace sluice;
+const log::Tag kTag{"sluice.main", "", -1};
+
+volatile std::sig_atomic_t gStop = 0;
+void onSignal(int) { gStop = 1; }
+
+int usage() {
+  std::fprintf(stderr,
+               "usage:\n"
+               "  sluice run WORKER.json [CONNECTOR.json ...]   run a worker (like connect-standalone)\n"
+               "  sluice plugins [--plugin-path DIR ...] [--json] list plugins and refused files\n"
+               "  sluice describe PLUGIN [--plugin-path DIR ...] [--markdown]  print a plugin's options\n"
+               "  sluice --version\n");
+  return 2;
+}
+
+std::vector<std::string> pluginDirs(std::vector<std::string> given) {
+  if (given.empty()) given.push_back(loader::defaultPluginDir());
+  return given;
+}
+
+int cmdPlugins(const std::vector<std::string>& dirs, bool asJson) {
+  log::configure(false, log::Level::kError);
+  loader::Registry reg;
+  reg.scan(pluginDirs(dirs));
+  if (asJson) {
+    json::array out;
+    for (const auto& p : reg.plugins())
+      out.push_back(json::object{{"name", p->name}, {"kind", loader::kindName(p->kind)}, {"version", p->version},
+                                 {"abi", std::to_string(p->abiMajor) + "." + std::to_string(p->abiMinor)}, {"file", p->file}});
+    for (const auto& r : reg.refused())
+      out.push_back(json::object{{"name", nullptr}, {"kind", nullptr}, {"version", nullptr}, {"abi", nullptr}, {"file", r.file}, {"error", r.error}});
+    std::cout << json::serialize(out) << "\n";
+    return 0;
+  }
+  std::printf("%-22s %-10s %-8s %-5s %s\n", "NAME", "KIND", "VERSION", "ABI", "FILE");
+  for (const auto& p : reg.plugins())
+    std::printf("%-22s %-10s %-8s %u.%-3u %s\n", p->name.c_str(), loader::kindName(p->kind), p->version.c_str(),
+                p->abiMajor, p->abiMinor, p->file.c_str());
+  for (const auto& r : reg.refused()) std::printf("REFUSED %s: %s\n", r.file.c_str(), r.error.c_str());
+  return 0;
+}
+
+int cmdDescribe(const std::string& name, const std::vector<std::string>& dirs, bool markdown) {
+  log::configure(false, log::Level::kError);
+  loader::Registry reg;
+  reg.scan(pluginDirs(dirs));
+  const loader::Plugin* p = reg.find(name);
+  if (!p) {
+    sluice_variant v;
+    p = reg.findTransform(name, &v);
+  }
+  if (!p) {
+    std::fprintf(stderr, "sluice: no plugin named '%s' (see 'sluice plugins')\n", name.c_str());
+    return 1;
+  }
+  std::string aliases;
+  for (const auto& a : p->aliases) aliases += (aliases.empty() ? "" : ", ") + a;
+  if (markdown) {
+    std::printf("# %s\n\n%s\n\n", p->name.c_str(), p->description.c_str());
+    std::printf("- kind: %s\n- version: %s\n", loader::kindName(p->kind), p->version.c_str());
+    if (!aliases.empty()) std::printf("- aliases: %s\n", aliases.c_str());
+    if (p->flags & SLUICE_FLAG_KEY_VALUE_VARIANTS) std::printf("- variants: `%s$Key`, `%s$Value`\n", p->name.c_str(), p->name.c_str());
+    if (p->maxTasks) std::printf("- max tasks: %u\n", p->maxTasks);
+    std::printf("\n## Options\n\n");
+    if (p->options.empty()) std::printf("This plugin has no options.\n");
+    else std::printf("%s", config::optionsMarkdown(p->options).c_str());
+    return 0;
+  }
+  std::printf("%s %s (%s)%s%s\n%s\n\n", p->name.c_str(), p->version.c_str(), loader::kindName(p->kind),
+              aliases.empty() ? "" : ", aliases: ", aliases.c_str(), p->description.c_str());
+  for (const auto& o : p->options) {
+    std::printf("  %s (%s%s)%s%s\n      %s\n", o.name.c_str(), o.type.c_str(), o.required ? ", required" : "",
+                o.defaultValue ? " default: " : "", o.defaultValue ? o.defaultValue->c_str() : "", o.doc.c_str());
+  }
+  return 0;
+}
+
+Result<std::pair<std::string, config::ConfigMap>> readConnectorFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return Status::notFound("cannot read connector config " + path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  boost::system::error_code ec;
+  json::value v = json::parse(ss.str(), ec);
+  if (ec) return Status::invalid(path + ": not valid JSON: " + ec.message());
+  if (!v.is_object()) return Status::invalid(path + ": must be an object {\"name\": ..., \"config\": {...}}");
+  auto& o = v.as_object();
+  auto* cfg = o.if_contains("config");
+  const json::object* obj = cfg && cfg->is_object() ? &cfg->as_object() : &o;  // also accept a flat map
+  config::ConfigMap m;
+  for (const auto& kv : *obj) {
+    auto s = jsonutil::configString(kv.value());
+    if (!s) return Status::invalid(path + ": value of '" + std::string(kv.key()) + "' must be a string, number or boolean");
+    m[std::string(kv.key())] = *s;
+  }
+  std::string name;
+  if (auto* n = o.if_contains("name"); n && n->is_string()) name = std::string(n->as_string());
+  else if (m.count("name")) name = m["name"];
+  if (name.empty()) return Status::invalid(path + ": connector config has no name");
+  return std::make_pair(name, m);
+}
+
+int cmdRun(const std::string& workerPath, const std::vector<std::string>& connectorPaths) {
+  auto wc = config::WorkerConfig::load(workerPath);
+  if (!wc) {
+    std::fprintf(stderr, "sluice: %s\n", wc.status().message().c_str());
+    return 1;
+  }
+  log::Level level = log::Level::kInfo;
+  log::parseLevel(wc->logLevel, &level);
+  log::configure(wc->logJson, level);
+
+  // Read every connector file before starting anything: a bad file changes nothing.
+  std::vector<std::pair<std::string, config::ConfigMap>> connectors;
+  for (const auto& p : connectorPaths) {
+    auto c = readConnectorFile(p);
+    if (!c) {
+      std::fprintf(stderr, "sluice: %s\n", c.status().message().c_str());
+      return 1;
+    }
+    connectors.push_back(std::move(*c));
+  }
+
+  loader::Registry reg;
+  reg.scan(pluginDirs(wc->pluginPath));
+  SLUICE_LOG(kTag, log::Level::kInfo, "loaded " + std::to_string(reg.plugins().size()) + " plugins, refused " + std::to_string(reg.refused().size()) + " files");
+  for (const auto& [name, cfg] : connectors) {
+    auto v = config::validateConnector(reg, name, cfg);
+    if (!v.ok()) {
+      std::fprintf(stderr, "sluice: connector %s: %s\n", name.c_str(), v.message().c_str());
+      return 1;
+    }
+  }
+
+  auto store = state::RocksStore::open(wc->stateDir);
+  if (!store) {
+    std::fprintf(stderr, "sluice: %s\n", store.status().message().c_str());
+    return 1;
+  }
+  auto kafka = kafka::Env::create(wc->bootstrapServers, wc->producerOverrides, wc->consumerOverrides, wc->adminOverrides);
+  if (!kafka) {
+    std::fprintf(stderr, "sluice: %s\n", kafka.status().message().c_str());
+    return 1;
+  }
+  metrics::Metrics metrics;
+  runtime::Worker worker(*wc, reg, **store, **store, **kafka, metrics);
+  if (!wc->restAdvertisedName.empty()) worker.setWorkerId(wc->restAdvertisedName);
+
+  rest::Router router;
+  rest::registerApi(router, rest::ApiContext{&worker, &reg, &metrics, [k = kafka->get()] { return k->clusterId(); },
+                                             SLUICE_VERSION, SLUICE_COMMIT});
+  rest::Server server(router, wc->listenAddress());
+  if (!server.started()) {
+    std::fprintf(stderr, "sluice: REST listener: %s\n", server.error().c_str());
+    return 1;
+  }
+  SLUICE_LOG(kTag, log::Level::kInfo, "REST API listening on http://" + wc->listenAddress());
+
+  std::signal(SIGINT, onSignal);
+  std::signal(SIGTERM, onSignal);
+
+  worker.startStored();
+  for (const auto& [name, cfg] : connectors) {
+    bool created = false;
+    auto existing = worker.configOf(name);
+    config::ConfigMap want = cfg;
+    want["name"] = name;
+    if (existing && *existing == want) continue;  // already running as stored
+    auto r = worker.put(name, cfg, &created);
+    if (!r) {
+      std::fprintf(stderr, "sluice: connector %s: %s\n", name.c_str(), r.status().message().c_str());
+      worker.shutdown();
+      return 1;
+    }
+  }
+  SLUICE_LOG(kTag, log::Level::kInfo, "sluice " SLUICE_VERSION " started");
+  while (!gStop) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  SLUICE_LOG(kTag, log::Level::kInfo, "stopping");
+  worker.shutdown();
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) return usage();
+  if (args[0] == "--version" || args[0] == "version") {
+    std::printf("sluice %s (commit %s, plugin ABI %d.%d)\n", SLUICE_VERSION, SLUICE_COMMIT, SLUICE_ABI_MAJOR, SLUICE_ABI_MINOR);
+    return 0;
+  }
+  auto collect = [&](size_t from, std::vector<std::string>* dirs, std::vector<std::string>* rest,
+                     std::vector<std::string>* flags) -> bool {
+    for (size_t i = from; i < args.size(); ++i) {
+      if (args[i] == "--plugin-path") {
+        if (i + 1 >= args.size()) return false;
+        dirs->push_back(args[++i]);
+      } else if (args[i].starts_with("--")) {
+        flags->push_back(args[i]);
+      } else {
+        rest->push_back(args[i]);
+      }
+    }
+    return true;
+  };
+  std::vector<std::string> dirs, rest, flags;
+  if (!collect(1, &dirs, &rest, &flags)) return usage();
+  auto has = [&](const char* f) { return std::find(flags.begin(), flags.end(), f) != flags.end(); };
+  if (args[0] == "plugins") return cmdPlugins(dirs, has("--json"));
+  if (args[0] == "describe") {
+    if (rest.size() != 1) return usage();
+    return cmdDescribe(rest[0], dirs, has("--markdown"));
+  }
+  if (args[0] == "run") {
+    if (rest.empty()) return usage();
+    return cmdRun(rest[0], std::vector<std::string>(rest.begin() + 1, rest.end()));
+  }
+  return usage();
+}

@@ -1,0 +1,61 @@
+#include "host/metrics/metrics.h"
+
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+
+namespace sluice::metrics {
+
+struct Metrics::Impl {
+  std::shared_ptr<prometheus::Registry> registry = std::make_shared<prometheus::Registry>();
+  prometheus::Family<prometheus::Counter>& recordsIn = prometheus::BuildCounter()
+      .Name("sluice_task_records_in_total").Help("Records read: polled from a source plugin or consumed from Kafka by a sink task.").Register(*registry);
+  prometheus::Family<prometheus::Counter>& recordsOut = prometheus::BuildCounter()
+      .Name("sluice_task_records_out_total").Help("Records written: acknowledged by Kafka (sources) or put into the sink plugin (sinks).").Register(*registry);
+  prometheus::Family<prometheus::Counter>& bytesOut = prometheus::BuildCounter()
+      .Name("sluice_task_bytes_out_total").Help("Key and value bytes written.").Register(*registry);
+  prometheus::Family<prometheus::Counter>& skipped = prometheus::BuildCounter()
+      .Name("sluice_task_records_skipped_total").Help("Records skipped under errors.tolerance=all.").Register(*registry);
+  prometheus::Family<prometheus::Counter>& blocked = prometheus::BuildCounter()
+      .Name("sluice_task_backpressure_seconds_total").Help("Seconds blocked: on a full producer queue (sources) or with partitions paused for a slow sink (sinks).").Register(*registry);
+  prometheus::Family<prometheus::Gauge>& pending = prometheus::BuildGauge()
+      .Name("sluice_source_task_active_records").Help("Records produced and not yet acknowledged by Kafka.").Register(*registry);
+  prometheus::Family<prometheus::Counter>& commits = prometheus::BuildCounter()
+      .Name("sluice_task_offset_commits_total").Help("Offset commits completed.").Register(*registry);
+  prometheus::Family<prometheus::Counter>& commitFailures = prometheus::BuildCounter()
+      .Name("sluice_task_offset_commit_failures_total").Help("Offset commits that failed.").Register(*registry);
+  prometheus::Family<prometheus::Counter>& failures = prometheus::BuildCounter()
+      .Name("sluice_task_failures_total").Help("Times a task went to FAILED.").Register(*registry);
+  prometheus::Family<prometheus::Gauge>& connectors = prometheus::BuildGauge()
+      .Name("sluice_worker_connectors").Help("Connectors configured on this worker.").Register(*registry);
+};
+
+Metrics::Metrics() : impl_(std::make_unique<Impl>()) {}
+Metrics::~Metrics() = default;
+
+TaskSeries Metrics::task(const std::string& connector, int task, const char* kind) {
+  prometheus::Labels l{{"connector", connector}, {"task", std::to_string(task)}, {"kind", kind}};
+  TaskSeries s;
+  s.recordsIn = &impl_->recordsIn.Add(l);
+  s.recordsOut = &impl_->recordsOut.Add(l);
+  s.bytesOut = &impl_->bytesOut.Add(l);
+  s.recordsSkipped = &impl_->skipped.Add(l);
+  s.blockedSeconds = &impl_->blocked.Add(l);
+  s.pending = &impl_->pending.Add(l);
+  s.offsetCommits = &impl_->commits.Add(l);
+  s.offsetCommitFailures = &impl_->commitFailures.Add(l);
+  return s;
+}
+
+void Metrics::taskFailed(const std::string& connector, int task) {
+  impl_->failures.Add({{"connector", connector}, {"task", std::to_string(task)}}).Increment();
+}
+
+void Metrics::setConnectorCount(double n) { impl_->connectors.Add({}).Set(n); }
+
+std::string Metrics::serialize() const {
+  return prometheus::TextSerializer().Serialize(impl_->registry->Collect());
+}
+
+}  // namespace sluice::metrics

@@ -1,0 +1,41 @@
+#pragma once
+// Prometheus metrics of a worker (prometheus-cpp core), serialized onto our
+// own civetweb /metrics handler. Families are created once; per-task series
+// are looked up by labels when a task starts and cached by the task.
+
+#include <memory>
+#include <string>
+
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+
+namespace sluice::metrics {
+
+/// The series one task updates on its hot path.
+struct TaskSeries {
+  prometheus::Counter* recordsIn = nullptr;    // source poll / sink read
+  prometheus::Counter* recordsOut = nullptr;   // source produced (acked) / sink put
+  prometheus::Counter* bytesOut = nullptr;
+  prometheus::Counter* recordsSkipped = nullptr;
+  prometheus::Counter* blockedSeconds = nullptr;  // source: full producer queue; sink: partitions paused
+  prometheus::Gauge* pending = nullptr;        // source: awaiting ack
+  prometheus::Counter* offsetCommits = nullptr;
+  prometheus::Counter* offsetCommitFailures = nullptr;
+};
+
+class Metrics {
+ public:
+  Metrics();
+  ~Metrics();
+  TaskSeries task(const std::string& connector, int task, const char* kind);
+  void taskFailed(const std::string& connector, int task);
+  void setConnectorCount(double n);
+  /// Prometheus text exposition format 0.0.4.
+  std::string serialize() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sluice::metrics

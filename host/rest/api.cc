@@ -1,0 +1,279 @@
+#include "host/rest/api.h"
+
+#include <boost/json.hpp>
+
+#include "host/common/json_util.h"
+
+namespace sluice::rest {
+namespace json = boost::json;
+namespace {
+
+Response fromStatus(const Status& s) {
+  switch (s.code()) {
+    case Status::Code::kNotFound: return error(404, s.message());
+    case Status::Code::kConflict: return error(409, s.message());
+    case Status::Code::kInvalid: return error(400, s.message());
+    case Status::Code::kRetriable: return error(409, s.message());
+    default: return error(500, s.message());
+  }
+}
+
+json::object configJson(const config::ConfigMap& m) {
+  json::object o;
+  for (const auto& [k, v] : m) o[k] = v;
+  return o;
+}
+
+json::object infoJson(const runtime::ConnectorInfo& i) {
+  json::array tasks;
+  for (int t = 0; t < i.taskCount; ++t) tasks.push_back(json::object{{"connector", i.name}, {"task", t}});
+  return json::object{{"name", i.name}, {"config", configJson(i.config)}, {"tasks", std::move(tasks)}, {"type", i.type}};
+}
+
+json::object statusJson(const runtime::ConnectorStatus& s, const std::string& workerId) {
+  json::object connector{{"state", s.state}, {"worker_id", workerId}};
+  if (!s.trace.empty()) connector["trace"] = s.trace;
+  json::array tasks;
+  for (const auto& t : s.tasks) {
+    json::object o{{"id", t.id}, {"state", t.state}, {"worker_id", workerId}};
+    if (!t.trace.empty()) o["trace"] = t.trace;
+    tasks.push_back(std::move(o));
+  }
+  return json::object{{"name", s.name}, {"connector", std::move(connector)}, {"tasks", std::move(tasks)}, {"type", s.type}};
+}
+
+// Parse a JSON body that must be an object; nullopt + response on error.
+std::optional<json::object> parseObject(const Request& req, Response* err) {
+  boost::system::error_code ec;
+  json::value v = json::parse(req.body, ec);
+  if (ec) {
+    *err = error(400, "Request body is not valid JSON: " + ec.message());
+    return std::nullopt;
+  }
+  if (!v.is_object()) {
+    *err = error(400, "Request body must be a JSON object");
+    return std::nullopt;
+  }
+  return std::move(v.as_object());
+}
+
+// A Connect config map: every value a string (numbers/booleans are accepted
+// and turned into their text, as Connect's Jackson mapping does).
+std::optional<config::ConfigMap> configMap(const json::object& o, Response* err) {
+  config::ConfigMap m;
+  for (const auto& kv : o) {
+    auto s = jsonutil::configString(kv.value());
+    if (!s) {
+      if (kv.value().is_null()) continue;
+      *err = error(400, "Config value of '" + std::string(kv.key()) + "' must be a string, number or boolean");
+      return std::nullopt;
+    }
+    m[std::string(kv.key())] = *s;
+  }
+  return m;
+}
+
+bool boolQuery(const Request& req, const std::string& key, bool* out, Response* err) {
+  std::string v = req.queryValue(key, "false");
+  if (v != "true" && v != "false") {
+    *err = error(400, "Query parameter " + key + " must be true or false, got '" + v + "'");
+    return false;
+  }
+  *out = v == "true";
+  return true;
+}
+
+}  // namespace
+
+void registerApi(Router& r, ApiContext c) {
+  auto* w = c.worker;
+  auto ok = [](int status, const json::value& v) { return jsonResponse(status, json::serialize(v)); };
+
+  r.add("GET", "/", [c, ok](const Request&) {
+    return ok(200, json::object{{"version", c.version}, {"commit", c.commit}, {"kafka_cluster_id", c.clusterId ? c.clusterId() : ""}});
+  });
+
+  r.add("GET", "/health", [ok](const Request&) {
+    return ok(200, json::object{{"status", "healthy"}, {"message", "Worker has completed startup and is ready to handle requests."}});
+  });
+
+  r.add("GET", "/metrics", [c](const Request&) {
+    Response resp;
+    resp.contentType = "text/plain; version=0.0.4; charset=utf-8";
+    resp.body = c.metrics->serialize();
+    return resp;
+  });
+
+  r.add("GET", "/connector-plugins", [c, ok](const Request& req) {
+    std::string only = req.queryValue("connectorsOnly", "true");
+    if (only != "true" && only != "false") return error(400, "connectorsOnly must be true or false");
+    json::array out;
+    for (const auto& p : c.registry->plugins()) {
+      bool connector = p->kind == SLUICE_KIND_SOURCE || p->kind == SLUICE_KIND_SINK;
+      if (only == "true" && !connector) continue;
+      const char* type = p->kind == SLUICE_KIND_TRANSFORM ? "transformation" : loader::kindName(p->kind);
+      out.push_back(json::object{{"class", p->name}, {"type", type}, {"version", p->version}});
+    }
+    return ok(200, out);
+  });
+
+  r.add("GET", "/connectors", [w, ok](const Request& req) {
+    auto names = w->names();
+    bool expandStatus = false, expandInfo = false;
+    auto range = req.query.equal_range("expand");
+    for (auto it = range.first; it != range.second; ++it) {
+      expandStatus = expandStatus || it->second == "status";
+      expandInfo = expandInfo || it->second == "info";
+    }
+    if (!expandStatus && !expandInfo) {
+      json::array a;
+      for (auto& n : names) a.push_back(json::string(n));
+      return ok(200, a);
+    }
+    json::object out;
+    for (auto& n : names) {
+      json::object entry;
+      if (expandStatus)
+        if (auto s = w->status(n)) entry["status"] = statusJson(*s, w->workerId());
+      if (expandInfo)
+        if (auto i = w->info(n)) entry["info"] = infoJson(*i);
+      out[n] = std::move(entry);
+    }
+    return ok(200, out);
+  });
+
+  r.add("POST", "/connectors", [w, ok](const Request& req) {
+    Response err;
+    auto body = parseObject(req, &err);
+    if (!body) return err;
+    auto* name = body->if_contains("name");
+    if (!name || !name->is_string() || name->as_string().empty())
+      return error(400, "Connector name must be a non-empty string (field 'name')");
+    auto* cfg = body->if_contains("config");
+    if (!cfg || !cfg->is_object()) return error(400, "Connector config must be a JSON object (field 'config')");
+    auto m = configMap(cfg->as_object(), &err);
+    if (!m) return err;
+    std::string n(name->as_string());
+    if (auto it = m->find("name"); it != m->end() && it->second != n)
+      return error(400, "Connector name configuration (" + it->second + ") doesn't match connector name in the URL (" + n + ")");
+    std::string initial = "RUNNING";
+    if (auto* st = body->if_contains("initial_state")) {
+      if (!st->is_string()) return error(400, "initial_state must be a string");
+      initial = std::string(st->as_string());
+    }
+    for (const auto& kv : *body) {
+      if (kv.key() != "name" && kv.key() != "config" && kv.key() != "initial_state")
+        return error(400, "Unrecognized field '" + std::string(kv.key()) + "' in request body");
+    }
+    auto res = w->create(n, *m, initial);
+    if (!res) return fromStatus(res.status());
+    Response resp = ok(201, infoJson(*res));
+    resp.headers["Location"] = "/connectors/" + n;
+    return resp;
+  });
+
+  r.add("GET", "/connectors/{name}", [w, ok](const Request& req) {
+    auto res = w->info(req.params.at("name"));
+    if (!res) return fromStatus(res.status());
+    return ok(200, infoJson(*res));
+  });
+
+  r.add("GET", "/connectors/{name}/config", [w, ok](const Request& req) {
+    auto res = w->configOf(req.params.at("name"));
+    if (!res) return fromStatus(res.status());
+    return ok(200, configJson(*res));
+  });
+
+  r.add("PUT", "/connectors/{name}/config", [w, ok](const Request& req) {
+    Response err;
+    auto body = parseObject(req, &err);
+    if (!body) return err;
+    auto m = configMap(*body, &err);
+    if (!m) return err;
+    const std::string& n = req.params.at("name");
+    if (auto it = m->find("name"); it != m->end() && it->second != n)
+      return error(400, "Connector name configuration (" + it->second + ") doesn't match connector name in the URL (" + n + ")");
+    bool created = false;
+    auto res = w->put(n, *m, &created);
+    if (!res) return fromStatus(res.status());
+    return ok(created ? 201 : 200, infoJson(*res));
+  });
+
+  r.add("DELETE", "/connectors/{name}", [w](const Request& req) {
+    if (auto s = w->remove(req.params.at("name")); !s) return fromStatus(s);
+    Response resp;
+    resp.status = 204;
+    return resp;
+  });
+
+  r.add("GET", "/connectors/{name}/status", [w, ok](const Request& req) {
+    auto res = w->status(req.params.at("name"));
+    if (!res) return fromStatus(res.status());
+    return ok(200, statusJson(*res, w->workerId()));
+  });
+
+  r.add("GET", "/connectors/{name}/tasks", [w, ok](const Request& req) {
+    auto res = w->info(req.params.at("name"));
+    if (!res) return fromStatus(res.status());
+    json::array out;
+    for (int t = 0; t < res->taskCount; ++t)
+      out.push_back(json::object{{"id", json::object{{"connector", res->name}, {"task", t}}}, {"config", configJson(res->config)}});
+    return ok(200, out);
+  });
+
+  r.add("GET", "/connectors/{name}/tasks/{task}/status", [w, ok](const Request& req) {
+    auto res = w->status(req.params.at("name"));
+    if (!res) return fromStatus(res.status());
+    for (const auto& t : res->tasks) {
+      if (std::to_string(t.id) != req.params.at("task")) continue;
+      json::object o{{"id", t.id}, {"state", t.state}, {"worker_id", w->workerId()}};
+      if (!t.trace.empty()) o["trace"] = t.trace;
+      return ok(200, o);
+    }
+    return error(404, "No status found for task " + req.params.at("name") + "-" + req.params.at("task"));
+  });
+
+  auto accepted = [](int status) {
+    Response resp;
+    resp.status = status;
+    return resp;
+  };
+  r.add("PUT", "/connectors/{name}/pause", [w, accepted](const Request& req) {
+    if (auto s = w->pause(req.params.at("name")); !s) return fromStatus(s);
+    return accepted(202);
+  });
+  r.add("PUT", "/connectors/{name}/resume", [w, accepted](const Request& req) {
+    if (auto s = w->resume(req.params.at("name")); !s) return fromStatus(s);
+    return accepted(202);
+  });
+  r.add("PUT", "/connectors/{name}/stop", [w, accepted](const Request& req) {
+    if (auto s = w->stopConnector(req.params.at("name")); !s) return fromStatus(s);
+    return accepted(204);
+  });
+
+  r.add("POST", "/connectors/{name}/restart", [w, ok, accepted](const Request& req) {
+    Response err;
+    bool includeTasks = false, onlyFailed = false;
+    if (!boolQuery(req, "includeTasks", &includeTasks, &err)) return err;
+    if (!boolQuery(req, "onlyFailed", &onlyFailed, &err)) return err;
+    const std::string& n = req.params.at("name");
+    if (auto s = w->restart(n, includeTasks, onlyFailed); !s) return fromStatus(s);
+    if (!includeTasks && !onlyFailed) return accepted(204);
+    auto st = w->status(n);
+    if (!st) return fromStatus(st.status());
+    return ok(202, statusJson(*st, w->workerId()));
+  });
+
+  r.add("POST", "/connectors/{name}/tasks/{task}/restart", [w, accepted](const Request& req) {
+    int task = -1;
+    try {
+      task = std::stoi(req.params.at("task"));
+    } catch (...) {
+      return error(404, "Task " + req.params.at("task") + " not found");
+    }
+    if (auto s = w->restartTask(req.params.at("name"), task); !s) return fromStatus(s);
+    return accepted(204);
+  });
+}
+
+}  // namespace sluice::rest

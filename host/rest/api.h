@@ -1,0 +1,26 @@
+#pragma once
+// Kafka Connect's REST API (the subset of issue #2 plus /metrics and health),
+// same paths, bodies, status codes and error body.
+
+#include <functional>
+#include <string>
+
+#include "host/loader/registry.h"
+#include "host/metrics/metrics.h"
+#include "host/rest/http.h"
+#include "host/runtime/worker.h"
+
+namespace sluice::rest {
+
+struct ApiContext {
+  runtime::Worker* worker = nullptr;
+  const loader::Registry* registry = nullptr;
+  metrics::Metrics* metrics = nullptr;
+  std::function<std::string()> clusterId;
+  std::string version;
+  std::string commit;
+};
+
+void registerApi(Router& router, ApiContext ctx);
+
+}  // namespace sluice::rest

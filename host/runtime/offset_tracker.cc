@@ -1,0 +1,40 @@
+#include "host/runtime/offset_tracker.h"
+
+namespace sluice::runtime {
+
+OffsetTracker::Entry* OffsetTracker::add(const std::string& partition, std::string offset) {
+  auto& p = parts_[partition];
+  if (!p) {
+    p = std::make_unique<Partition>();
+    p->name = partition;
+  }
+  // std::deque keeps references to other elements valid on push_back and
+  // pop_front, which is what makes the entry pointer a stable opaque.
+  p->inflight.push_back(Entry{p.get(), std::move(offset), false});
+  ++pending_;
+  return &p->inflight.back();
+}
+
+void OffsetTracker::ack(Entry* e) {
+  e->acked = true;
+  Partition* p = e->owner;
+  while (!p->inflight.empty() && p->inflight.front().acked) {
+    p->committable = std::move(p->inflight.front().offset);
+    p->dirty = true;
+    p->inflight.pop_front();
+    --pending_;
+  }
+}
+
+std::map<std::string, std::string> OffsetTracker::takeCommittable() {
+  std::map<std::string, std::string> out;
+  for (auto& [name, p] : parts_) {
+    if (p->dirty && p->committable) {
+      out[name] = *p->committable;
+      p->dirty = false;
+    }
+  }
+  return out;
+}
+
+}  // namespace sluice::runtime

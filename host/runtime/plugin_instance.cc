@@ -1,0 +1,84 @@
+#include "host/runtime/plugin_instance.h"
+
+namespace sluice::runtime {
+
+Result<std::unique_ptr<PluginInstance>> PluginInstance::create(const loader::Plugin* plugin, Args args) {
+  auto ctx = std::make_unique<InstanceContext>();
+  ctx->tag = log::Tag{args.logger, args.connectorName, args.taskId};
+  ctx->connectorName = args.connectorName;
+  ctx->config = std::move(args.config);
+  ctx->offsetReader = std::move(args.offsetReader);
+
+  sluice_create_args ca{};
+  ca.struct_size = sizeof(ca);
+  ca.host = hostApi();
+  ca.ctx = reinterpret_cast<sluice_ctx*>(ctx.get());
+  ca.connector_name = sluice_span{ctx->connectorName.data(), ctx->connectorName.size()};
+  ca.task_id = args.taskId;
+  ca.task_count = args.taskCount;
+  ca.variant = args.variant;
+
+  std::unique_ptr<PluginInstance> inst(new PluginInstance(plugin, std::move(ctx)));
+  sluice_instance* self = nullptr;
+  sluice_status s = plugin->desc.on_create(&ca, &self);
+  if (s != SLUICE_OK) {
+    std::string msg = inst->ctx_->lastError.empty() ? "on_create failed" : inst->ctx_->lastError;
+    if (s == SLUICE_INVALID_CONFIG) return Status::invalid(msg);
+    return Status::fatal(plugin->name + ": " + msg);
+  }
+  inst->self_ = self;
+  return inst;
+}
+
+PluginInstance::~PluginInstance() {
+  if (self_) {
+    if (!stopped_) (void)stop();
+    plugin_->desc.on_destroy(self_);
+  }
+}
+
+Status PluginInstance::check(sluice_status s, const char* hook) {
+  if (s == SLUICE_OK) return Status::ok();
+  std::string msg = ctx_->lastError.empty() ? std::string(hook) + " failed" : ctx_->lastError;
+  ctx_->lastError.clear();
+  switch (s) {
+    case SLUICE_RETRIABLE: return Status::retriable(msg);
+    case SLUICE_INVALID_CONFIG: return Status::invalid(msg);
+    case SLUICE_BAD_RECORD: return Status::invalid(msg);
+    default: return Status::fatal(msg);
+  }
+}
+
+Status PluginInstance::start() {
+  stopped_ = false;
+  if (!plugin_->desc.on_start) return Status::ok();
+  return check(plugin_->desc.on_start(self_), "on_start");
+}
+
+Status PluginInstance::stop() {
+  if (stopped_) return Status::ok();
+  stopped_ = true;
+  if (!plugin_->desc.on_stop) return Status::ok();
+  return check(plugin_->desc.on_stop(self_), "on_stop");
+}
+
+Status PluginInstance::poll(EmitTarget& out, uint32_t maxRecords, uint32_t timeoutMs) {
+  return check(plugin_->desc.on_poll(self_, reinterpret_cast<sluice_emitter*>(&out), maxRecords, timeoutMs),
+               "on_poll");
+}
+
+Status PluginInstance::put(const std::vector<const sluice_record*>& records) {
+  return check(plugin_->desc.on_put(self_, records.data(), records.size()), "on_put");
+}
+
+Status PluginInstance::flush() { return check(plugin_->desc.on_flush(self_), "on_flush"); }
+
+Status PluginInstance::apply(BatchView& batch) {
+  return check(plugin_->desc.on_apply(self_, reinterpret_cast<sluice_batch*>(&batch)), "on_apply");
+}
+
+Status PluginInstance::test(BatchView& batch, uint8_t* results) {
+  return check(plugin_->desc.on_test(self_, reinterpret_cast<sluice_batch*>(&batch), results), "on_test");
+}
+
+}  // namespace sluice::runtime

@@ -1,0 +1,89 @@
+#pragma once
+// One live instance of a plugin: its host-side context (the sluice_ctx of the
+// C ABI), and typed wrappers around its hooks that turn C status codes and
+// host-owned error strings into Status.
+
+#include <sluice/plugin.h>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "host/common/log.h"
+#include "host/common/status.h"
+#include "host/loader/registry.h"
+#include "host/runtime/record.h"
+
+namespace sluice::runtime {
+
+/// The host side of a plugin instance; handed to the plugin as sluice_ctx*.
+struct InstanceContext {
+  log::Tag tag;
+  std::string connectorName;
+  std::map<std::string, std::string> config;  // validated, defaults applied
+  std::string lastError;
+  /// Reads a committed source offset by canonical partition JSON (sources).
+  std::function<std::optional<std::string>(const std::string&)> offsetReader;
+  std::string offsetScratch;
+};
+
+/// Where a source's host_emit puts records (sluice_emitter).
+struct EmitTarget {
+  std::vector<Record>* out = nullptr;
+  const std::string* defaultTopic = nullptr;
+  RecordContext* rctx = nullptr;
+  size_t refused = 0;
+  std::string lastRefusal;
+};
+
+/// The records a transform or predicate sees (sluice_batch).
+struct BatchView {
+  std::vector<Record*> records;
+};
+
+/// The host services table (one for the whole process).
+const sluice_host_api* hostApi();
+
+class PluginInstance {
+ public:
+  struct Args {
+    std::string connectorName;
+    int taskId = 0;
+    int taskCount = 1;
+    sluice_variant variant = SLUICE_VARIANT_NONE;
+    std::map<std::string, std::string> config;
+    std::function<std::optional<std::string>(const std::string&)> offsetReader;
+    std::string logger = "sluice.plugin";
+  };
+
+  /// Create (on_create); the config must already be validated.
+  static Result<std::unique_ptr<PluginInstance>> create(const loader::Plugin* plugin, Args args);
+  ~PluginInstance();
+  PluginInstance(const PluginInstance&) = delete;
+  PluginInstance& operator=(const PluginInstance&) = delete;
+
+  const loader::Plugin& plugin() const { return *plugin_; }
+
+  Status start();
+  Status stop();
+  Status poll(EmitTarget& out, uint32_t maxRecords, uint32_t timeoutMs);
+  Status put(const std::vector<const sluice_record*>& records);
+  Status flush();
+  Status apply(BatchView& batch);
+  Status test(BatchView& batch, uint8_t* results);
+
+ private:
+  PluginInstance(const loader::Plugin* plugin, std::unique_ptr<InstanceContext> ctx)
+      : plugin_(plugin), ctx_(std::move(ctx)) {}
+  Status check(sluice_status s, const char* hook);
+
+  const loader::Plugin* plugin_;
+  std::unique_ptr<InstanceContext> ctx_;
+  sluice_instance* self_ = nullptr;
+  bool stopped_ = true;
+};
+
+}  // namespace sluice::runtime

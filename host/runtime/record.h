@@ -1,0 +1,80 @@
+#pragma once
+// The host-owned record that flows through a task: bytes as they came from a
+// source or from Kafka, plus a lazily parsed document per part. A value is
+// parsed at most once per pass through the transform chain and serialized at
+// most once, and only if a transform changed it.
+
+#include <boost/json/value.hpp>
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "host/common/status.h"
+#include "host/runtime/converter.h"
+
+namespace sluice::runtime {
+
+struct Header {
+  std::string key;
+  std::optional<std::string> value;
+};
+
+/// Key or value: bytes, and the document once something asked for structure.
+class RecordPart {
+ public:
+  RecordPart() = default;
+  explicit RecordPart(std::optional<std::string> bytes) : bytes_(std::move(bytes)) {}
+
+  /// The document, parsing on first use. nullptr when the bytes do not convert
+  /// (the error is in *err).
+  boost::json::value* doc(const Converter& conv, Status* err);
+  /// Mark the document as changed: bytes are stale until the next bytes() call.
+  void touch() { dirty_ = true; }
+  /// Current bytes (re-serialized from the document once if it changed).
+  const std::optional<std::string>& bytes(const Converter& conv);
+  void setBytes(std::optional<std::string> b) {
+    bytes_ = std::move(b);
+    doc_.reset();
+    dirty_ = false;
+  }
+  bool parsed() const { return doc_.has_value(); }
+  /// For tests: raw bytes without materializing.
+  const std::optional<std::string>& rawBytes() const { return bytes_; }
+
+ private:
+  std::optional<std::string> bytes_;
+  std::optional<boost::json::value> doc_;
+  bool dirty_ = false;
+};
+
+/// Converters and a scratch arena shared by the records of one task.
+struct RecordContext {
+  const Converter* key = nullptr;
+  const Converter* value = nullptr;
+  /// Strings handed to plugins that must outlive one call (get_json, raw).
+  /// Cleared after each plugin hook returns.
+  std::deque<std::string> scratch;
+};
+
+struct Record {
+  std::string topic;
+  int32_t partition = -1;
+  int64_t offset = -1;
+  int64_t timestampMs = 0;
+  RecordPart key;
+  RecordPart value;
+  std::vector<Header> headers;
+  std::string sourcePartition;  // canonical JSON (sources)
+  std::string sourceOffset;     // JSON (sources)
+  bool dropped = false;
+  RecordContext* ctx = nullptr;
+
+  const Converter& converter(int part) const { return part == 0 ? *ctx->key : *ctx->value; }
+  RecordPart& partRef(int part) { return part == 0 ? key : value; }
+};
+
+}  // namespace sluice::runtime
+

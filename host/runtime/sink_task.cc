@@ -1,0 +1,338 @@
+#include "host/runtime/sink_task.h"
+
+#include <chrono>
+#include <cstring>
+#include <regex>
+#include <thread>
+
+namespace sluice::runtime {
+namespace {
+using Clock = std::chrono::steady_clock;
+constexpr size_t kMaxBatch = 2000;
+}  // namespace
+
+SinkTask::~SinkTask() {
+  stop();
+  tearDown();
+}
+
+Status SinkTask::setUp() {
+  keyConv_ = makeConverter(plan_->keyConverter);
+  valueConv_ = makeConverter(plan_->valueConverter);
+  rctx_.key = keyConv_.get();
+  rctx_.value = valueConv_.get();
+  if (env_.metrics) m_ = env_.metrics->task(plan_->name, id_, "sink");
+
+  PluginInstance::Args args;
+  args.connectorName = plan_->name;
+  args.taskId = id_;
+  args.taskCount = plan_->taskCount;
+  args.config = plan_->pluginConfig;
+  args.logger = "sluice.sink." + plan_->plugin->name;
+  auto inst = PluginInstance::create(plan_->plugin, std::move(args));
+  if (!inst) return inst.status();
+  plugin_ = std::move(*inst);
+  auto chain = TransformChain::create(*plan_, id_);
+  if (!chain) return chain.status();
+  chain_ = std::move(*chain);
+  if (auto s = plugin_->start(); !s) return s;
+
+  auto settings = env_.kafka->consumerSettings("connect-" + plan_->name);
+  settings["client.id"] = "connector-consumer-" + plan_->name + "-" + std::to_string(id_);
+  auto conf = kafka::makeConf(settings);
+  if (!conf) return conf.status();
+  rd_kafka_conf_set_rebalance_cb(*conf, &SinkTask::onRebalance);
+  rd_kafka_conf_set_opaque(*conf, this);
+  char err[512];
+  consumer_ = rd_kafka_new(RD_KAFKA_CONSUMER, *conf, err, sizeof err);
+  if (!consumer_) return Status::fatal(std::string("cannot create consumer: ") + err);
+  rd_kafka_poll_set_consumer(consumer_);
+
+  rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(1);
+  if (!plan_->topicsRegex.empty()) {
+    std::string re = plan_->topicsRegex;
+    if (re.front() != '^') re = "^" + re;
+    rd_kafka_topic_partition_list_add(topics, re.c_str(), RD_KAFKA_PARTITION_UA);
+  }
+  for (const auto& t : plan_->topics) rd_kafka_topic_partition_list_add(topics, t.c_str(), RD_KAFKA_PARTITION_UA);
+  auto e = rd_kafka_subscribe(consumer_, topics);
+  rd_kafka_topic_partition_list_destroy(topics);
+  if (e) return Status::fatal(std::string("cannot subscribe: ") + rd_kafka_err2str(e));
+  return Status::ok();
+}
+
+void SinkTask::tearDown() {
+  if (consumer_) {
+    rd_kafka_consumer_close(consumer_);
+    rd_kafka_destroy(consumer_);
+    consumer_ = nullptr;
+  }
+  chain_.reset();
+  plugin_.reset();
+}
+
+void SinkTask::onRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
+                           rd_kafka_topic_partition_list_t* parts, void* opaque) {
+  auto* self = static_cast<SinkTask*>(opaque);
+  bool cooperative = std::strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
+  if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+    SLUICE_LOG(self->tag_, log::Level::kInfo, "assigned " + std::to_string(parts->cnt) + " partition(s)");
+    if (cooperative) {
+      if (auto* e = rd_kafka_incremental_assign(rk, parts)) rd_kafka_error_destroy(e);
+    } else {
+      rd_kafka_assign(rk, parts);
+    }
+    if (self->partitionsPaused_) rd_kafka_pause_partitions(rk, parts);
+    return;
+  }
+  // Revoked: flush what was put for these partitions and commit it, drop any
+  // backlog of theirs (the new owner starts from the committed offset).
+  Status s = self->flushAndCommit(true, parts);
+  if (!s) self->rebalanceError_ = "flush on partition revocation failed: " + s.message();
+  for (int i = 0; i < parts->cnt; ++i) {
+    TopicPartition tp{parts->elems[i].topic, parts->elems[i].partition};
+    self->putPositions_.erase(tp);
+    auto ofTp = [&](const Record& r) { return r.topic == tp.first && r.partition == tp.second; };
+    std::erase_if(self->prefetched_, ofTp);
+    if (self->pending_) {
+      std::erase_if(self->pending_->records, ofTp);
+      self->pending_->positions.erase(tp);
+    }
+  }
+  SLUICE_LOG(self->tag_, log::Level::kInfo, "revoked " + std::to_string(parts->cnt) + " partition(s)");
+  if (cooperative) {
+    if (auto* e = rd_kafka_incremental_unassign(rk, parts)) rd_kafka_error_destroy(e);
+  } else {
+    rd_kafka_assign(rk, nullptr);
+  }
+}
+
+size_t SinkTask::fetch(std::vector<Record>& out, int timeoutMs) {
+  size_t n = 0;
+  while (out.size() < kMaxBatch) {
+    rd_kafka_message_t* msg = rd_kafka_consumer_poll(consumer_, n == 0 ? timeoutMs : 0);
+    if (!msg) break;
+    if (msg->err) {
+      if (msg->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
+        SLUICE_LOG(tag_, log::Level::kWarn, std::string("consumer error: ") + rd_kafka_message_errstr(msg));
+      rd_kafka_message_destroy(msg);
+      continue;
+    }
+    Record r;
+    r.ctx = &rctx_;
+    r.topic = rd_kafka_topic_name(msg->rkt);
+    r.partition = msg->partition;
+    r.offset = msg->offset;
+    r.timestampMs = rd_kafka_message_timestamp(msg, nullptr);
+    if (msg->key) r.key = RecordPart(std::string(static_cast<const char*>(msg->key), msg->key_len));
+    if (msg->payload) r.value = RecordPart(std::string(static_cast<const char*>(msg->payload), msg->len));
+    rd_kafka_headers_t* hdrs = nullptr;
+    if (rd_kafka_message_headers(msg, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR && hdrs) {
+      const char* name;
+      const void* val;
+      size_t size;
+      for (size_t i = 0; rd_kafka_header_get_all(hdrs, i, &name, &val, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i) {
+        Header h{name, std::nullopt};
+        if (val) h.value = std::string(static_cast<const char*>(val), size);
+        r.headers.push_back(std::move(h));
+      }
+    }
+    rd_kafka_message_destroy(msg);
+    out.push_back(std::move(r));
+    ++n;
+  }
+  return n;
+}
+
+Status SinkTask::prepare(std::vector<Record>& batch, Pending* out) {
+  for (const auto& r : batch) out->positions[{r.topic, r.partition}] = r.offset + 1;
+  if (plan_->toleranceAll) {
+    chain_->applyEach(batch, [&](Record& r, const Status& err) {
+      if (m_.recordsSkipped) m_.recordsSkipped->Increment();
+      if (plan_->errorsLogEnable) {
+        std::string where = plan_->errorsLogIncludeMessages
+                                ? " (" + r.topic + "-" + std::to_string(r.partition) + "@" + std::to_string(r.offset) + ")"
+                                : "";
+        SLUICE_LOG(tag_, log::Level::kWarn, "skipped record" + where + ": " + err.message());
+      }
+    });
+  } else if (Status s = chain_->apply(batch); !s) {
+    return Status::fatal(s.message());
+  }
+  out->records = std::move(batch);
+  return Status::ok();
+}
+
+Status SinkTask::put(Pending& p) {
+  auto& batch = p.records;
+  if (!batch.empty()) {
+    std::vector<sluice_record> recs(batch.size());
+    std::vector<const sluice_record*> ptrs(batch.size());
+    std::vector<std::vector<sluice_header>> headers(batch.size());
+    double bytes = 0;
+    for (size_t i = 0; i < batch.size(); ++i) {
+      Record& r = batch[i];
+      sluice_record& c = recs[i];
+      c.struct_size = sizeof(sluice_record);
+      c.partition = r.partition;
+      c.offset = r.offset;
+      c.timestamp_ms = r.timestampMs;
+      c.topic = sluice_span{r.topic.data(), r.topic.size()};
+      const auto& k = r.key.bytes(*rctx_.key);
+      const auto& v = r.value.bytes(*rctx_.value);
+      c.key = k ? sluice_span{k->data(), k->size()} : sluice_span{nullptr, 0};
+      c.value = v ? sluice_span{v->data(), v->size()} : sluice_span{nullptr, 0};
+      bytes += static_cast<double>(c.key.len + c.value.len);
+      for (const auto& h : r.headers)
+        headers[i].push_back(sluice_header{{h.key.data(), h.key.size()},
+                                           h.value ? sluice_span{h.value->data(), h.value->size()} : sluice_span{nullptr, 0}});
+      c.headers = headers[i].data();
+      c.header_count = static_cast<uint32_t>(headers[i].size());
+      ptrs[i] = &c;
+    }
+    Status s = plugin_->put(ptrs);
+    if (!s) return s;
+    if (m_.recordsOut) {
+      m_.recordsOut->Increment(static_cast<double>(batch.size()));
+      m_.bytesOut->Increment(bytes);
+    }
+  }
+  for (const auto& [tp, pos] : p.positions) putPositions_[tp] = pos;
+  return Status::ok();
+}
+
+Status SinkTask::flushAndCommit(bool sync, const rd_kafka_topic_partition_list_t* only) {
+  if (!plugin_ || putPositions_.empty()) return Status::ok();
+  Status s = plugin_->flush();
+  if (!s) {
+    if (m_.offsetCommitFailures) m_.offsetCommitFailures->Increment();
+    return s;
+  }
+  rd_kafka_topic_partition_list_t* offsets = rd_kafka_topic_partition_list_new(static_cast<int>(putPositions_.size()));
+  for (const auto& [tp, pos] : putPositions_) {
+    if (only && !rd_kafka_topic_partition_list_find(only, tp.first.c_str(), tp.second)) continue;
+    rd_kafka_topic_partition_list_add(offsets, tp.first.c_str(), tp.second)->offset = pos;
+  }
+  Status result = Status::ok();
+  if (offsets->cnt > 0) {
+    auto err = rd_kafka_commit(consumer_, offsets, sync ? 0 : 1);
+    if (err) {
+      result = Status::retriable(std::string("offset commit failed: ") + rd_kafka_err2str(err));
+      if (m_.offsetCommitFailures) m_.offsetCommitFailures->Increment();
+    } else if (m_.offsetCommits) {
+      m_.offsetCommits->Increment();
+    }
+  }
+  rd_kafka_topic_partition_list_destroy(offsets);
+  return result;
+}
+
+void SinkTask::setPaused(bool pause) {
+  if (pause == partitionsPaused_) return;
+  rd_kafka_topic_partition_list_t* parts = nullptr;
+  if (rd_kafka_assignment(consumer_, &parts) == RD_KAFKA_RESP_ERR_NO_ERROR && parts) {
+    if (pause) rd_kafka_pause_partitions(consumer_, parts);
+    else rd_kafka_resume_partitions(consumer_, parts);
+    rd_kafka_topic_partition_list_destroy(parts);
+  }
+  partitionsPaused_ = pause;
+}
+
+void SinkTask::checkDrained() {
+  rd_kafka_topic_partition_list_t* parts = nullptr;
+  if (rd_kafka_assignment(consumer_, &parts) != RD_KAFKA_RESP_ERR_NO_ERROR || !parts) return;
+  bool caughtUp = parts->cnt > 0 && !pending_ && prefetched_.empty();
+  for (int i = 0; i < parts->cnt && caughtUp; ++i) {
+    int64_t low = 0, high = 0;
+    auto& p = parts->elems[i];
+    if (rd_kafka_query_watermark_offsets(consumer_, p.topic, p.partition, &low, &high, 1000)) {
+      caughtUp = false;
+      break;
+    }
+    auto it = putPositions_.find({p.topic, p.partition});
+    int64_t pos = it == putPositions_.end() ? low : it->second;
+    if (pos < high) caughtUp = false;
+  }
+  rd_kafka_topic_partition_list_destroy(parts);
+  if (caughtUp) drained_ = true;
+}
+
+void SinkTask::run() {
+  if (Status s = setUp(); !s) {
+    fail(s.message());
+    tearDown();
+    return;
+  }
+  SLUICE_LOG(tag_, log::Level::kInfo, "sink task started, group connect-" + plan_->name);
+  auto lastCommit = Clock::now();
+  int backoffMs = 0;
+  auto pausedSince = Clock::time_point{};
+  std::vector<Record> batch;
+  auto handle = [&](Status s, Pending* p) -> bool {  // false: the task failed
+    if (s.isOk()) {
+      backoffMs = 0;
+      if (pausedSince != Clock::time_point{}) {
+        if (m_.blockedSeconds) m_.blockedSeconds->Increment(std::chrono::duration<double>(Clock::now() - pausedSince).count());
+        pausedSince = Clock::time_point{};
+      }
+      pending_.reset();
+      return true;
+    }
+    if (s.code() == Status::Code::kRetriable) {
+      backoffMs = std::min(backoffMs ? backoffMs * 2 : 50, 5000);
+      if (pausedSince == Clock::time_point{}) pausedSince = Clock::now();
+      SLUICE_LOG(tag_, log::Level::kDebug, "sink asked to retry (" + s.message() + "); partitions paused");
+      if (!pending_ || p != &*pending_) pending_ = std::move(*p);
+      return true;
+    }
+    fail("sink plugin failed: " + s.message());
+    return false;
+  };
+  while (!stopping()) {
+    if (!rebalanceError_.empty()) {
+      fail(rebalanceError_);
+      break;
+    }
+    if (std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - lastCommit).count() >= flushIntervalMs()) {
+      if (Status s = flushAndCommit(false); !s)
+        SLUICE_LOG(tag_, log::Level::kWarn, "flush/commit failed, will retry: " + s.message());
+      lastCommit = Clock::now();
+    }
+    bool userPaused = paused();
+    setPaused(userPaused || pending_.has_value());
+    if (userPaused) {
+      // Keep polling so the group membership stays alive; messages fetched
+      // before the pause took effect are kept, not lost.
+      fetch(prefetched_, 100);
+      continue;
+    }
+    if (pending_) {
+      fetch(prefetched_, backoffMs);  // waits out the backoff while polling
+      if (!handle(put(*pending_), &*pending_)) break;
+      continue;
+    }
+    batch.clear();
+    if (!prefetched_.empty()) {
+      batch.swap(prefetched_);
+    } else if (fetch(batch, 100) == 0) {
+      if (draining_) checkDrained();
+      continue;
+    }
+    if (m_.recordsIn) m_.recordsIn->Increment(static_cast<double>(batch.size()));
+    Pending p;
+    if (Status s = prepare(batch, &p); !s) {
+      fail(s.message());
+      break;
+    }
+    if (!handle(put(p), &p)) break;
+  }
+  if (consumer_ && state() != State::kFailed) {
+    if (Status s = flushAndCommit(true); !s)
+      SLUICE_LOG(tag_, log::Level::kError, "final flush/commit failed: " + s.message());
+  }
+  if (plugin_) (void)plugin_->stop();
+  tearDown();
+  SLUICE_LOG(tag_, log::Level::kInfo, "sink task stopped");
+}
+
+}  // namespace sluice::runtime

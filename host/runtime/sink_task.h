@@ -1,0 +1,67 @@
+#pragma once
+// A sink task: consumes in group connect-<name>, converts and transforms
+// batches, hands them to the sink plugin, and commits to Kafka only offsets
+// the plugin has flushed. A sink that answers RETRIABLE gets its partitions
+// paused (the consumer keeps polling, so it never leaves the group) and the
+// same batch offered again with backoff.
+
+#include <librdkafka/rdkafka.h>
+
+#include <atomic>
+#include <map>
+#include <optional>
+#include <utility>
+
+#include "host/runtime/plugin_instance.h"
+#include "host/runtime/task.h"
+#include "host/runtime/transform_chain.h"
+
+namespace sluice::runtime {
+
+class SinkTask final : public Task {
+ public:
+  using Task::Task;
+  ~SinkTask() override;
+  bool drained() const override { return drained_.load(); }
+  void beginDrain() override { draining_ = true; }
+
+ protected:
+  void run() override;
+
+ private:
+  using TopicPartition = std::pair<std::string, int32_t>;
+  Status setUp();
+  void tearDown();
+  /// Poll up to a batch of messages into records.
+  size_t fetch(std::vector<Record>& out, int timeoutMs);
+  struct Pending {
+    std::vector<Record> records;                 // converted and transformed
+    std::map<TopicPartition, int64_t> positions;  // consumed up to (before filtering)
+  };
+  /// Convert and transform a fetched batch; positions are taken first, so a
+  /// record a transform drops still counts as consumed.
+  Status prepare(std::vector<Record>& fetched, Pending* out);
+  Status put(Pending& p);
+  /// Flush the plugin and commit what it flushed (all partitions, or `only`).
+  Status flushAndCommit(bool sync, const rd_kafka_topic_partition_list_t* only = nullptr);
+  void setPaused(bool pause);
+  void checkDrained();
+  static void onRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
+                          rd_kafka_topic_partition_list_t* parts, void* opaque);
+
+  std::unique_ptr<Converter> keyConv_, valueConv_;
+  RecordContext rctx_;
+  std::unique_ptr<PluginInstance> plugin_;
+  std::unique_ptr<TransformChain> chain_;
+  rd_kafka_t* consumer_ = nullptr;
+  std::map<TopicPartition, int64_t> putPositions_;  // next offset after what was put
+  std::optional<Pending> pending_;  // batch the sink asked to retry
+  std::vector<Record> prefetched_;  // fetched while partitions were being paused
+  bool partitionsPaused_ = false;
+  std::atomic<bool> draining_{false};
+  std::atomic<bool> drained_{false};
+  std::string rebalanceError_;
+  metrics::TaskSeries m_;
+};
+
+}  // namespace sluice::runtime

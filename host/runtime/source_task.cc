@@ -1,0 +1,230 @@
+#include "host/runtime/source_task.h"
+
+#include <chrono>
+#include <thread>
+
+namespace sluice::runtime {
+namespace {
+using Clock = std::chrono::steady_clock;
+constexpr uint32_t kMaxBatch = 2000;
+constexpr uint32_t kPollTimeoutMs = 100;
+
+double secondsSince(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+}  // namespace
+
+SourceTask::~SourceTask() {
+  stop();
+  tearDown();
+}
+
+Status SourceTask::setUp() {
+  keyConv_ = makeConverter(plan_->keyConverter);
+  valueConv_ = makeConverter(plan_->valueConverter);
+  rctx_.key = keyConv_.get();
+  rctx_.value = valueConv_.get();
+  if (env_.metrics) m_ = env_.metrics->task(plan_->name, id_, "source");
+
+  auto settings = env_.kafka->producerSettings();
+  settings["client.id"] = "connector-producer-" + plan_->name + "-" + std::to_string(id_);
+  auto conf = kafka::makeConf(settings);
+  if (!conf) return conf.status();
+  rd_kafka_conf_set_dr_msg_cb(*conf, &SourceTask::onDelivery);
+  rd_kafka_conf_set_opaque(*conf, this);
+  char err[512];
+  producer_ = rd_kafka_new(RD_KAFKA_PRODUCER, *conf, err, sizeof err);
+  if (!producer_) return Status::fatal(std::string("cannot create producer: ") + err);
+
+  PluginInstance::Args args;
+  args.connectorName = plan_->name;
+  args.taskId = id_;
+  args.taskCount = plan_->taskCount;
+  args.config = plan_->pluginConfig;
+  args.logger = "sluice.source." + plan_->plugin->name;
+  state::OffsetStore* store = env_.offsets;
+  std::string name = plan_->name;
+  args.offsetReader = [store, name](const std::string& partition) { return store->getOffset(name, partition); };
+  auto inst = PluginInstance::create(plan_->plugin, std::move(args));
+  if (!inst) return inst.status();
+  plugin_ = std::move(*inst);
+  auto chain = TransformChain::create(*plan_, id_);
+  if (!chain) return chain.status();
+  chain_ = std::move(*chain);
+  if (!plan_->defaultTopic.empty()) {
+    if (auto s = ensureTopic(plan_->defaultTopic); !s) return s;
+  }
+  return plugin_->start();
+}
+
+void SourceTask::tearDown() {
+  plugin_.reset();
+  chain_.reset();
+  if (producer_) {
+    rd_kafka_destroy(producer_);
+    producer_ = nullptr;
+  }
+}
+
+Status SourceTask::ensureTopic(const std::string& topic) {
+  if (knownTopics_.count(topic)) return Status::ok();
+  bool create = env_.kafka->embedded() || plan_->topicCreationPartitions != -1 ||
+                plan_->topicCreationReplicationFactor != -1;
+  if (create) {
+    if (auto s = env_.kafka->ensureTopic(topic, plan_->topicCreationPartitions,
+                                         plan_->topicCreationReplicationFactor); !s)
+      return s;
+  }
+  knownTopics_.insert(topic);
+  return Status::ok();
+}
+
+void SourceTask::onDelivery(rd_kafka_t*, const rd_kafka_message_t* msg, void* opaque) {
+  auto* self = static_cast<SourceTask*>(opaque);
+  auto* entry = static_cast<OffsetTracker::Entry*>(msg->_private);
+  if (msg->err) {
+    // Never acknowledged: the offset can't pass this record, so nothing after
+    // it is committed and a restart re-delivers it.
+    if (self->deliveryError_.empty())
+      self->deliveryError_ = std::string("delivery to ") + rd_kafka_topic_name(msg->rkt) +
+                             " failed: " + rd_kafka_err2str(msg->err);
+    return;
+  }
+  if (self->m_.recordsOut) {
+    self->m_.recordsOut->Increment();
+    self->m_.bytesOut->Increment(static_cast<double>(msg->len + msg->key_len));
+  }
+  if (entry) self->tracker_.ack(entry);
+}
+
+Status SourceTask::produce(Record& r) {
+  if (auto s = ensureTopic(r.topic); !s) return s;
+  const auto& key = r.key.bytes(*rctx_.key);
+  const auto& value = r.value.bytes(*rctx_.value);
+  rd_kafka_headers_t* hdrs = nullptr;
+  if (!r.headers.empty()) {
+    hdrs = rd_kafka_headers_new(r.headers.size());
+    for (const auto& h : r.headers)
+      rd_kafka_header_add(hdrs, h.key.data(), static_cast<ssize_t>(h.key.size()),
+                          h.value ? h.value->data() : nullptr, h.value ? h.value->size() : 0);
+  }
+  OffsetTracker::Entry* entry = nullptr;
+  if (!r.sourcePartition.empty()) entry = tracker_.add(r.sourcePartition, std::move(r.sourceOffset));
+  auto blockedSince = Clock::time_point{};
+  while (true) {
+    rd_kafka_resp_err_t err = rd_kafka_producev(
+        producer_, RD_KAFKA_V_TOPIC(r.topic.c_str()), RD_KAFKA_V_PARTITION(r.partition),
+        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+        RD_KAFKA_V_KEY((key ? key->data() : nullptr), (key ? key->size() : 0)),
+        RD_KAFKA_V_VALUE((value ? const_cast<char*>(value->data()) : nullptr), (value ? value->size() : 0)),
+        RD_KAFKA_V_TIMESTAMP(r.timestampMs), RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_OPAQUE(entry),
+        RD_KAFKA_V_END);
+    if (!err) break;
+    if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL && !stopping()) {
+      // Backpressure: the producer queue is full. Serve delivery reports
+      // until there is room; the time spent here is a metric.
+      if (blockedSince == Clock::time_point{}) blockedSince = Clock::now();
+      rd_kafka_poll(producer_, 10);
+      continue;
+    }
+    if (hdrs) rd_kafka_headers_destroy(hdrs);
+    return Status::fatal(std::string("cannot produce to ") + r.topic + ": " + rd_kafka_err2str(err));
+  }
+  if (blockedSince != Clock::time_point{} && m_.blockedSeconds) m_.blockedSeconds->Increment(secondsSince(blockedSince));
+  return Status::ok();
+}
+
+void SourceTask::commitOffsets() {
+  auto offsets = tracker_.takeCommittable();
+  if (m_.pending) m_.pending->Set(static_cast<double>(tracker_.pending()));
+  if (offsets.empty()) return;
+  Status s = env_.offsets->putOffsets(plan_->name, offsets);
+  if (!s) {
+    if (m_.offsetCommitFailures) m_.offsetCommitFailures->Increment();
+    SLUICE_LOG(tag_, log::Level::kError, "offset commit failed: " + s.message());
+    return;
+  }
+  if (m_.offsetCommits) m_.offsetCommits->Increment();
+}
+
+void SourceTask::run() {
+  if (Status s = setUp(); !s) {
+    fail(s.message());
+    tearDown();
+    return;
+  }
+  SLUICE_LOG(tag_, log::Level::kInfo, "source task started");
+  std::vector<Record> batch;
+  batch.reserve(kMaxBatch);
+  auto lastCommit = Clock::now();
+  int backoffMs = 0;
+  while (!stopping()) {
+    rd_kafka_poll(producer_, 0);
+    if (!deliveryError_.empty()) {
+      fail(deliveryError_);
+      break;
+    }
+    if (std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - lastCommit).count() >= flushIntervalMs()) {
+      commitOffsets();
+      lastCommit = Clock::now();
+    }
+    if (paused()) {
+      commitOffsets();
+      waitWhilePaused(100);
+      continue;
+    }
+    batch.clear();
+    EmitTarget target;
+    target.out = &batch;
+    target.defaultTopic = &plan_->defaultTopic;
+    target.rctx = &rctx_;
+    Status s = plugin_->poll(target, kMaxBatch, kPollTimeoutMs);
+    if (!s) {
+      if (s.code() == Status::Code::kRetriable) {
+        backoffMs = std::min(backoffMs ? backoffMs * 2 : 100, 5000);
+        SLUICE_LOG(tag_, log::Level::kWarn, "poll failed (will retry in " + std::to_string(backoffMs) + " ms): " + s.message());
+        waitWhilePaused(0);
+        std::this_thread::sleep_for(std::chrono::milliseconds(backoffMs));
+        continue;
+      }
+      fail("source plugin poll failed: " + s.message());
+      break;
+    }
+    backoffMs = 0;
+    if (target.refused) {
+      fail("source plugin emitted an invalid record: " + target.lastRefusal);
+      break;
+    }
+    if (batch.empty()) continue;
+    if (m_.recordsIn) m_.recordsIn->Increment(static_cast<double>(batch.size()));
+    if (plan_->toleranceAll) {
+      chain_->applyEach(batch, [&](Record&, const Status& err) {
+        if (m_.recordsSkipped) m_.recordsSkipped->Increment();
+        if (plan_->errorsLogEnable) SLUICE_LOG(tag_, log::Level::kWarn, "skipped record: " + err.message());
+      });
+    } else if (Status ts = chain_->apply(batch); !ts) {
+      fail(ts.message());
+      break;
+    }
+    bool failed = false;
+    for (auto& r : batch) {
+      if (Status ps = produce(r); !ps) {
+        fail(ps.message());
+        failed = true;
+        break;
+      }
+      if (stopping()) break;
+    }
+    if (failed) break;
+  }
+  // Shut down: wait for acknowledgements (bounded), commit what they allow.
+  if (producer_) {
+    rd_kafka_flush(producer_, static_cast<int>(env_.worker ? env_.worker->taskShutdownTimeoutMs : 5000));
+    commitOffsets();
+  }
+  if (plugin_) (void)plugin_->stop();
+  SLUICE_LOG(tag_, log::Level::kInfo, "source task stopped; " + std::to_string(tracker_.pending()) + " records unacknowledged");
+  tearDown();
+}
+
+}  // namespace sluice::runtime

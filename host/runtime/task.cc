@@ -1,0 +1,116 @@
+#include "host/runtime/task.h"
+
+#include <chrono>
+
+#include "host/runtime/sink_task.h"
+#include "host/runtime/source_task.h"
+
+namespace sluice::runtime {
+
+const char* stateName(State s) {
+  switch (s) {
+    case State::kUnassigned: return "UNASSIGNED";
+    case State::kRunning: return "RUNNING";
+    case State::kPaused: return "PAUSED";
+    case State::kStopped: return "STOPPED";
+    case State::kFailed: return "FAILED";
+    case State::kRestarting: return "RESTARTING";
+  }
+  return "UNASSIGNED";
+}
+
+Task::Task(std::shared_ptr<const config::ConnectorPlan> plan, int id, TaskEnv env)
+    : plan_(std::move(plan)), id_(id), env_(env), tag_{"sluice.task", plan_->name, id} {}
+
+Task::~Task() { stop(); }
+
+void Task::start(bool paused) {
+  paused_ = paused;
+  stopping_ = false;
+  state_ = paused ? State::kPaused : State::kRunning;
+  done_->store(false);
+  thread_ = std::thread([this, done = done_] {
+    threadMain();
+    done->store(true);
+  });
+}
+
+void Task::threadMain() {
+  try {
+    run();
+  } catch (const std::exception& e) {
+    fail(std::string("unexpected exception in task thread: ") + e.what());
+  } catch (...) {
+    fail("unexpected non-standard exception in task thread");
+  }
+  State s = state_.load();
+  if (s != State::kFailed) state_ = State::kUnassigned;
+}
+
+void Task::stop() {
+  if (!thread_.joinable()) return;
+  {
+    std::lock_guard lk(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  auto deadline = std::chrono::steady_clock::now() +
+                  std::chrono::milliseconds(env_.worker ? env_.worker->taskShutdownTimeoutMs : 5000) +
+                  std::chrono::seconds(5);
+  while (!done_->load() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  if (done_->load()) {
+    thread_.join();
+  } else {
+    SLUICE_LOG(tag_, log::Level::kError, "task did not stop within its shutdown timeout; abandoning its thread");
+    thread_.detach();
+  }
+}
+
+void Task::pause() {
+  paused_ = true;
+  State expected = State::kRunning;
+  state_.compare_exchange_strong(expected, State::kPaused);
+}
+
+void Task::resume() {
+  {
+    std::lock_guard lk(mu_);
+    paused_ = false;
+  }
+  State expected = State::kPaused;
+  state_.compare_exchange_strong(expected, State::kRunning);
+  cv_.notify_all();
+}
+
+void Task::waitWhilePaused(int ms) {
+  std::unique_lock lk(mu_);
+  cv_.wait_for(lk, std::chrono::milliseconds(ms), [&] { return !paused_ || stopping_; });
+}
+
+std::string Task::trace() const {
+  std::lock_guard lk(mu_);
+  return trace_;
+}
+
+void Task::fail(const std::string& message) {
+  {
+    std::lock_guard lk(mu_);
+    trace_ = message;
+  }
+  state_ = State::kFailed;
+  SLUICE_LOG(tag_, log::Level::kError, "task failed: " + message);
+  if (env_.metrics) env_.metrics->taskFailed(plan_->name, id_);
+}
+
+int64_t Task::flushIntervalMs() const {
+  if (plan_->offsetFlushIntervalMs > 0) return plan_->offsetFlushIntervalMs;
+  return env_.worker ? env_.worker->offsetFlushIntervalMs : 5000;
+}
+
+std::unique_ptr<Task> makeTask(std::shared_ptr<const config::ConnectorPlan> plan, int id, TaskEnv env) {
+  if (plan->isSource()) return std::make_unique<SourceTask>(std::move(plan), id, env);
+  return std::make_unique<SinkTask>(std::move(plan), id, env);
+}
+
+}  // namespace sluice::runtime

@@ -1,0 +1,83 @@
+#pragma once
+// A task: one thread running one plugin instance of a connector, with Kafka
+// Connect's states. Sources and sinks derive from it.
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "host/common/log.h"
+#include "host/config/connector_config.h"
+#include "host/config/worker_config.h"
+#include "host/kafka/env.h"
+#include "host/metrics/metrics.h"
+#include "host/state/stores.h"
+
+namespace sluice::runtime {
+
+enum class State { kUnassigned, kRunning, kPaused, kStopped, kFailed, kRestarting };
+const char* stateName(State s);
+
+/// What every task of a connector shares.
+struct TaskEnv {
+  const config::WorkerConfig* worker = nullptr;
+  kafka::Env* kafka = nullptr;
+  state::OffsetStore* offsets = nullptr;
+  metrics::Metrics* metrics = nullptr;
+};
+
+class Task {
+ public:
+  Task(std::shared_ptr<const config::ConnectorPlan> plan, int id, TaskEnv env);
+  virtual ~Task();
+  Task(const Task&) = delete;
+  Task& operator=(const Task&) = delete;
+
+  void start(bool paused);
+  /// Ask the thread to stop and wait for it (bounded by the worker's
+  /// task.shutdown.graceful.timeout.ms, after which the thread is detached).
+  void stop();
+  void pause();
+  void resume();
+
+  State state() const { return state_.load(); }
+  std::string trace() const;
+  int id() const { return id_; }
+  /// Sinks: true once caught up with the end of every assigned partition.
+  virtual bool drained() const { return true; }
+  virtual void beginDrain() {}
+
+ protected:
+  /// The thread body. Return normally when stopping_ is set; call fail() on errors.
+  virtual void run() = 0;
+  void fail(const std::string& message);
+  bool stopping() const { return stopping_.load(); }
+  bool paused() const { return paused_.load(); }
+  /// Block up to `ms` while paused and not stopping.
+  void waitWhilePaused(int ms);
+  int64_t flushIntervalMs() const;
+
+  std::shared_ptr<const config::ConnectorPlan> plan_;
+  int id_;
+  TaskEnv env_;
+  log::Tag tag_;
+
+ private:
+  void threadMain();
+  std::thread thread_;
+  std::atomic<State> state_{State::kUnassigned};
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> paused_{false};
+  std::shared_ptr<std::atomic<bool>> done_ = std::make_shared<std::atomic<bool>>(false);
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::string trace_;
+};
+
+std::unique_ptr<Task> makeTask(std::shared_ptr<const config::ConnectorPlan> plan, int id, TaskEnv env);
+
+}  // namespace sluice::runtime

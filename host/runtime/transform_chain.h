@@ -1,0 +1,59 @@
+#pragma once
+// The transform chain of a task: transforms in order, each optionally guarded
+// by a predicate (with negate). Each stage gets the batch once; a record's key
+// and value documents are shared by every stage, so they are parsed at most
+// once per pass.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "host/config/connector_config.h"
+#include "host/runtime/plugin_instance.h"
+
+namespace sluice::runtime {
+
+class TransformChain {
+ public:
+  static Result<std::unique_ptr<TransformChain>> create(const config::ConnectorPlan& plan, int taskId);
+
+  bool empty() const { return stages_.empty(); }
+  /// Apply every stage to `records`; dropped records are removed. On error the
+  /// batch is left partially transformed and the error names the stage.
+  Status apply(std::vector<Record>& records);
+  /// Apply to each record on its own; records that fail are removed and
+  /// reported to `onError` (errors.tolerance=all).
+  template <class F>
+  void applyEach(std::vector<Record>& records, F&& onError);
+
+ private:
+  struct Stage {
+    std::string alias;
+    std::unique_ptr<PluginInstance> transform;
+    PluginInstance* predicate = nullptr;
+    bool negate = false;
+  };
+  Status applyStages(std::vector<Record*>& view);
+  std::vector<std::unique_ptr<PluginInstance>> predicates_;
+  std::vector<Stage> stages_;
+  std::vector<uint8_t> results_;
+};
+
+template <class F>
+void TransformChain::applyEach(std::vector<Record>& records, F&& onError) {
+  std::vector<Record> kept;
+  kept.reserve(records.size());
+  std::vector<Record*> view(1);
+  for (auto& r : records) {
+    view.assign(1, &r);
+    Status s = applyStages(view);
+    if (!s.isOk()) {
+      onError(r, s);
+      continue;
+    }
+    if (!r.dropped) kept.push_back(std::move(r));
+  }
+  records.swap(kept);
+}
+
+}  // namespace sluice::runtime

@@ -1,0 +1,108 @@
+#pragma once
+// The worker: owns the connectors of this process, their tasks and target
+// states, persists configs, and answers the REST API's questions. One mutex
+// guards the connector map; tasks run on their own threads.
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "host/config/connector_config.h"
+#include "host/config/worker_config.h"
+#include "host/kafka/env.h"
+#include "host/loader/registry.h"
+#include "host/metrics/metrics.h"
+#include "host/runtime/task.h"
+#include "host/state/stores.h"
+
+namespace sluice::runtime {
+
+struct TaskStatus {
+  int id = 0;
+  std::string state;
+  std::string trace;
+};
+
+struct ConnectorStatus {
+  std::string name;
+  std::string type;  // source | sink | unknown
+  std::string state;
+  std::string trace;
+  std::vector<TaskStatus> tasks;
+};
+
+struct ConnectorInfo {
+  std::string name;
+  config::ConfigMap config;
+  std::string type;
+  int taskCount = 0;
+};
+
+class Worker {
+ public:
+  Worker(const config::WorkerConfig& wc, const loader::Registry& registry, state::OffsetStore& offsets,
+         state::ConfigStore& configs, kafka::Env& kafka, metrics::Metrics& metrics);
+  ~Worker();
+
+  const std::string& workerId() const { return workerId_; }
+  void setWorkerId(std::string id) { workerId_ = std::move(id); }
+
+  /// Start every connector found in the config store.
+  void startStored();
+  /// Validate and create; Status::conflict if it exists, invalid with the full
+  /// message if the config is bad. `initialState` RUNNING, PAUSED or STOPPED.
+  Result<ConnectorInfo> create(const std::string& name, const config::ConfigMap& cfg,
+                               const std::string& initialState = "RUNNING");
+  /// Create or replace; `created` tells which.
+  Result<ConnectorInfo> put(const std::string& name, const config::ConfigMap& cfg, bool* created);
+  Status remove(const std::string& name);
+  Status pause(const std::string& name);
+  Status resume(const std::string& name);
+  Status stopConnector(const std::string& name);
+  Status restart(const std::string& name, bool includeTasks, bool onlyFailed);
+  Status restartTask(const std::string& name, int task);
+
+  std::vector<std::string> names() const;
+  Result<ConnectorInfo> info(const std::string& name) const;
+  Result<ConnectorStatus> status(const std::string& name) const;
+  Result<config::ConfigMap> configOf(const std::string& name) const;
+  config::ValidationResult validate(const std::string& name, const config::ConfigMap& cfg) const;
+
+  /// Stop everything: sources first, then (embedded Kafka only) let sinks
+  /// drain what was produced, then sinks.
+  void shutdown();
+
+ private:
+  struct Connector {
+    std::string name;
+    config::ConfigMap config;  // as submitted (placeholders unresolved)
+    std::string targetState = "RUNNING";
+    std::shared_ptr<const config::ConnectorPlan> plan;
+    std::string failure;  // connector-level failure (bad stored config)
+    std::vector<std::unique_ptr<Task>> tasks;
+    std::string type = "unknown";
+  };
+  void startTasks(Connector& c);
+  void stopTasks(Connector& c);
+  Status persist(const Connector& c);
+  Connector* find(const std::string& name);
+  const Connector* find(const std::string& name) const;
+  ConnectorInfo infoOf(const Connector& c) const;
+  TaskEnv taskEnv();
+
+  const config::WorkerConfig& wc_;
+  const loader::Registry& registry_;
+  state::OffsetStore& offsets_;
+  state::ConfigStore& configs_;
+  kafka::Env& kafka_;
+  metrics::Metrics& metrics_;
+  std::string workerId_;
+  mutable std::mutex mu_;
+  std::map<std::string, std::unique_ptr<Connector>> connectors_;
+  bool shutDown_ = false;
+};
+
+}  // namespace sluice::runtime

@@ -1,0 +1,124 @@
+#include "file_source.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <thread>
+
+namespace sluice_plugins {
+namespace {
+std::string jsonString(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+}  // namespace
+
+FileSource::FileSource(const sluice::Init& init) : SourceTask(init) {
+  path_ = config().requireString("file");
+  topic_ = config().requireString("topic");
+  batchSize_ = config().getInt("batch.size", 2000);
+  if (batchSize_ < 1) throw sluice::ConfigError("'batch.size' must be >= 1");
+  partition_ = "{\"filename\":" + jsonString(path_) + "}";
+}
+
+FileSource::~FileSource() { closeFile(); }
+
+sluice::Status FileSource::start() {
+  int64_t pos = 0;
+  if (auto off = committedOffset(partition_)) {
+    auto p = off->find(':');
+    if (p != std::string::npos) pos = std::stoll(off->substr(p + 1));
+  }
+  if (!openFile(pos)) log(SLUICE_LOG_WARN, "file " + path_ + " does not exist yet; waiting for it");
+  return sluice::Status::ok();
+}
+
+sluice::Status FileSource::stop() {
+  closeFile();
+  return sluice::Status::ok();
+}
+
+bool FileSource::openFile(int64_t position) {
+  closeFile();
+  fd_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd_ < 0) return false;
+  struct stat st{};
+  ::fstat(fd_, &st);
+  inode_ = st.st_ino;
+  if (position > st.st_size) position = 0;  // truncated while we were away
+  ::lseek(fd_, position, SEEK_SET);
+  position_ = position;
+  buf_.clear();
+  return true;
+}
+
+void FileSource::closeFile() {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+}
+
+ssize_t FileSource::fill() {
+  char chunk[65536];
+  ssize_t n = ::read(fd_, chunk, sizeof chunk);
+  if (n > 0) buf_.append(chunk, static_cast<size_t>(n));
+  return n;
+}
+
+void FileSource::checkRotation() {
+  struct stat byPath{}, byFd{};
+  if (::stat(path_.c_str(), &byPath) != 0) return;  // gone: keep reading the old one
+  ::fstat(fd_, &byFd);
+  if (byPath.st_ino != inode_) {
+    // Rotated: the old file was fully read (we only get here at EOF).
+    log(SLUICE_LOG_INFO, "file " + path_ + " was rotated; reading the new file from the start");
+    openFile(0);
+  } else if (byFd.st_size < position_ + static_cast<int64_t>(buf_.size())) {
+    log(SLUICE_LOG_INFO, "file " + path_ + " was truncated; reading from the start");
+    openFile(0);
+  }
+}
+
+sluice::Status FileSource::poll(sluice::Emitter& out, uint32_t maxRecords, uint32_t timeoutMs) {
+  if (fd_ < 0 && !openFile(0)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(timeoutMs));
+    return sluice::Status::ok();
+  }
+  uint32_t limit = std::min<uint32_t>(maxRecords, static_cast<uint32_t>(batchSize_));
+  uint32_t emitted = 0;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeoutMs);
+  while (emitted < limit) {
+    size_t nl = buf_.find('\n');
+    if (nl == std::string::npos) {
+      ssize_t n = fill();
+      if (n > 0) continue;
+      if (n < 0) return sluice::Status::retriable("read of " + path_ + " failed");
+      // EOF: a partial line stays buffered until its newline arrives.
+      if (emitted > 0) break;
+      checkRotation();
+      if (std::chrono::steady_clock::now() >= deadline) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      continue;
+    }
+    size_t lineLen = nl;
+    if (lineLen > 0 && buf_[lineLen - 1] == '\r') --lineLen;
+    int64_t next = position_ + static_cast<int64_t>(nl) + 1;
+    offset_ = "{\"position\":" + std::to_string(next) + "}";
+    sluice::SourceRecord r;
+    r.topic = topic_;
+    r.value = std::string_view(buf_.data(), lineLen);
+    r.sourcePartition = partition_;
+    r.sourceOffset = offset_;
+    if (auto s = out.emit(r); !s.isOk()) return s;
+    buf_.erase(0, nl + 1);
+    position_ = next;
+    ++emitted;
+  }
+  return sluice::Status::ok();
+}
+
+}  // namespace sluice_plugins

@@ -1,0 +1,354 @@
+/*
+ * Sluice plugin ABI (C).
+ *
+ * This header is the whole contract between the Sluice host and a plugin
+ * (source, sink, transform or predicate). It uses plain C types only, so a
+ * plugin may be written in C, or in C++ through the header-only wrapper in
+ * <sluice/cpp/plugin.hpp>, and built with any compiler.
+ *
+ * A plugin is a shared library that exports exactly one symbol,
+ * SLUICE_ENTRY_SYMBOL ("sluice_plugin_entry"), a function returning a pointer
+ * to a static sluice_plugin_descriptor. The host loads the library with
+ * RTLD_LOCAL, reads the descriptor, checks `abi_major` before anything else,
+ * copies min(struct_size, sizeof) bytes into a zero-filled copy of its own and
+ * only then calls the plugin's hooks.
+ *
+ * Compatibility rules:
+ *  - Structs that cross the boundary start with `struct_size`. New fields are
+ *    only ever appended; readers use struct_size to see which fields exist.
+ *  - The host-services table (sluice_host_api) only grows at the end.
+ *  - Ownership: whoever allocates frees. Spans handed to a plugin by the host
+ *    are host-owned and valid for the duration stated on each function
+ *    (OWNERSHIP notes). Records a source emits are copied by the host during
+ *    the emit call, so the plugin may reuse its buffers right after.
+ *  - No exceptions, no C++ types, no allocator mixing across this boundary.
+ *
+ * Threading: one plugin instance is used by one task thread at a time. Hooks
+ * of different instances may run concurrently, so plugin-global state must be
+ * thread-safe. Host functions may be called only from within a hook of the
+ * instance whose context they are given.
+ */
+#ifndef SLUICE_PLUGIN_H
+#define SLUICE_PLUGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sluice/version.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32)
+#define SLUICE_EXPORT __declspec(dllexport)
+#else
+#define SLUICE_EXPORT __attribute__((visibility("default")))
+#endif
+
+/** Name of the one symbol every plugin exports. */
+#define SLUICE_ENTRY_SYMBOL "sluice_plugin_entry"
+
+/* ------------------------------------------------------------------------ */
+/* Basic types                                                              */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * @brief A byte span. `data == NULL` means "absent" (a null key, a tombstone
+ * value); a present but empty value has a non-NULL `data` and `len == 0`.
+ * OWNERSHIP: never owns; the producer of the span says how long it lives.
+ */
+typedef struct sluice_span {
+  const char* data;
+  size_t len;
+} sluice_span;
+
+/**
+ * @brief Result of every fallible call.
+ * RETRIABLE means "try the same call again later" (Connect's
+ * RetriableException); FATAL fails the task. Details go through
+ * host->set_error() before the hook returns.
+ */
+typedef enum sluice_status {
+  SLUICE_OK = 0,
+  SLUICE_RETRIABLE = 1,
+  SLUICE_FATAL = 2,
+  SLUICE_INVALID_CONFIG = 3,
+  SLUICE_BAD_RECORD = 4,
+  SLUICE_NOT_FOUND = 5
+} sluice_status;
+
+typedef enum sluice_kind {
+  SLUICE_KIND_SOURCE = 1,
+  SLUICE_KIND_SINK = 2,
+  SLUICE_KIND_TRANSFORM = 3,
+  SLUICE_KIND_PREDICATE = 4
+} sluice_kind;
+
+typedef enum sluice_log_level {
+  SLUICE_LOG_TRACE = 0,
+  SLUICE_LOG_DEBUG = 1,
+  SLUICE_LOG_INFO = 2,
+  SLUICE_LOG_WARN = 3,
+  SLUICE_LOG_ERROR = 4
+} sluice_log_level;
+
+/** Which document of a record a structured accessor addresses. */
+typedef enum sluice_part { SLUICE_PART_KEY = 0, SLUICE_PART_VALUE = 1 } sluice_part;
+
+/** Transform variant chosen by the `$Key` / `$Value` suffix of its type. */
+typedef enum sluice_variant {
+  SLUICE_VARIANT_NONE = 0,
+  SLUICE_VARIANT_KEY = 1,
+  SLUICE_VARIANT_VALUE = 2
+} sluice_variant;
+
+/** Types of a structured (JSON-model) value. */
+typedef enum sluice_type {
+  SLUICE_TYPE_ABSENT = 0, /* the path does not exist */
+  SLUICE_TYPE_NULL = 1,
+  SLUICE_TYPE_BOOL = 2,
+  SLUICE_TYPE_INT = 3,
+  SLUICE_TYPE_DOUBLE = 4,
+  SLUICE_TYPE_STRING = 5,
+  SLUICE_TYPE_OBJECT = 6,
+  SLUICE_TYPE_ARRAY = 7
+} sluice_type;
+
+/**
+ * @brief A scalar view of a structured value.
+ * `type` says which member is meaningful: `b` (BOOL), `i` (INT; for OBJECT
+ * and ARRAY the number of members), `d` (DOUBLE), `str` (STRING).
+ * OWNERSHIP: `str` returned by the host is valid until the record is next
+ * modified or the hook returns; `str` passed to the host is copied.
+ */
+typedef struct sluice_value {
+  int32_t type;
+  int32_t b;
+  int64_t i;
+  double d;
+  sluice_span str;
+} sluice_value;
+
+/** A record header. Values are bytes; a NULL value data means a null header. */
+typedef struct sluice_header {
+  sluice_span key;
+  sluice_span value;
+} sluice_header;
+
+/**
+ * @brief A record as sources emit it and sinks receive it.
+ * Sources set `struct_size = sizeof(sluice_record)`, the topic (or leave it
+ * absent to use the connector's `topic` default), key, value, optional
+ * headers and timestamp (0 = now), and the source partition and source offset
+ * as small JSON documents (e.g. {"file":"/a"} and {"position":42}).
+ * Sinks additionally see the Kafka partition and offset.
+ * OWNERSHIP: in on_put, every span is host-owned and valid until on_put
+ * returns; emitted records are copied by the host inside host->emit().
+ */
+typedef struct sluice_record {
+  uint32_t struct_size;
+  int32_t partition;     /* Kafka partition; -1 lets the partitioner choose */
+  int64_t offset;        /* Kafka offset (sinks); -1 for sources */
+  int64_t timestamp_ms;  /* record timestamp, ms since epoch; 0 = now */
+  sluice_span topic;
+  sluice_span key;
+  sluice_span value;
+  const sluice_header* headers;
+  uint32_t header_count;
+  sluice_span source_partition; /* JSON object, sources only */
+  sluice_span source_offset;    /* JSON value, sources only */
+} sluice_record;
+
+/* Opaque handles. The host owns all of them. */
+typedef struct sluice_ctx sluice_ctx;         /* one per plugin instance */
+typedef struct sluice_emitter sluice_emitter; /* target of a source poll */
+typedef struct sluice_batch sluice_batch;     /* records given to a transform */
+typedef struct sluice_rec sluice_rec;         /* one record inside a batch */
+typedef struct sluice_instance sluice_instance; /* plugin-owned instance */
+
+/* ------------------------------------------------------------------------ */
+/* Host services                                                            */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * @brief Functions the host provides to a plugin, passed to on_create.
+ * Entries are only ever appended; check `struct_size` (or `abi_minor`) before
+ * using an entry newer than ABI 1.0.
+ */
+typedef struct sluice_host_api {
+  uint32_t struct_size;
+  uint16_t abi_major;
+  uint16_t abi_minor;
+
+  /** @brief Log a message tagged with the connector and task. */
+  void (*host_log)(sluice_ctx* ctx, int32_t level, const char* msg, size_t len);
+
+  /** @brief Attach a message to the non-OK status the hook is about to return.
+   * The host copies the message. */
+  void (*host_set_error)(sluice_ctx* ctx, const char* msg, size_t len);
+
+  /**
+   * @brief Read a config value after the host applied defaults and validated it.
+   * @return 1 and the value in `out` when set (or defaulted), 0 when absent.
+   * OWNERSHIP: host-owned, valid for the life of the instance.
+   */
+  int32_t (*host_config_get)(sluice_ctx* ctx, const char* key, sluice_span* out);
+
+  /**
+   * @brief Read the last committed source offset for a source partition.
+   * @param partition the source partition as JSON (any key order).
+   * @return 1 and the offset JSON in `out`, or 0 when nothing was committed.
+   * OWNERSHIP: host-owned, valid until the next call on this ctx.
+   */
+  int32_t (*host_offset_get)(sluice_ctx* ctx, sluice_span partition, sluice_span* out);
+
+  /**
+   * @brief Emit one record from on_poll. The host copies it.
+   * @return SLUICE_OK, or SLUICE_BAD_RECORD with a reason logged by the host.
+   */
+  sluice_status (*host_emit)(sluice_emitter* out, const sluice_record* rec);
+
+  /** @brief Number of records in a transform batch. */
+  size_t (*host_batch_size)(sluice_batch* batch);
+  /** @brief Record `i` of a batch; valid until the hook returns. */
+  sluice_rec* (*host_batch_at)(sluice_batch* batch, size_t i);
+
+  /** @brief Topic of a record. OWNERSHIP: valid until modified or return. */
+  sluice_span (*host_rec_topic)(sluice_rec* rec);
+  void (*host_rec_set_topic)(sluice_rec* rec, sluice_span topic);
+  int32_t (*host_rec_partition)(sluice_rec* rec);
+  int64_t (*host_rec_offset)(sluice_rec* rec);
+  int64_t (*host_rec_timestamp)(sluice_rec* rec);
+  void (*host_rec_set_timestamp)(sluice_rec* rec, int64_t timestamp_ms);
+
+  /**
+   * @brief Read the value at `path` (an array of `depth` field names; depth 0
+   * is the whole key or value) of a record's key or value document.
+   * The host parses the document at most once per pass through the chain.
+   * @return SLUICE_OK (out->type is SLUICE_TYPE_ABSENT when the path does not
+   * exist) or SLUICE_BAD_RECORD when the bytes do not convert.
+   */
+  sluice_status (*host_rec_get)(sluice_rec* rec, int32_t part, const sluice_span* path,
+                                size_t depth, sluice_value* out);
+  /** @brief Set the value at `path`, creating intermediate objects. OBJECT and
+   * ARRAY values are set empty. */
+  sluice_status (*host_rec_set)(sluice_rec* rec, int32_t part, const sluice_span* path,
+                                size_t depth, const sluice_value* value);
+  /** @brief Remove the field at `path` (SLUICE_NOT_FOUND if it is absent). */
+  sluice_status (*host_rec_remove)(sluice_rec* rec, int32_t part, const sluice_span* path,
+                                   size_t depth);
+  /**
+   * @brief Copy (or move when `move` != 0) a subtree from one path to another,
+   * possibly across key and value. Overlapping paths are handled (hoisting a
+   * whole value into one of its own fields works).
+   */
+  sluice_status (*host_rec_copy)(sluice_rec* rec, int32_t from_part, const sluice_span* from,
+                                 size_t from_depth, int32_t to_part, const sluice_span* to,
+                                 size_t to_depth, int32_t move);
+  /** @brief Serialize the subtree at `path` as JSON.
+   * OWNERSHIP: host-owned, valid until the record is modified or the hook returns. */
+  sluice_status (*host_rec_get_json)(sluice_rec* rec, int32_t part, const sluice_span* path,
+                                     size_t depth, sluice_span* out);
+  /** @brief Parse `json` and set it at `path`. */
+  sluice_status (*host_rec_set_json)(sluice_rec* rec, int32_t part, const sluice_span* path,
+                                     size_t depth, sluice_span json);
+  /**
+   * @brief List the field names of the object at `path` into `out` (up to `cap`).
+   * @return the number of fields (may exceed cap: call again with more room).
+   * OWNERSHIP: names are valid until the record is modified or the hook returns.
+   */
+  size_t (*host_rec_keys)(sluice_rec* rec, int32_t part, const sluice_span* path, size_t depth,
+                          sluice_span* out, size_t cap);
+  /** @brief The key or value as bytes (serialized by the converter if it was
+   * changed); data == NULL for a null key or a tombstone. */
+  sluice_status (*host_rec_get_raw)(sluice_rec* rec, int32_t part, sluice_span* out);
+  /** @brief Replace the key or value with bytes (data == NULL sets null). */
+  sluice_status (*host_rec_set_raw)(sluice_rec* rec, int32_t part, sluice_span bytes);
+
+  uint32_t (*host_rec_header_count)(sluice_rec* rec);
+  /** @brief Header `i`. OWNERSHIP: valid until headers change or return. */
+  int32_t (*host_rec_header_at)(sluice_rec* rec, uint32_t i, sluice_header* out);
+  void (*host_rec_header_add)(sluice_rec* rec, sluice_span key, sluice_span value);
+  /** @return how many headers named `key` were removed. */
+  uint32_t (*host_rec_header_remove)(sluice_rec* rec, sluice_span key);
+  /** @brief Drop the record from the pipeline (Filter). */
+  void (*host_rec_drop)(sluice_rec* rec);
+} sluice_host_api;
+
+/** Arguments of on_create. */
+typedef struct sluice_create_args {
+  uint32_t struct_size;
+  const sluice_host_api* host;
+  sluice_ctx* ctx;            /* pass back to every host function */
+  sluice_span connector_name; /* OWNERSHIP: valid for the instance's life */
+  int32_t task_id;            /* 0-based; transforms get their task's id */
+  int32_t task_count;
+  int32_t variant;            /* sluice_variant, transforms only */
+} sluice_create_args;
+
+/* ------------------------------------------------------------------------ */
+/* The descriptor a plugin exports                                          */
+/* ------------------------------------------------------------------------ */
+
+/** The plugin accepts `Name$Key` and `Name$Value` (Kafka Connect style). */
+#define SLUICE_FLAG_KEY_VALUE_VARIANTS 0x1u
+
+/**
+ * @brief What a plugin is and what it can do.
+ * `options_json` is a JSON array describing every config option:
+ * [{"name":"topic","type":"string","required":true,"default":null,
+ *   "doc":"...","secret":false,"validator":{"min":0,"max":10,"enum":[..]}}]
+ * with type one of string, int, long, double, boolean, list, password.
+ * Hooks marked (required) must be non-NULL for the plugin's kind.
+ */
+typedef struct sluice_plugin_descriptor {
+  uint32_t struct_size;
+  uint16_t abi_major;
+  uint16_t abi_minor;
+  int32_t kind;            /* sluice_kind */
+  uint32_t flags;          /* SLUICE_FLAG_* */
+  const char* name;        /* unique, e.g. "file-sink" */
+  const char* version;     /* the plugin's own version, e.g. "1.2.0" */
+  const char* description; /* one line */
+  const char* aliases;     /* comma-separated other names, or NULL */
+  const char* options_json;
+  uint32_t max_tasks;      /* 0 = no limit; sources/sinks */
+
+  /** (required) Create an instance; the config is read via host_config_get. */
+  sluice_status (*on_create)(const sluice_create_args* args, sluice_instance** out);
+  /** (required) Free the instance. Always called once after a successful create. */
+  void (*on_destroy)(sluice_instance* self);
+  /** Optional: open connections, read committed offsets. */
+  sluice_status (*on_start)(sluice_instance* self);
+  /** Optional: release external resources; on_destroy follows. */
+  sluice_status (*on_stop)(sluice_instance* self);
+
+  /** (sources, required) Emit up to `max_records` records via host_emit,
+   * waiting at most `timeout_ms` for data. Zero records is fine. */
+  sluice_status (*on_poll)(sluice_instance* self, sluice_emitter* out, uint32_t max_records,
+                           uint32_t timeout_ms);
+
+  /** (sinks, required) Take a batch. RETRIABLE: the host pauses the
+   * partitions and offers the same batch again later (backpressure). */
+  sluice_status (*on_put)(sluice_instance* self, const sluice_record* const* records,
+                          size_t count);
+  /** (sinks, required) Make everything put so far durable. The host commits
+   * the Kafka offsets of those records only after this returns OK. */
+  sluice_status (*on_flush)(sluice_instance* self);
+
+  /** (transforms, required) Edit the batch in place through host_rec_*. */
+  sluice_status (*on_apply)(sluice_instance* self, sluice_batch* batch);
+
+  /** (predicates, required) Set results[i] to 1 or 0 for each record. */
+  sluice_status (*on_test)(sluice_instance* self, sluice_batch* batch, uint8_t* results);
+} sluice_plugin_descriptor;
+
+/** Type of the entry symbol. */
+typedef const sluice_plugin_descriptor* (*sluice_plugin_entry_fn)(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SLUICE_PLUGIN_H */
