@@ -67,6 +67,7 @@ void SinkTask::tearDown() {
     rd_kafka_destroy(consumer_);
     consumer_ = nullptr;
   }
+  if (plugin_) (void)plugin_->stop();
   chain_.reset();
   plugin_.reset();
 }
@@ -330,7 +331,8 @@ void SinkTask::run() {
     if (Status s = flushAndCommit(true); !s)
       SLUICE_LOG(tag_, log::Level::kError, "final flush/commit failed: " + s.message());
   }
-  if (plugin_) (void)plugin_->stop();
+  // Close the consumer while the plugin is still open: leaving the group
+  // revokes the partitions, which flushes and commits once more.
   tearDown();
   SLUICE_LOG(tag_, log::Level::kInfo, "sink task stopped");
 }

@@ -35,6 +35,7 @@ sluice::Status FileSink::put(std::span<const sluice_record* const> records) {
 }
 
 sluice::Status FileSink::flush() {
+  if (!out_) return sluice::Status::ok();
   if (std::fflush(out_) != 0) return sluice::Status::retriable("flush of '" + path_ + "' failed: " + std::strerror(errno));
   if (out_ != stdout && ::fsync(fileno(out_)) != 0)
     return sluice::Status::retriable("fsync of '" + path_ + "' failed: " + std::strerror(errno));

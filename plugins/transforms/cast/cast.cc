@@ -9,7 +9,8 @@
 namespace sluice::transforms {
 
 namespace {
-const char* const kTypeNames[] = {"int8", "int16", "int32", "int64", "float32", "float64", "boolean", "string"};
+const char* const kTypeNames[] = {"int8",    "int16",   "int32",   "int64",
+                                  "float32", "float64", "boolean", "string"};
 
 Cast::Type parseType(std::string_view text) {
   std::string_view t = text;
@@ -60,7 +61,8 @@ Cast::Cast(const Init& init) : RecordTransform(init) {
   if (spec.empty()) throw ConfigError("option 'spec' must name at least one field to cast, or a single type");
   for (const std::string& item : spec) {
     std::vector<std::string> parts = splitColon(item);
-    if (parts.size() > 2) throw ConfigError("option 'spec': invalid cast mapping '" + item + "', expected field:type");
+    if (parts.size() > 2)
+      throw ConfigError("option 'spec': invalid cast mapping '" + item + "', expected field:type");
     if (parts.size() == 1) {
       whole_ = parseType(parts[0]);
       continue;
@@ -71,12 +73,14 @@ Cast::Cast(const Init& init) : RecordTransform(init) {
     fields_.push_back(FieldCast{FieldPath::field(name), type});
   }
   if (whole_ && spec.size() > 1)
-    throw ConfigError("option 'spec': a cast of the entire value to a type must be the only entry of the spec");
+    throw ConfigError(
+        "option 'spec': a cast of the entire value to a type must be the only entry of the spec");
 }
 
 Value Cast::castValue(const Value& v, Type to) {
   if (v.type == SLUICE_TYPE_OBJECT || v.type == SLUICE_TYPE_ARRAY)
-    throw DataError(std::string("cannot cast a value of type ") + typeName(v.type) + " (only numbers, booleans and strings)");
+    throw DataError(std::string("cannot cast a value of type ") + typeName(v.type) +
+                    " (only numbers, booleans and strings)");
   switch (to) {
     case Type::Int8:
     case Type::Int16:
@@ -86,7 +90,8 @@ Value Cast::castValue(const Value& v, Type to) {
       if (v.type == SLUICE_TYPE_STRING) {
         auto [lo, hi] = rangeOf(to);
         auto n = parseJavaInteger(v.s, lo, hi);
-        if (!n) throw DataError("value (" + v.s + ") is not a number or out of range for " + kTypeNames[int(to)]);
+        if (!n)
+          throw DataError("value (" + v.s + ") is not a number or out of range for " + kTypeNames[int(to)]);
         return Value::integer(*n);
       }
       return Value::integer(toInteger(v, to));
@@ -103,7 +108,9 @@ Value Cast::castValue(const Value& v, Type to) {
         d = *n;
       }
       if (to == Type::Float32) d = roundToFloat(d);
-      if (!std::isfinite(d)) throw DataError("the result of the cast to " + std::string(kTypeNames[int(to)]) + " is not a finite number, which JSON cannot hold");
+      if (!std::isfinite(d))
+        throw DataError("the result of the cast to " + std::string(kTypeNames[int(to)]) +
+                        " is not a finite number, which JSON cannot hold");
       return Value::real(d);
     }
     case Type::Boolean:
@@ -137,8 +144,8 @@ void Cast::transform(Record& r) {
     return;
   }
   if (doc.type != SLUICE_TYPE_OBJECT)
-    throw DataError(std::string("only JSON objects are supported for [cast types] with field casts, found: ") +
-                    typeName(doc.type));
+    throw DataError(std::string("only JSON objects are supported for [cast types] with field casts, ") +
+                    "found: " + typeName(doc.type));
   for (const FieldCast& f : fields_) {
     const Value v = r.get(p, f.field.path());
     if (isNull(v)) continue;  // null stays null; absent fields are not added

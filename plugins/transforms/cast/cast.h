@@ -10,7 +10,7 @@
 
 namespace sluice::transforms {
 
-class Cast : public RecordTransform<Cast> {
+class Cast : public RecordTransform {
  public:
   enum class Type { Int8, Int16, Int32, Int64, Float32, Float64, Boolean, String };
 

@@ -7,7 +7,6 @@ namespace sluice::transforms {
 PluginInfo Cast::info() {
   PluginInfo i{"Cast", "1.0.0",
                "Cast fields, or the entire key or value, to a number, boolean or string type."};
-  i.aliases = SLUICE_CONNECT_ALIAS("Cast");
   i.flags = SLUICE_FLAG_KEY_VALUE_VARIANTS;
   return i;
 }
@@ -15,9 +14,9 @@ PluginInfo Cast::info() {
 std::vector<Option> Cast::options() {
   return {
       requiredOption("spec", OptionType::List,
-                     "List of fields and the type to cast them to, as field1:type,field2:type, or a single type to "
-                     "cast the entire value. Valid types are int8, int16, int32, int64, float32, float64, boolean "
-                     "and string."),
+                     "List of fields and the type to cast them to, as field1:type,field2:type, or a single "
+                     "type to cast the entire value. Valid types are int8, int16, int32, int64, float32, "
+                     "float64, boolean and string."),
       replaceNullWithDefaultOption(),
   };
 }

@@ -42,10 +42,9 @@ inline Value emptyOf(sluice_type t) {
   return v;
 }
 
-/// Base of the record-at-a-time transforms. `Self` is the plugin class; its
-/// info().name prefixes error messages. Any exception thrown by transform()
-/// fails that record with SLUICE_BAD_RECORD.
-template <class Self>
+/// Base of the record-at-a-time transforms: any exception thrown by
+/// transform() fails that record with SLUICE_BAD_RECORD and its message (the
+/// host adds the transform's alias and plugin name).
 class RecordTransform : public Transform {
  public:
   using Transform::Transform;
@@ -55,7 +54,7 @@ class RecordTransform : public Transform {
       transform(r);
       return Status::ok();
     } catch (const std::exception& e) {
-      return Status::badRecord(std::string(Self::info().name) + ": " + e.what());
+      return Status::badRecord(e.what());
     }
   }
 

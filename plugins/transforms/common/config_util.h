@@ -68,8 +68,8 @@ inline Option requiredOption(std::string name, OptionType type, std::string doc,
 }
 
 /// An optional option; `def` is its default in user syntax (nullopt: none).
-inline Option optionalOption(std::string name, OptionType type, std::optional<std::string> def, std::string doc,
-                             std::vector<std::string> allowed = {}) {
+inline Option optionalOption(std::string name, OptionType type, std::optional<std::string> def,
+                             std::string doc, std::vector<std::string> allowed = {}) {
   Option o;
   o.name = std::move(name);
   o.type = type;
@@ -82,13 +82,10 @@ inline Option optionalOption(std::string name, OptionType type, std::optional<st
 /// Connect 3.x's replace.null.with.default. It concerns schema field defaults,
 /// which schemaless JSON does not have, so it is accepted and has no effect.
 inline Option replaceNullWithDefaultOption() {
-  return optionalOption("replace.null.with.default", OptionType::Boolean, "true",
-                        "Whether null fields that have a schema default are replaced by the default. Accepted for "
-                        "Kafka Connect compatibility; schemaless JSON has no defaults, so it has no effect.");
+  return optionalOption(
+      "replace.null.with.default", OptionType::Boolean, "true",
+      "Whether null fields that have a schema default are replaced by the default. Accepted for Kafka "
+      "Connect compatibility; schemaless JSON has no defaults, so it has no effect.");
 }
-
-/// Fully qualified Connect class name, offered as an alias so Connect configs work unchanged.
-#define SLUICE_CONNECT_ALIAS(simple) "org.apache.kafka.connect.transforms." simple
-#define SLUICE_CONNECT_PREDICATE_ALIAS(simple) "org.apache.kafka.connect.transforms.predicates." simple
 
 }  // namespace sluice::transforms

@@ -212,9 +212,9 @@ class DateFormat {
       days = civil::daysFromCivil(year + civil::floorDiv(m0, 12), civil::floorMod(m0, 12) + 1, 1) + day - 1;
     }
     if (hour12 >= 0) hour = hour12 + (pm ? 12 : 0);
-    const __int128 ms = static_cast<__int128>(days) * civil::kMsPerDay + static_cast<__int128>(hour) * 3600000 +
-                        static_cast<__int128>(minute) * 60000 + static_cast<__int128>(second) * 1000 + millis -
-                        static_cast<__int128>(offsetMin) * 60000;
+    using wide = __int128;  // lenient fields can be large: check the range once at the end
+    const wide ms = wide(days) * civil::kMsPerDay + wide(hour) * 3600000 + wide(minute) * 60000 +
+                    wide(second) * 1000 + millis - wide(offsetMin) * 60000;
     if (ms > INT64_MAX || ms < INT64_MIN) return std::nullopt;
     return static_cast<int64_t>(ms);
   }
@@ -226,8 +226,9 @@ class DateFormat {
     std::string literal;
   };
 
-  static constexpr const char* kMonths[12] = {"January", "February", "March",     "April",   "May",      "June",
-                                              "July",    "August",   "September", "October", "November", "December"};
+  static constexpr const char* kMonths[12] = {"January", "February", "March",     "April",
+                                              "May",     "June",     "July",      "August",
+                                              "September", "October", "November", "December"};
   static constexpr const char* kDays[7] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
                                            "Thursday", "Friday", "Saturday"};
 
@@ -257,8 +258,8 @@ class DateFormat {
 
   void compile(const char* key) {
     auto bad = [&](const std::string& why) {
-      return ConfigError(std::string("option '") + key + "' is not a valid SimpleDateFormat pattern (" + pattern_ +
-                         "): " + why);
+      return ConfigError(std::string("option '") + key + "' is not a valid SimpleDateFormat pattern (" +
+                         pattern_ + "): " + why);
     };
     std::string literal;
     auto flush = [&] {

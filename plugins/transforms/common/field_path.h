@@ -80,7 +80,8 @@ class FieldPath {
     while (idx < path.size()) {
       if (path[idx] != '`') {
         size_t dot = path.find('.', idx);
-        steps.emplace_back(path.substr(idx, dot == std::string_view::npos ? std::string_view::npos : dot - idx));
+        const size_t len = dot == std::string_view::npos ? std::string_view::npos : dot - idx;
+        steps.emplace_back(path.substr(idx, len));
         if (dot == std::string_view::npos) break;
         idx = dot + 1;
         continue;

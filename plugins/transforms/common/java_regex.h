@@ -28,7 +28,8 @@ inline std::regex compileJavaRegex(std::string_view pattern, const char* key) {
   for (size_t i = 0; i < p.size(); ++i) {
     if (p[i] == '\\' && i + 1 < p.size() && p[i + 1] == 'Q') {
       size_t end = p.find("\\E", i + 2);
-      std::string_view lit = p.substr(i + 2, end == std::string_view::npos ? std::string_view::npos : end - i - 2);
+      const size_t len = end == std::string_view::npos ? std::string_view::npos : end - i - 2;
+      const std::string_view lit = p.substr(i + 2, len);
       for (char c : lit) {
         if (std::string_view("\\^$.|?*+()[]{}/").find(c) != std::string_view::npos) out.push_back('\\');
         out.push_back(c);

@@ -8,7 +8,7 @@
 
 namespace sluice::transforms {
 
-class DropHeaders : public RecordTransform<DropHeaders> {
+class DropHeaders : public RecordTransform {
  public:
   explicit DropHeaders(const Init& init);
   static PluginInfo info();

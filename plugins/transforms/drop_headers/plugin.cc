@@ -5,9 +5,7 @@
 namespace sluice::transforms {
 
 PluginInfo DropHeaders::info() {
-  PluginInfo i{"DropHeaders", "1.0.0", "Remove one or more headers, by name, from each record."};
-  i.aliases = SLUICE_CONNECT_ALIAS("DropHeaders");
-  return i;
+  return PluginInfo{"DropHeaders", "1.0.0", "Remove one or more headers, by name, from each record."};
 }
 
 std::vector<Option> DropHeaders::options() {

@@ -9,7 +9,7 @@
 
 namespace sluice::transforms {
 
-class ExtractField : public RecordTransform<ExtractField> {
+class ExtractField : public RecordTransform {
  public:
   explicit ExtractField(const Init& init);
   static PluginInfo info();

@@ -7,7 +7,6 @@ namespace sluice::transforms {
 PluginInfo ExtractField::info() {
   PluginInfo i{"ExtractField", "1.0.0",
                "Replace the key or value with one of its fields; null if the field is absent."};
-  i.aliases = SLUICE_CONNECT_ALIAS("ExtractField");
   i.flags = SLUICE_FLAG_KEY_VALUE_VARIANTS;
   return i;
 }
@@ -16,10 +15,9 @@ std::vector<Option> ExtractField::options() {
   return {
       requiredOption("field", OptionType::String, "Field name to extract."),
       optionalOption("field.syntax.version", OptionType::String, "V1",
-                     "Syntax of field paths. V1: the name is a top-level field, taken literally. V2: dotted "
-                     "notation reaches nested fields; wrap names containing dots in backticks (`foo.bar`.baz) and "
-                     "escape a backtick with a backslash.",
-                     {"V1", "V2"}),
+                     "Syntax of field paths. V1: the name is a top-level field, taken literally. V2: "
+                     "dotted notation reaches nested fields; wrap names containing dots in backticks "
+                     "(`foo.bar`.baz) and escape a backtick with a backslash. Case-insensitive."),
       replaceNullWithDefaultOption(),
   };
 }

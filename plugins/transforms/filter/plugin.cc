@@ -1,14 +1,11 @@
 #include "filter.h"
 
-#include "../common/config_util.h"
-
 namespace sluice::transforms {
 
 PluginInfo Filter::info() {
-  PluginInfo i{"Filter", "1.0.0",
-               "Drop every record it is applied to; combine with a predicate to filter records conditionally."};
-  i.aliases = SLUICE_CONNECT_ALIAS("Filter");
-  return i;
+  return PluginInfo{"Filter", "1.0.0",
+                    "Drop every record it is applied to; combine with a predicate to filter records "
+                    "conditionally."};
 }
 
 std::vector<Option> Filter::options() { return {}; }

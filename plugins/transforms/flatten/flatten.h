@@ -12,7 +12,7 @@
 
 namespace sluice::transforms {
 
-class Flatten : public RecordTransform<Flatten> {
+class Flatten : public RecordTransform {
  public:
   explicit Flatten(const Init& init);
   static PluginInfo info();

@@ -7,7 +7,6 @@ namespace sluice::transforms {
 PluginInfo Flatten::info() {
   PluginInfo i{"Flatten", "1.0.0",
                "Flatten nested objects of the key or value into top-level fields joined by a delimiter."};
-  i.aliases = SLUICE_CONNECT_ALIAS("Flatten");
   i.flags = SLUICE_FLAG_KEY_VALUE_VARIANTS;
   return i;
 }
@@ -15,8 +14,8 @@ PluginInfo Flatten::info() {
 std::vector<Option> Flatten::options() {
   return {
       optionalOption("delimiter", OptionType::String, ".",
-                     "Delimiter to insert between field names from the input record when generating field names "
-                     "for the output record."),
+                     "Delimiter to insert between field names from the input record when generating field "
+                     "names for the output record."),
   };
 }
 

@@ -5,10 +5,9 @@
 namespace sluice::transforms {
 
 PluginInfo HasHeaderKey::info() {
-  PluginInfo i{"HasHeaderKey", "1.0.0",
-               "A predicate which is true for records with at least one header with the configured name."};
-  i.aliases = SLUICE_CONNECT_PREDICATE_ALIAS("HasHeaderKey");
-  return i;
+  return PluginInfo{"HasHeaderKey", "1.0.0",
+                    "A predicate which is true for records with at least one header with the configured "
+                    "name."};
 }
 
 std::vector<Option> HasHeaderKey::options() {

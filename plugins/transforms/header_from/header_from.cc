@@ -10,7 +10,8 @@ HeaderFrom::HeaderFrom(const Init& init) : RecordTransform(init) {
   const std::vector<std::string> headers = requireList(c, "headers");
   if (fields.size() != headers.size())
     throw ConfigError("option 'fields' must have the same number of elements as option 'headers'");
-  for (size_t i = 0; i < fields.size(); ++i) mappings_.push_back(Mapping{FieldPath::field(fields[i]), headers[i]});
+  for (size_t i = 0; i < fields.size(); ++i)
+    mappings_.push_back(Mapping{FieldPath::field(fields[i]), headers[i]});
   const std::string op = c.requireString("operation");
   if (op == "move") move_ = true;
   else if (op != "copy") throw ConfigError("option 'operation' must be 'move' or 'copy', got '" + op + "'");

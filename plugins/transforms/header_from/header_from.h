@@ -10,7 +10,7 @@
 
 namespace sluice::transforms {
 
-class HeaderFrom : public RecordTransform<HeaderFrom> {
+class HeaderFrom : public RecordTransform {
  public:
   explicit HeaderFrom(const Init& init);
   static PluginInfo info();

@@ -6,7 +6,6 @@ namespace sluice::transforms {
 
 PluginInfo HeaderFrom::info() {
   PluginInfo i{"HeaderFrom", "1.0.0", "Copy or move fields of the key or value into record headers."};
-  i.aliases = SLUICE_CONNECT_ALIAS("HeaderFrom");
   i.flags = SLUICE_FLAG_KEY_VALUE_VARIANTS;
   return i;
 }
@@ -18,8 +17,9 @@ std::vector<Option> HeaderFrom::options() {
       requiredOption("headers", OptionType::List,
                      "Header names, in the same order as the field names listed in the fields option."),
       requiredOption("operation", OptionType::String,
-                     "Either move if the fields are to be moved to the headers (removed from the key/value), or copy "
-                     "if the fields are to be copied to the headers (retained in the key/value).",
+                     "Either move if the fields are to be moved to the headers (removed from the "
+                     "key/value), or copy if the fields are to be copied to the headers (retained in the "
+                     "key/value).",
                      {"move", "copy"}),
       replaceNullWithDefaultOption(),
   };

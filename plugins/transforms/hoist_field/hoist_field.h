@@ -9,7 +9,7 @@
 
 namespace sluice::transforms {
 
-class HoistField : public RecordTransform<HoistField> {
+class HoistField : public RecordTransform {
  public:
   explicit HoistField(const Init& init);
   static PluginInfo info();

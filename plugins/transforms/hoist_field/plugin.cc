@@ -6,7 +6,6 @@ namespace sluice::transforms {
 
 PluginInfo HoistField::info() {
   PluginInfo i{"HoistField", "1.0.0", "Wrap the whole key or value in an object under the given field name."};
-  i.aliases = SLUICE_CONNECT_ALIAS("HoistField");
   i.flags = SLUICE_FLAG_KEY_VALUE_VARIANTS;
   return i;
 }

@@ -11,7 +11,8 @@ std::optional<FieldPath> insertionSpec(const Config& c, const char* key) {
   auto v = optionalString(c, key);
   if (!v) return std::nullopt;
   if (v->back() == '!' || v->back() == '?') v->pop_back();
-  if (v->empty()) throw ConfigError(std::string("option '") + key + "' needs a field name before the '!' or '?'");
+  if (v->empty())
+    throw ConfigError(std::string("option '") + key + "' needs a field name before the '!' or '?'");
   return FieldPath::field(*v);
 }
 }  // namespace
@@ -25,8 +26,8 @@ InsertField::InsertField(const Init& init) : RecordTransform(init) {
   staticField_ = insertionSpec(c, "static.field");
   if (!topicField_ && !partitionField_ && !offsetField_ && !timestampField_ && !staticField_)
     throw ConfigError(
-        "no field insertion configured: set at least one of 'topic.field', 'partition.field', 'offset.field', "
-        "'timestamp.field' or 'static.field'");
+        "no field insertion configured: set at least one of 'topic.field', 'partition.field', "
+        "'offset.field', 'timestamp.field' or 'static.field'");
   if (staticField_) {
     auto v = c.get("static.value");
     if (!v) throw ConfigError("option 'static.value' is required when 'static.field' is set");
@@ -44,7 +45,8 @@ void InsertField::transform(Record& r) {
   }
   if (partitionField_ && r.partition() >= 0) r.set(p, partitionField_->path(), Value::integer(r.partition()));
   if (offsetField_ && r.offset() >= 0) r.set(p, offsetField_->path(), Value::integer(r.offset()));
-  if (timestampField_ && r.timestampMs() >= 0) r.set(p, timestampField_->path(), Value::integer(r.timestampMs()));
+  if (timestampField_ && r.timestampMs() >= 0)
+    r.set(p, timestampField_->path(), Value::integer(r.timestampMs()));
   if (staticField_) r.set(p, staticField_->path(), staticValue_);
 }
 

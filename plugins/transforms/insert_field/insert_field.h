@@ -10,7 +10,7 @@
 
 namespace sluice::transforms {
 
-class InsertField : public RecordTransform<InsertField> {
+class InsertField : public RecordTransform {
  public:
   explicit InsertField(const Init& init);
   static PluginInfo info();

@@ -8,7 +8,7 @@
 
 namespace sluice::transforms {
 
-class InsertHeader : public RecordTransform<InsertHeader> {
+class InsertHeader : public RecordTransform {
  public:
   explicit InsertHeader(const Init& init);
   static PluginInfo info();

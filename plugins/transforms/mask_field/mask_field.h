@@ -11,7 +11,7 @@
 
 namespace sluice::transforms {
 
-class MaskField : public RecordTransform<MaskField> {
+class MaskField : public RecordTransform {
  public:
   explicit MaskField(const Init& init);
   static PluginInfo info();

@@ -12,7 +12,7 @@
 
 namespace sluice::transforms {
 
-class RegexRouter : public RecordTransform<RegexRouter> {
+class RegexRouter : public RecordTransform {
  public:
   explicit RegexRouter(const Init& init);
   static PluginInfo info();

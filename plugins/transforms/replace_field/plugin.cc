@@ -6,7 +6,6 @@ namespace sluice::transforms {
 
 PluginInfo ReplaceField::info() {
   PluginInfo i{"ReplaceField", "1.0.0", "Filter (include/exclude) or rename fields of the key or value."};
-  i.aliases = SLUICE_CONNECT_ALIAS("ReplaceField");
   i.flags = SLUICE_FLAG_KEY_VALUE_VARIANTS;
   return i;
 }

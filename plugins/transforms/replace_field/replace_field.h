@@ -11,7 +11,7 @@
 
 namespace sluice::transforms {
 
-class ReplaceField : public RecordTransform<ReplaceField> {
+class ReplaceField : public RecordTransform {
  public:
   explicit ReplaceField(const Init& init);
   static PluginInfo info();

@@ -27,20 +27,23 @@ TimestampConverter::TimestampConverter(const Init& init) : RecordTransform(init)
   else if (target == "Date") target_ = Target::Date;
   else if (target == "Time") target_ = Target::Time;
   else if (target == "Timestamp") target_ = Target::Timestamp;
-  else throw ConfigError("option 'target.type' must be one of string, unix, Date, Time, Timestamp; got '" + target + "'");
+  else throw ConfigError("option 'target.type' must be string, unix, Date, Time or Timestamp: " + target);
 
   const std::string precision = c.getString("unix.precision", "milliseconds");
   if (precision == "seconds") precision_ = Precision::Seconds;
   else if (precision == "milliseconds") precision_ = Precision::Milliseconds;
   else if (precision == "microseconds") precision_ = Precision::Microseconds;
   else if (precision == "nanoseconds") precision_ = Precision::Nanoseconds;
-  else throw ConfigError("option 'unix.precision' must be one of seconds, milliseconds, microseconds, nanoseconds; got '" + precision + "'");
+  else
+    throw ConfigError("option 'unix.precision' must be seconds, milliseconds, microseconds or nanoseconds: " +
+                      precision);
 
   std::string pattern = c.getString("format");
   if (pattern.find_first_not_of(" \t\r\n") == std::string::npos) pattern.clear();  // Utils.isBlank
   if (!pattern.empty()) format_.emplace(pattern, "format");
   else if (target_ == Target::String)
-    throw ConfigError("option 'format' is required (a SimpleDateFormat pattern) when 'target.type' is string");
+    throw ConfigError(
+        "option 'format' is required (a SimpleDateFormat pattern) when 'target.type' is string");
 }
 
 int64_t TimestampConverter::toMillis(const Value& v) const {
@@ -53,7 +56,8 @@ int64_t TimestampConverter::toMillis(const Value& v) const {
       raw = static_cast<int64_t>(v.d);
       break;
     case SLUICE_TYPE_STRING: {
-      if (!format_) throw DataError("cannot parse string timestamp '" + v.s + "': option 'format' is not set");
+      if (!format_)
+        throw DataError("cannot parse string timestamp '" + v.s + "': option 'format' is not set");
       auto ms = format_->parse(v.s);
       if (!ms)
         throw DataError("could not parse timestamp: value (" + v.s + ") does not match pattern (" +
@@ -61,7 +65,8 @@ int64_t TimestampConverter::toMillis(const Value& v) const {
       return *ms;
     }
     default:
-      throw DataError(std::string("TimestampConverter does not support ") + typeName(v.type) + " values as timestamps");
+      throw DataError(std::string("TimestampConverter does not support ") + typeName(v.type) +
+                      " values as timestamps");
   }
   switch (precision_) {
     case Precision::Seconds: return saturatingMul(raw, 1000);

@@ -13,7 +13,7 @@
 
 namespace sluice::transforms {
 
-class TimestampConverter : public RecordTransform<TimestampConverter> {
+class TimestampConverter : public RecordTransform {
  public:
   explicit TimestampConverter(const Init& init);
   static PluginInfo info();

@@ -5,17 +5,15 @@
 namespace sluice::transforms {
 
 PluginInfo TimestampRouter::info() {
-  PluginInfo i{"TimestampRouter", "1.0.0",
-               "Route records to a topic named from the original topic and the record timestamp (UTC)."};
-  i.aliases = SLUICE_CONNECT_ALIAS("TimestampRouter");
-  return i;
+  return PluginInfo{"TimestampRouter", "1.0.0",
+                    "Route records to a topic named from the original topic and the record timestamp (UTC)."};
 }
 
 std::vector<Option> TimestampRouter::options() {
   return {
       optionalOption("topic.format", OptionType::String, "${topic}-${timestamp}",
-                     "Format string which can contain ${topic} and ${timestamp} as placeholders for the topic and "
-                     "timestamp, respectively."),
+                     "Format string which can contain ${topic} and ${timestamp} as placeholders for the "
+                     "topic and timestamp, respectively."),
       optionalOption("timestamp.format", OptionType::String, "yyyyMMdd",
                      "Format string for the timestamp that is compatible with java.text.SimpleDateFormat; "
                      "timestamps are formatted in UTC."),

@@ -11,7 +11,7 @@
 
 namespace sluice::transforms {
 
-class TimestampRouter : public RecordTransform<TimestampRouter> {
+class TimestampRouter : public RecordTransform {
  public:
   explicit TimestampRouter(const Init& init);
   static PluginInfo info();

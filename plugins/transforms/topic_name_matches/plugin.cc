@@ -5,16 +5,16 @@
 namespace sluice::transforms {
 
 PluginInfo TopicNameMatches::info() {
-  PluginInfo i{"TopicNameMatches", "1.0.0",
-               "A predicate which is true for records whose whole topic name matches a regular expression."};
-  i.aliases = SLUICE_CONNECT_PREDICATE_ALIAS("TopicNameMatches");
-  return i;
+  return PluginInfo{"TopicNameMatches", "1.0.0",
+                    "A predicate which is true for records whose whole topic name matches a regular "
+                    "expression."};
 }
 
 std::vector<Option> TopicNameMatches::options() {
   return {
       requiredOption("pattern", OptionType::String,
-                     "A regular expression (Java syntax; ECMAScript subset) matched against the whole topic name."),
+                     "A regular expression (Java syntax; ECMAScript subset) matched against the whole "
+                     "topic name."),
   };
 }
 

@@ -7,7 +7,8 @@ TopicNameMatches::TopicNameMatches(const Init& init) : Predicate(init) {
 }
 
 bool TopicNameMatches::test(const Record& r) {
-  return cache_.get(r.topic(), [this](std::string_view t) { return std::regex_match(t.begin(), t.end(), pattern_); });
+  return cache_.get(r.topic(),
+                    [this](std::string_view t) { return std::regex_match(t.begin(), t.end(), pattern_); });
 }
 
 }  // namespace sluice::transforms

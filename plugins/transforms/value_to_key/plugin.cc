@@ -5,15 +5,15 @@
 namespace sluice::transforms {
 
 PluginInfo ValueToKey::info() {
-  PluginInfo i{"ValueToKey", "1.0.0",
-               "Replace the record key with a new key formed from a subset of fields in the record value."};
-  i.aliases = SLUICE_CONNECT_ALIAS("ValueToKey");
-  return i;
+  return PluginInfo{"ValueToKey", "1.0.0",
+                    "Replace the record key with a new key formed from a subset of fields in the record "
+                    "value."};
 }
 
 std::vector<Option> ValueToKey::options() {
   return {
-      requiredOption("fields", OptionType::List, "Field names on the record value to extract as the record key."),
+      requiredOption("fields", OptionType::List,
+                     "Field names on the record value to extract as the record key."),
       replaceNullWithDefaultOption(),
   };
 }

@@ -11,8 +11,8 @@ ValueToKey::ValueToKey(const Init& init) : RecordTransform(init) {
 void ValueToKey::transform(Record& r) {
   const Value doc = r.get(SLUICE_PART_VALUE, Path{});
   if (doc.type != SLUICE_TYPE_OBJECT)
-    throw DataError(std::string("only JSON objects are supported for [copying fields from value to key], found: ") +
-                    typeName(doc.type));
+    throw DataError(std::string("only JSON objects are supported for [copying fields from value to key], ") +
+                    "found: " + typeName(doc.type));
   // Check every field before touching the key, so a failure leaves the record as it was.
   for (const FieldPath& f : fields_)
     if (r.get(SLUICE_PART_VALUE, f.path()).absent()) throw DataError("field does not exist: " + f.text());

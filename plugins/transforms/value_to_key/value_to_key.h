@@ -9,7 +9,7 @@
 
 namespace sluice::transforms {
 
-class ValueToKey : public RecordTransform<ValueToKey> {
+class ValueToKey : public RecordTransform {
  public:
   explicit ValueToKey(const Init& init);
   static PluginInfo info();

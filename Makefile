@@ -1,0 +1,52 @@
+# Sluice: top-level entry points. Every target installs what it needs first.
+BUILD ?= build
+JOBS ?= 2
+CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
+RUN_DIR ?= run
+
+.PHONY: all deps build run test unit e2e sanitize tsan docs install clean
+
+all: build
+
+deps:
+	@bash scripts/deps.sh
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
+
+build: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j$(JOBS)
+
+# The quickstart: datagen -> topic (embedded Kafka) -> transforms -> file-sink.
+# Output grows in $(RUN_DIR)/quickstart-out.txt; REST on http://127.0.0.1:8083.
+run: build
+	@mkdir -p $(RUN_DIR)
+	@echo "sluice: writing to $(RUN_DIR)/quickstart-out.txt (tail -f it); REST on http://127.0.0.1:8083; Ctrl-C stops"
+	cd $(RUN_DIR) && exec ../$(BUILD)/bin/sluice run ../configs/quickstart-worker.json \
+		../configs/quickstart-datagen.json ../configs/quickstart-file-sink.json
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j1 --timeout 600
+
+# ASan + UBSan build of everything, then the whole test suite under it.
+sanitize: deps
+	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DSLUICE_SANITIZE=ON
+	cmake --build build-asan -j$(JOBS)
+	cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		ctest --output-on-failure -j1 --timeout 900
+
+# TSan build of the runtime, with its tests.
+tsan: deps
+	cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=Debug -DSLUICE_TSAN=ON
+	cmake --build build-tsan -j$(JOBS)
+	cd build-tsan && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -j1 --timeout 900
+
+# Regenerate the plugin option docs from the plugins' own tables.
+docs: build
+	bash scripts/gen-plugin-docs.sh $(BUILD)/bin/sluice docs/plugins
+
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
+
+clean:
+	rm -rf $(BUILD) build-asan build-tsan
