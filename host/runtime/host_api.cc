@@ -2,6 +2,7 @@
 // is noexcept in effect: nothing may throw across the C boundary.
 #include <boost/json.hpp>
 
+#include <chrono>
 #include <cstring>
 
 #include "host/common/json_util.h"
@@ -15,6 +16,9 @@ InstanceContext* C(sluice_ctx* c) { return reinterpret_cast<InstanceContext*>(c)
 Record* R(sluice_rec* r) { return reinterpret_cast<Record*>(r); }
 sluice_span S(std::string_view s) { return sluice_span{s.data(), s.size()}; }
 std::string_view V(sluice_span s) { return std::string_view(s.data ? s.data : "", s.len); }
+int64_t nowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
 
 void hostLog(sluice_ctx* ctx, int32_t level, const char* msg, size_t len) {
   auto lvl = static_cast<log::Level>(std::clamp<int32_t>(level, 0, 4));
@@ -68,7 +72,9 @@ sluice_status hostEmit(sluice_emitter* e, const sluice_record* in) {
       return SLUICE_BAD_RECORD;
     }
     r.partition = in->partition;
-    r.timestampMs = in->timestamp_ms;
+    // 0 means "now": resolve it here so transforms (TimestampRouter,
+    // InsertField timestamp.field) see the time the record will carry.
+    r.timestampMs = in->timestamp_ms > 0 ? in->timestamp_ms : nowMs();
     if (in->key.data) r.key = RecordPart(std::string(V(in->key)));
     if (in->value.data) r.value = RecordPart(std::string(V(in->value)));
     for (uint32_t i = 0; i < in->header_count; ++i) {

@@ -16,6 +16,12 @@ function(sluice_plugin target)
     set_target_properties(${target} PROPERTIES OUTPUT_NAME ${ARG_OUTPUT_NAME})
   endif()
   if(NOT APPLE)
-    target_link_options(${target} PRIVATE -Wl,--no-undefined)
+    # Export the entry symbol and nothing else: without a version script,
+    # libstdc++ template instances (std::regex, hash tables) would still be
+    # exported with default visibility, some as GNU_UNIQUE.
+    set(map ${CMAKE_CURRENT_BINARY_DIR}/${target}.map)
+    file(WRITE ${map} "{ global: sluice_plugin_entry; local: *; };\n")
+    target_link_options(${target} PRIVATE -Wl,--no-undefined -Wl,--version-script=${map})
+    set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS ${map})
   endif()
 endfunction()

@@ -206,12 +206,20 @@ class Config {
   double getDouble(const char* key, double def = 0) const {
     auto v = get(key);
     if (!v || v->empty()) return def;
-    return std::stod(std::string(*v));
+    try {
+      size_t used = 0;
+      double d = std::stod(std::string(*v), &used);
+      if (used == v->size()) return d;
+    } catch (const std::exception&) {
+    }
+    throw ConfigError(std::string("option '") + key + "' is not a number: " + std::string(*v));
   }
   bool getBool(const char* key, bool def = false) const {
     auto v = get(key);
     if (!v || v->empty()) return def;
-    return *v == "true";
+    if (*v == "true" || *v == "TRUE" || *v == "True") return true;
+    if (*v == "false" || *v == "FALSE" || *v == "False") return false;
+    throw ConfigError(std::string("option '") + key + "' must be true or false: " + std::string(*v));
   }
   /// Comma-separated list, items trimmed, empty items dropped.
   std::vector<std::string> getList(const char* key) const {
@@ -377,10 +385,27 @@ class SinkTask : public PluginBase {
 // ---------------------------------------------------------------------------
 
 /// A field path: a sequence of field names. `Path{}` is the whole document.
+/// A Path owns its names, so it may be built once (in a constructor) and
+/// reused for every record without allocating.
 class Path {
  public:
   Path() = default;
-  Path(std::initializer_list<std::string_view> segs) : segs_(segs.begin(), segs.end()) {}
+  Path(std::initializer_list<std::string_view> segs) {
+    for (auto s : segs) segs_.emplace_back(s);
+    rebuild();
+  }
+  Path(const Path& o) : segs_(o.segs_) { rebuild(); }
+  Path& operator=(const Path& o) {
+    segs_ = o.segs_;
+    rebuild();
+    return *this;
+  }
+  Path(Path&& o) noexcept : segs_(std::move(o.segs_)) { rebuild(); }
+  Path& operator=(Path&& o) noexcept {
+    segs_ = std::move(o.segs_);
+    rebuild();
+    return *this;
+  }
   /// A single top-level field (Connect's default field syntax).
   static Path field(std::string_view name) { return Path{name}; }
   /// Split on '.' (Connect's field.syntax.version=V2 style nesting).
@@ -388,28 +413,42 @@ class Path {
     Path p;
     while (true) {
       size_t dot = s.find('.');
-      p.segs_.push_back(s.substr(0, dot));
+      p.segs_.emplace_back(s.substr(0, dot));
       if (dot == std::string_view::npos) break;
       s.remove_prefix(dot + 1);
     }
+    p.rebuild();
     return p;
   }
   Path child(std::string_view name) const {
     Path p = *this;
-    p.segs_.push_back(name);
+    p.segs_.emplace_back(name);
+    p.rebuild();
     return p;
   }
-  const sluice_span* data() {
-    spans_.clear();
-    for (auto s : segs_) spans_.push_back(span(s));
-    return spans_.data();
-  }
+  const sluice_span* data() const { return spans_.data(); }
   size_t depth() const { return segs_.size(); }
-  const std::vector<std::string_view>& segments() const { return segs_; }
+  const std::vector<std::string>& segments() const { return segs_; }
 
  private:
-  std::vector<std::string_view> segs_;
+  void rebuild() {
+    spans_.clear();
+    for (const auto& s : segs_) spans_.push_back(span(s));
+  }
+  std::vector<std::string> segs_;
   std::vector<sluice_span> spans_;
+};
+
+/// Thrown by Record accessors when the host refuses an operation; carries
+/// the status (SLUICE_BAD_RECORD for a value that does not convert or a path
+/// through a non-object). The boundary thunk returns that status.
+class RecordError : public std::runtime_error {
+ public:
+  RecordError(sluice_status code, const std::string& what) : std::runtime_error(what), code_(code) {}
+  sluice_status code() const { return code_; }
+
+ private:
+  sluice_status code_;
 };
 
 /// A structured value read from or written to a record.
@@ -455,7 +494,7 @@ class Record {
   void setTimestampMs(int64_t ts) { h_->host_rec_set_timestamp(r_, ts); }
 
   /// Read a value; throws std::runtime_error when the bytes do not convert.
-  Value get(sluice_part part, Path path = {}) const {
+  Value get(sluice_part part, const Path& path = {}) const {
     sluice_value v{};
     check(h_->host_rec_get(r_, part, path.data(), path.depth(), &v), "read");
     Value out;
@@ -466,31 +505,31 @@ class Record {
     if (v.type == SLUICE_TYPE_STRING) out.s.assign(v.str.data ? v.str.data : "", v.str.len);
     return out;
   }
-  void set(sluice_part part, Path path, const Value& value) {
+  void set(sluice_part part, const Path& path, const Value& value) {
     sluice_value v = value.toC();
     check(h_->host_rec_set(r_, part, path.data(), path.depth(), &v), "set");
   }
   /// Returns false when the field was absent.
-  bool remove(sluice_part part, Path path) {
+  bool remove(sluice_part part, const Path& path) {
     sluice_status s = h_->host_rec_remove(r_, part, path.data(), path.depth());
     if (s == SLUICE_NOT_FOUND) return false;
     check(s, "remove");
     return true;
   }
-  void copy(sluice_part fromPart, Path from, sluice_part toPart, Path to, bool move = false) {
+  void copy(sluice_part fromPart, const Path& from, sluice_part toPart, const Path& to, bool move = false) {
     check(h_->host_rec_copy(r_, fromPart, from.data(), from.depth(), toPart, to.data(),
                             to.depth(), move ? 1 : 0),
           "copy");
   }
-  std::string getJson(sluice_part part, Path path = {}) const {
+  std::string getJson(sluice_part part, const Path& path = {}) const {
     sluice_span out{};
     check(h_->host_rec_get_json(r_, part, path.data(), path.depth(), &out), "serialize");
     return std::string(view(out));
   }
-  void setJson(sluice_part part, Path path, std::string_view json) {
+  void setJson(sluice_part part, const Path& path, std::string_view json) {
     check(h_->host_rec_set_json(r_, part, path.data(), path.depth(), span(json)), "set");
   }
-  std::vector<std::string> keys(sluice_part part, Path path = {}) const {
+  std::vector<std::string> keys(sluice_part part, const Path& path = {}) const {
     std::vector<sluice_span> buf(16);
     const sluice_span* p = path.data();
     size_t n = h_->host_rec_keys(r_, part, p, path.depth(), buf.data(), buf.size());
@@ -538,8 +577,8 @@ class Record {
  private:
   static void check(sluice_status s, const char* what) {
     if (s != SLUICE_OK && s != SLUICE_NOT_FOUND)
-      throw std::runtime_error(std::string("cannot ") + what + " record field (status " +
-                               std::to_string(static_cast<int>(s)) + ")");
+      throw RecordError(s, std::string("cannot ") + what + " record field" +
+                               (s == SLUICE_BAD_RECORD ? ": the value does not convert or the path crosses a non-object" : ""));
   }
   const sluice_host_api* h_;
   sluice_rec* r_;
@@ -615,6 +654,9 @@ sluice_status guard(PluginBase* p, F&& f) noexcept {
   } catch (const ConfigError& e) {
     setError(p->host(), p->ctx(), e.what());
     return SLUICE_INVALID_CONFIG;
+  } catch (const RecordError& e) {
+    setError(p->host(), p->ctx(), e.what());
+    return e.code();
   } catch (const std::exception& e) {
     setError(p->host(), p->ctx(), e.what());
     return SLUICE_FATAL;

@@ -1,0 +1,53 @@
+#pragma once
+// An in-process worker on the embedded mock cluster: registry (built-in and
+// fixture plugins), RocksDB store in a temp dir, metrics and a Worker.
+
+#include <gtest/gtest.h>
+
+#include <memory>
+
+#include "host/config/worker_config.h"
+#include "host/kafka/env.h"
+#include "host/loader/registry.h"
+#include "host/metrics/metrics.h"
+#include "host/runtime/worker.h"
+#include "host/state/rocks_store.h"
+#include "tests/support/test_support.h"
+
+namespace sluice::test {
+
+class WorkerFixture : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    wc_.offsetFlushIntervalMs = 200;
+    wc_.shutdownDrainMs = 0;
+    registry_.scan({pluginDir(), buildDir() + "/test-plugins/extra"});
+    auto store = state::RocksStore::open(dir_.file("state"));
+    ASSERT_TRUE(store.isOk()) << store.status().message();
+    store_ = std::move(*store);
+    auto env = kafka::Env::create("", {}, {{"fetch.wait.max.ms", "50"}}, {});
+    ASSERT_TRUE(env.isOk()) << env.status().message();
+    kafka_ = std::move(*env);
+    worker_ = std::make_unique<runtime::Worker>(wc_, registry_, *store_, *store_, *kafka_, metrics_);
+  }
+  void TearDown() override {
+    if (worker_) worker_->shutdown();
+    worker_.reset();
+  }
+
+  std::string taskState(const std::string& name, int task = 0) {
+    auto s = worker_->status(name);
+    if (!s.isOk() || static_cast<int>(s->tasks.size()) <= task) return "";
+    return s->tasks[task].state;
+  }
+
+  TempDir dir_;
+  config::WorkerConfig wc_;
+  loader::Registry registry_;
+  std::unique_ptr<state::RocksStore> store_;
+  std::unique_ptr<kafka::Env> kafka_;
+  metrics::Metrics metrics_;
+  std::unique_ptr<runtime::Worker> worker_;
+};
+
+}  // namespace sluice::test
