@@ -1,0 +1,169 @@
+// The REST API against a live civetweb server and an in-process worker on the
+// embedded mock cluster: Kafka Connect's paths, status codes and bodies.
+#include "host/rest/api.h"
+
+#include <boost/json.hpp>
+
+#include "tests/support/worker_fixture.h"
+
+namespace sluice::rest {
+namespace {
+namespace json = boost::json;
+using namespace std::chrono_literals;
+
+class RestApiTest : public test::WorkerFixture {
+ protected:
+  void SetUp() override {
+    WorkerFixture::SetUp();
+    registerApi(router_, ApiContext{worker_.get(), &registry_, &metrics_, [] { return std::string("cluster-x"); }, "9.9.9", "abc123"});
+    server_ = std::make_unique<Server>(router_, "127.0.0.1:0");
+    ASSERT_TRUE(server_->started()) << server_->error();
+    port_ = server_->port();
+  }
+  void TearDown() override {
+    server_.reset();
+    WorkerFixture::TearDown();
+  }
+  test::HttpResponse call(const std::string& method, const std::string& path, const std::string& body = "") {
+    return test::http(port_, method, path, body);
+  }
+  static json::value parse(const test::HttpResponse& r) { return json::parse(r.body); }
+  static void expectError(const test::HttpResponse& r, int code, const std::string& text) {
+    EXPECT_EQ(r.status, code) << r.body;
+    auto v = json::parse(r.body);
+    EXPECT_EQ(v.at("error_code").as_int64(), code);
+    EXPECT_NE(std::string(v.at("message").as_string()).find(text), std::string::npos) << r.body;
+  }
+  std::string datagen(const std::string& name, const std::string& topic = "t") {
+    return R"({"name":")" + name + R"(","config":{"connector.class":"datagen","topic":")" + topic + R"(","records.per.second":"10"}})";
+  }
+
+  Router router_;
+  std::unique_ptr<Server> server_;
+  int port_ = 0;
+};
+
+TEST_F(RestApiTest, RootReportsVersionCommitAndCluster) {
+  auto r = call("GET", "/");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(parse(r), json::parse(R"({"version":"9.9.9","commit":"abc123","kafka_cluster_id":"cluster-x"})"));
+}
+
+TEST_F(RestApiTest, CreateGetListAndDeleteConnector) {
+  auto created = call("POST", "/connectors", datagen("gen"));
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(created.headers["location"], "/connectors/gen");
+  auto info = parse(created);
+  EXPECT_EQ(info.at("name"), "gen");
+  EXPECT_EQ(info.at("type"), "source");
+  EXPECT_EQ(info.at("config").at("name"), "gen");
+  EXPECT_EQ(info.at("tasks"), json::parse(R"([{"connector":"gen","task":0}])"));
+
+  EXPECT_EQ(parse(call("GET", "/connectors")), json::parse(R"(["gen"])"));
+  EXPECT_EQ(parse(call("GET", "/connectors/gen")), info);
+  EXPECT_EQ(parse(call("GET", "/connectors/gen/config")).at("topic"), "t");
+  auto tasks = parse(call("GET", "/connectors/gen/tasks"));
+  EXPECT_EQ(tasks.at(0).at("id"), json::parse(R"({"connector":"gen","task":0})"));
+
+  ASSERT_TRUE(test::waitFor([&] { return parse(call("GET", "/connectors/gen/status")).at("tasks").at(0).at("state") == "RUNNING"; }, 10s));
+  auto status = parse(call("GET", "/connectors/gen/status"));
+  EXPECT_EQ(status.at("connector").at("state"), "RUNNING");
+  EXPECT_EQ(status.at("type"), "source");
+  EXPECT_TRUE(status.at("connector").as_object().contains("worker_id"));
+  EXPECT_EQ(parse(call("GET", "/connectors/gen/tasks/0/status")).at("state"), "RUNNING");
+
+  auto expanded = parse(call("GET", "/connectors?expand=status&expand=info"));
+  EXPECT_EQ(expanded.at("gen").at("info").at("name"), "gen");
+  EXPECT_EQ(expanded.at("gen").at("status").at("name"), "gen");
+
+  EXPECT_EQ(call("DELETE", "/connectors/gen").status, 204);
+  expectError(call("GET", "/connectors/gen"), 404, "Connector gen not found");
+  EXPECT_EQ(parse(call("GET", "/connectors")), json::parse("[]"));
+}
+
+TEST_F(RestApiTest, BadRequestsGetClearErrorsAndChangeNothing) {
+  expectError(call("POST", "/connectors", "{not json"), 400, "not valid JSON");
+  expectError(call("POST", "/connectors", R"({"config":{}})"), 400, "name");
+  expectError(call("POST", "/connectors", R"({"name":"x"})"), 400, "config");
+  expectError(call("POST", "/connectors", R"({"name":"x","config":{"connector.class":"datagen"}})"), 400,
+              "Missing required configuration \"topic\"");
+  expectError(call("POST", "/connectors", R"({"name":"x","config":{"connector.class":"datagen","topic":"t","bogus":"1"}})"), 400,
+              "Unknown configuration 'bogus'");
+  expectError(call("POST", "/connectors", R"({"name":"x","config":{"connector.class":"datagen","topic":{"a":1}}})"), 400,
+              "'topic' must be a string");
+  expectError(call("POST", "/connectors", R"({"name":"x","config":{"connector.class":"datagen","topic":"t"},"initial_state":"SLEEPING"})"), 400,
+              "initial_state");
+  EXPECT_EQ(parse(call("GET", "/connectors")), json::parse("[]"));
+  ASSERT_EQ(call("POST", "/connectors", datagen("gen")).status, 201);
+  expectError(call("POST", "/connectors", datagen("gen", "other")), 409, "Connector gen already exists");
+  EXPECT_EQ(parse(call("GET", "/connectors/gen/config")).at("topic"), "t");
+}
+
+TEST_F(RestApiTest, PutConfigCreatesThenUpdates) {
+  std::string cfg = R"({"connector.class":"datagen","topic":"a","records.per.second":"5"})";
+  auto created = call("PUT", "/connectors/gen/config", cfg);
+  EXPECT_EQ(created.status, 201) << created.body;
+  auto updated = call("PUT", "/connectors/gen/config", R"({"connector.class":"datagen","topic":"b"})");
+  EXPECT_EQ(updated.status, 200) << updated.body;
+  EXPECT_EQ(parse(call("GET", "/connectors/gen/config")).at("topic"), "b");
+  expectError(call("PUT", "/connectors/gen/config", R"({"connector.class":"datagen","topic":"b","name":"other"})"), 400, "doesn't match");
+  expectError(call("PUT", "/connectors/gen/config", R"({"connector.class":"datagen"})"), 400, "topic");
+  EXPECT_EQ(parse(call("GET", "/connectors/gen/config")).at("topic"), "b");
+}
+
+TEST_F(RestApiTest, PauseResumeStopAndRestart) {
+  ASSERT_EQ(call("POST", "/connectors", datagen("gen")).status, 201);
+  EXPECT_EQ(call("PUT", "/connectors/gen/pause").status, 202);
+  EXPECT_EQ(call("PUT", "/connectors/gen/pause").status, 202) << "idempotent";
+  EXPECT_EQ(parse(call("GET", "/connectors/gen/status")).at("connector").at("state"), "PAUSED");
+  ASSERT_TRUE(test::waitFor([&] { return parse(call("GET", "/connectors/gen/status")).at("tasks").at(0).at("state") == "PAUSED"; }, 10s));
+  EXPECT_EQ(call("PUT", "/connectors/gen/resume").status, 202);
+  EXPECT_EQ(parse(call("GET", "/connectors/gen/status")).at("connector").at("state"), "RUNNING");
+  EXPECT_EQ(call("POST", "/connectors/gen/restart").status, 204);
+  auto restarted = call("POST", "/connectors/gen/restart?includeTasks=true&onlyFailed=false");
+  EXPECT_EQ(restarted.status, 202);
+  EXPECT_EQ(parse(restarted).at("name"), "gen");
+  expectError(call("POST", "/connectors/gen/restart?includeTasks=maybe"), 400, "includeTasks");
+  EXPECT_EQ(call("POST", "/connectors/gen/tasks/0/restart").status, 204);
+  expectError(call("POST", "/connectors/gen/tasks/7/restart"), 404, "Task gen-7 not found");
+  EXPECT_EQ(call("PUT", "/connectors/gen/stop").status, 204);
+  auto stopped = parse(call("GET", "/connectors/gen/status"));
+  EXPECT_EQ(stopped.at("connector").at("state"), "STOPPED");
+  EXPECT_EQ(stopped.at("tasks"), json::parse("[]"));
+  for (const char* path : {"/connectors/nope/pause", "/connectors/nope/resume", "/connectors/nope/stop"})
+    expectError(call("PUT", path), 404, "Connector nope not found");
+  expectError(call("POST", "/connectors/nope/restart"), 404, "not found");
+  expectError(call("DELETE", "/connectors/nope"), 404, "not found");
+  expectError(call("GET", "/connectors/nope/status"), 404, "nope");
+}
+
+TEST_F(RestApiTest, ConnectorPluginsListsConnectorsOrEverything) {
+  auto connectors = parse(call("GET", "/connector-plugins"));
+  bool sawDatagen = false;
+  for (const auto& p : connectors.as_array()) {
+    EXPECT_TRUE(p.at("type") == "source" || p.at("type") == "sink") << json::serialize(p);
+    sawDatagen = sawDatagen || p.at("class") == "datagen";
+  }
+  EXPECT_TRUE(sawDatagen);
+  auto all = parse(call("GET", "/connector-plugins?connectorsOnly=false"));
+  EXPECT_GT(all.as_array().size(), connectors.as_array().size());
+  bool sawTransform = false;
+  for (const auto& p : all.as_array()) sawTransform = sawTransform || p.at("type") == "transformation";
+  EXPECT_TRUE(sawTransform);
+}
+
+TEST_F(RestApiTest, UnknownPathsAndMethods) {
+  expectError(call("GET", "/nope"), 404, "Unknown path /nope");
+  expectError(call("PATCH", "/connectors"), 405, "PATCH");
+}
+
+TEST_F(RestApiTest, MetricsAreServedInPrometheusTextFormat) {
+  ASSERT_EQ(call("POST", "/connectors", datagen("gen")).status, 201);
+  ASSERT_TRUE(test::waitFor([&] { return call("GET", "/metrics").body.find("sluice_task_records_out_total{connector=\"gen\"") != std::string::npos; }, 10s));
+  auto r = call("GET", "/metrics");
+  EXPECT_EQ(r.headers["content-type"], "text/plain; version=0.0.4; charset=utf-8");
+  EXPECT_NE(r.body.find("# TYPE sluice_task_records_out_total counter"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace sluice::rest
