@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <sstream>
 
 namespace sluice::config {
@@ -156,10 +157,13 @@ std::string optionsMarkdown(const OptionTable& table) {
       for (size_t i = 0; i < d.allowed.size(); ++i) doc += (i ? ", `" : " `") + cell(d.allowed[i]) + "`";
       doc += ".";
     }
-    std::ostringstream range;
-    if (d.min) range << " Minimum " << *d.min << ".";
-    if (d.max) range << " Maximum " << *d.max << ".";
-    doc += range.str();
+    auto num = [](double v) {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%.15g", v);
+      return std::string(buf);
+    };
+    if (d.min) doc += " Minimum " + num(*d.min) + ".";
+    if (d.max) doc += " Maximum " + num(*d.max) + ".";
     out += "| `" + d.name + "` | " + d.type + " | " + def + " | " + (d.required ? "yes" : "no") + " | " + doc + " |\n";
   }
   return out;
