@@ -68,6 +68,8 @@ static sluice_status on_start(sluice_instance* self) {
     colon = strchr(buf, ':'); /* {"n":N} */
     if (!colon) return fail(c, SLUICE_FATAL, "counter-source: unreadable stored offset");
     c->next = strtoll(colon + 1, NULL, 10) + 1;
+    snprintf(buf, sizeof buf, "resuming at n=%lld", c->next);
+    c->host->host_log(c->ctx, SLUICE_LOG_INFO, buf, strlen(buf));
   }
   return SLUICE_OK;
 }
