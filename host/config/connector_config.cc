@@ -101,7 +101,6 @@ std::string ValidationResult::message() const {
   std::string m = "Connector configuration is invalid and contains the following " +
                   std::to_string(errors.size()) + " error(s):";
   for (const auto& e : errors) m += "\n" + e.message;
-  m += "\nYou can also find the above list of errors at the endpoint `/connector-plugins/{connectorType}/config/validate`";
   return m;
 }
 

@@ -33,7 +33,13 @@ Result<OptionTable> parseOptionTable(const std::string& text) {
     bool known = false;
     for (auto* t : kTypes) known = known || d.type == t;
     if (!known) return Status::invalid("option '" + d.name + "' has unknown type '" + d.type + "'");
-    d.defaultValue = str("default");
+    if (auto* dv = o.if_contains("default"); dv && !dv->is_null()) {
+      // Numbers and booleans are accepted as their text, like config values.
+      if (dv->is_string()) d.defaultValue = std::string(dv->as_string());
+      else if (dv->is_object() || dv->is_array())
+        return Status::invalid("option '" + d.name + "' has a default that is not a string, number or boolean");
+      else d.defaultValue = json::serialize(*dv);
+    }
     if (auto* r = o.if_contains("required"); r && r->is_bool()) d.required = r->as_bool();
     d.doc = str("doc").value_or("");
     if (auto* val = o.if_contains("validator"); val && val->is_object()) {

@@ -84,13 +84,18 @@ sluice_status hostEmit(sluice_emitter* e, const sluice_record* in) {
       r.headers.push_back(std::move(hd));
     }
     if (in->source_partition.data && in->source_partition.len) {
-      auto canon = jsonutil::canonical(V(in->source_partition));
-      if (!canon) {
-        ++t->refused;
-        t->lastRefusal = "source_partition is not valid JSON";
-        return SLUICE_BAD_RECORD;
+      std::string_view raw = V(in->source_partition);
+      if (raw != t->partitionRaw || t->partitionCanonical.empty()) {
+        auto canon = jsonutil::canonical(raw);
+        if (!canon) {
+          ++t->refused;
+          t->lastRefusal = "source_partition is not valid JSON: " + std::string(raw);
+          return SLUICE_BAD_RECORD;
+        }
+        t->partitionRaw.assign(raw);
+        t->partitionCanonical = std::move(*canon);
       }
-      r.sourcePartition = std::move(*canon);
+      r.sourcePartition = t->partitionCanonical;
       r.sourceOffset = std::string(V(in->source_offset));
     }
     t->out->push_back(std::move(r));

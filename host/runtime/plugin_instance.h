@@ -37,6 +37,9 @@ struct EmitTarget {
   RecordContext* rctx = nullptr;
   size_t refused = 0;
   std::string lastRefusal;
+  // Sources emit the same partition JSON over and over: canonicalize once.
+  std::string partitionRaw;
+  std::string partitionCanonical;
 };
 
 /// The records a transform or predicate sees (sluice_batch).

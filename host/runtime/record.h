@@ -71,6 +71,7 @@ struct Record {
   std::string sourceOffset;     // JSON (sources)
   bool dropped = false;
   RecordContext* ctx = nullptr;
+  void* tracking = nullptr;  // the source task's offset-tracker entry
 
   const Converter& converter(int part) const { return part == 0 ? *ctx->key : *ctx->value; }
   RecordPart& partRef(int part) { return part == 0 ? key : value; }

@@ -165,6 +165,7 @@ Status SinkTask::prepare(std::vector<Record>& batch, Pending* out) {
 }
 
 Status SinkTask::put(Pending& p) {
+  std::erase_if(p.records, [](const Record& r) { return r.dropped; });
   auto& batch = p.records;
   if (!batch.empty()) {
     std::vector<sluice_record> recs(batch.size());

@@ -108,8 +108,7 @@ Status SourceTask::produce(Record& r) {
       rd_kafka_header_add(hdrs, h.key.data(), static_cast<ssize_t>(h.key.size()),
                           h.value ? h.value->data() : nullptr, h.value ? h.value->size() : 0);
   }
-  OffsetTracker::Entry* entry = nullptr;
-  if (!r.sourcePartition.empty()) entry = tracker_.add(r.sourcePartition, std::move(r.sourceOffset));
+  auto* entry = static_cast<OffsetTracker::Entry*>(r.tracking);
   auto blockedSince = Clock::time_point{};
   while (true) {
     rd_kafka_resp_err_t err = rd_kafka_producev(
@@ -156,6 +155,10 @@ void SourceTask::run() {
   SLUICE_LOG(tag_, log::Level::kInfo, "source task started");
   std::vector<Record> batch;
   batch.reserve(kMaxBatch);
+  EmitTarget target;
+  target.out = &batch;
+  target.defaultTopic = &plan_->defaultTopic;
+  target.rctx = &rctx_;
   auto lastCommit = Clock::now();
   int backoffMs = 0;
   while (!stopping()) {
@@ -174,10 +177,7 @@ void SourceTask::run() {
       continue;
     }
     batch.clear();
-    EmitTarget target;
-    target.out = &batch;
-    target.defaultTopic = &plan_->defaultTopic;
-    target.rctx = &rctx_;
+    target.refused = 0;
     Status s = plugin_->poll(target, kMaxBatch, kPollTimeoutMs);
     if (!s) {
       if (s.code() == Status::Code::kRetriable) {
@@ -197,6 +197,11 @@ void SourceTask::run() {
     }
     if (batch.empty()) continue;
     if (m_.recordsIn) m_.recordsIn->Increment(static_cast<double>(batch.size()));
+    // Track offsets in poll order before transforms run: a record a transform
+    // drops still moves its source offset forward once everything before it
+    // is acknowledged.
+    for (auto& r : batch)
+      if (!r.sourcePartition.empty()) r.tracking = tracker_.add(r.sourcePartition, std::move(r.sourceOffset));
     if (plan_->toleranceAll) {
       chain_->applyEach(batch, [&](Record&, const Status& err) {
         if (m_.recordsSkipped) m_.recordsSkipped->Increment();
@@ -208,6 +213,10 @@ void SourceTask::run() {
     }
     bool failed = false;
     for (auto& r : batch) {
+      if (r.dropped) {
+        if (r.tracking) tracker_.ack(static_cast<OffsetTracker::Entry*>(r.tracking));
+        continue;
+      }
       if (Status ps = produce(r); !ps) {
         fail(ps.message());
         failed = true;

@@ -70,11 +70,9 @@ Status TransformChain::apply(std::vector<Record>& records) {
   if (stages_.empty()) return Status::ok();
   std::vector<Record*> view;
   view.reserve(records.size());
-  for (auto& r : records) view.push_back(&r);
-  Status s = applyStages(view);
-  if (!s) return s;
-  std::erase_if(records, [](const Record& r) { return r.dropped; });
-  return Status::ok();
+  for (auto& r : records)
+    if (!r.dropped) view.push_back(&r);
+  return applyStages(view);
 }
 
 }  // namespace sluice::runtime

@@ -18,11 +18,12 @@ class TransformChain {
   static Result<std::unique_ptr<TransformChain>> create(const config::ConnectorPlan& plan, int taskId);
 
   bool empty() const { return stages_.empty(); }
-  /// Apply every stage to `records`; dropped records are removed. On error the
-  /// batch is left partially transformed and the error names the stage.
+  /// Apply every stage to `records`. Records a stage drops stay in the vector
+  /// with `dropped` set (a source still has to commit their offsets). On error
+  /// the batch is left partially transformed and the error names the stage.
   Status apply(std::vector<Record>& records);
-  /// Apply to each record on its own; records that fail are removed and
-  /// reported to `onError` (errors.tolerance=all).
+  /// Apply to each record on its own; a record that fails is reported to
+  /// `onError` and marked dropped (errors.tolerance=all).
   template <class F>
   void applyEach(std::vector<Record>& records, F&& onError);
 
@@ -41,19 +42,16 @@ class TransformChain {
 
 template <class F>
 void TransformChain::applyEach(std::vector<Record>& records, F&& onError) {
-  std::vector<Record> kept;
-  kept.reserve(records.size());
   std::vector<Record*> view(1);
   for (auto& r : records) {
+    if (r.dropped) continue;
     view.assign(1, &r);
     Status s = applyStages(view);
     if (!s.isOk()) {
       onError(r, s);
-      continue;
+      r.dropped = true;
     }
-    if (!r.dropped) kept.push_back(std::move(r));
   }
-  records.swap(kept);
 }
 
 }  // namespace sluice::runtime

@@ -189,26 +189,24 @@ Status Worker::restart(const std::string& name, bool includeTasks, bool onlyFail
   std::lock_guard lk(mu_);
   Connector* c = find(name);
   if (!c) return Status::notFound("Connector " + name + " not found");
-  // The connector object itself holds no runtime; with includeTasks the tasks
-  // are restarted (all, or only the failed ones).
-  if (!includeTasks) {
-    if (c->failure.empty() || !c->plan) return Status::ok();
-  }
-  if (!c->plan) {
+  // The connector itself only holds its validated plan: restarting it means
+  // validating its config again, which is what brings back a connector that
+  // failed (e.g. a plugin missing at startup that has since been installed).
+  if (!c->failure.empty() || !c->plan) {
     auto v = config::validateConnector(registry_, name, c->config);
     if (!v.ok()) {
       c->failure = v.message();
       return Status::ok();
     }
     c->failure.clear();
+    c->type = loader::kindName(v.plan.plugin->kind);
     c->plan = std::make_shared<const config::ConnectorPlan>(std::move(v.plan));
-  }
-  if (c->targetState == "STOPPED") return Status::ok();
-  bool paused = c->targetState == "PAUSED";
-  if (c->tasks.empty()) {
+    stopTasks(*c);
     startTasks(*c);
     return Status::ok();
   }
+  if (!includeTasks || c->targetState == "STOPPED") return Status::ok();
+  bool paused = c->targetState == "PAUSED";
   for (auto& t : c->tasks) {
     if (onlyFailed && t->state() != State::kFailed) continue;
     int id = t->id();

@@ -192,6 +192,16 @@ TEST(OptionsTest, ValidatesTypesRangesAndEnums) {
   EXPECT_NE(validateValue(d, "c")->find("String must be one of: a, b"), std::string::npos);
 }
 
+TEST(OptionsTest, AcceptsNumericDefaultsAsText) {
+  auto t = parseOptionTable(R"([{"name":"n","type":"int","default":5},{"name":"b","type":"boolean","default":true},{"name":"o","default":{}}])");
+  ASSERT_FALSE(t.isOk());
+  EXPECT_NE(t.status().message().find("option 'o'"), std::string::npos);
+  t = parseOptionTable(R"([{"name":"n","type":"int","default":5},{"name":"b","type":"boolean","default":true}])");
+  ASSERT_TRUE(t.isOk());
+  EXPECT_EQ((*t)[0].defaultValue.value_or(""), "5");
+  EXPECT_EQ((*t)[1].defaultValue.value_or(""), "true");
+}
+
 TEST(OptionsTest, RendersMarkdownTable) {
   auto t = parseOptionTable(R"([{"name":"a.b","type":"int","required":true,"default":null,"doc":"x|y","validator":{"min":0}}])");
   ASSERT_TRUE(t.isOk());

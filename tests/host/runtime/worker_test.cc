@@ -46,6 +46,19 @@ TEST_F(WorkerTest, SourceOffsetsCommitOnlyWhatKafkaAcknowledged) {
   EXPECT_FALSE(worker_->status("gen").isOk());
 }
 
+TEST_F(WorkerTest, OffsetsOfRecordsASourceTransformDropsAreStillCommitted) {
+  ASSERT_TRUE(worker_->create("gen", {{"connector.class", "datagen"}, {"topic", "t2b"}, {"records", "500"},
+                                      {"transforms", "odd,none"},
+                                      {"transforms.odd.type", "Filter"}, {"transforms.odd.predicate", "k"},
+                                      {"predicates", "k"},
+                                      {"predicates.k.type", "TopicNameMatches"}, {"predicates.k.pattern", "t2b"},
+                                      {"transforms.none.type", "InsertField$Value"}, {"transforms.none.static.field", "f"},
+                                      {"transforms.none.static.value", "v"}}).isOk());
+  // Every record is filtered out, yet the source offset must reach the last one.
+  ASSERT_TRUE(test::waitFor([&] { return store_->getOffset("gen", R"({"task":0})").value_or("") == R"({"seq":499})"; }, 30s))
+      << store_->getOffset("gen", R"({"task":0})").value_or("(none)");
+}
+
 TEST_F(WorkerTest, SourceResumesSequenceFromCommittedOffset) {
   std::string out = dir_.file("out.txt");
   ASSERT_TRUE(store_->putOffsets("gen", {{R"({"task":0})", R"({"seq":499})"}}).isOk());
