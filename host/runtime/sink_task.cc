@@ -17,24 +17,7 @@ SinkTask::~SinkTask() {
 }
 
 Status SinkTask::setUp() {
-  keyConv_ = makeConverter(plan_->keyConverter);
-  valueConv_ = makeConverter(plan_->valueConverter);
-  rctx_.key = keyConv_.get();
-  rctx_.value = valueConv_.get();
-  if (env_.metrics) m_ = env_.metrics->task(plan_->name, id_, "sink");
-
-  PluginInstance::Args args;
-  args.connectorName = plan_->name;
-  args.taskId = id_;
-  args.taskCount = plan_->taskCount;
-  args.config = plan_->pluginConfig;
-  args.logger = "sluice.sink." + plan_->plugin->name;
-  auto inst = PluginInstance::create(plan_->plugin, std::move(args));
-  if (!inst) return inst.status();
-  plugin_ = std::move(*inst);
-  auto chain = TransformChain::create(*plan_, id_);
-  if (!chain) return chain.status();
-  chain_ = std::move(*chain);
+  if (auto s = setUpPipeline("sink"); !s) return s;
   if (auto s = plugin_->start(); !s) return s;
 
   auto settings = env_.kafka->consumerSettings("connect-" + plan_->name);
@@ -67,9 +50,7 @@ void SinkTask::tearDown() {
     rd_kafka_destroy(consumer_);
     consumer_ = nullptr;
   }
-  if (plugin_) (void)plugin_->stop();
-  chain_.reset();
-  plugin_.reset();
+  tearDownPipeline();
 }
 
 void SinkTask::onRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,

@@ -12,9 +12,7 @@
 #include <optional>
 #include <utility>
 
-#include "host/runtime/plugin_instance.h"
 #include "host/runtime/task.h"
-#include "host/runtime/transform_chain.h"
 
 namespace sluice::runtime {
 
@@ -49,10 +47,6 @@ class SinkTask final : public Task {
   static void onRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
                           rd_kafka_topic_partition_list_t* parts, void* opaque);
 
-  std::unique_ptr<Converter> keyConv_, valueConv_;
-  RecordContext rctx_;
-  std::unique_ptr<PluginInstance> plugin_;
-  std::unique_ptr<TransformChain> chain_;
   rd_kafka_t* consumer_ = nullptr;
   std::map<TopicPartition, int64_t> putPositions_;  // next offset after what was put
   std::optional<Pending> pending_;  // batch the sink asked to retry
@@ -61,7 +55,6 @@ class SinkTask final : public Task {
   std::atomic<bool> draining_{false};
   std::atomic<bool> drained_{false};
   std::string rebalanceError_;
-  metrics::TaskSeries m_;
 };
 
 }  // namespace sluice::runtime

@@ -20,11 +20,12 @@ SourceTask::~SourceTask() {
 }
 
 Status SourceTask::setUp() {
-  keyConv_ = makeConverter(plan_->keyConverter);
-  valueConv_ = makeConverter(plan_->valueConverter);
-  rctx_.key = keyConv_.get();
-  rctx_.value = valueConv_.get();
-  if (env_.metrics) m_ = env_.metrics->task(plan_->name, id_, "source");
+  state::OffsetStore* store = env_.offsets;
+  std::string name = plan_->name;
+  if (auto s = setUpPipeline("source", [store, name](const std::string& partition) {
+        return store->getOffset(name, partition);
+      }); !s)
+    return s;
 
   auto settings = env_.kafka->producerSettings();
   settings["client.id"] = "connector-producer-" + plan_->name + "-" + std::to_string(id_);
@@ -36,21 +37,6 @@ Status SourceTask::setUp() {
   producer_ = rd_kafka_new(RD_KAFKA_PRODUCER, *conf, err, sizeof err);
   if (!producer_) return Status::fatal(std::string("cannot create producer: ") + err);
 
-  PluginInstance::Args args;
-  args.connectorName = plan_->name;
-  args.taskId = id_;
-  args.taskCount = plan_->taskCount;
-  args.config = plan_->pluginConfig;
-  args.logger = "sluice.source." + plan_->plugin->name;
-  state::OffsetStore* store = env_.offsets;
-  std::string name = plan_->name;
-  args.offsetReader = [store, name](const std::string& partition) { return store->getOffset(name, partition); };
-  auto inst = PluginInstance::create(plan_->plugin, std::move(args));
-  if (!inst) return inst.status();
-  plugin_ = std::move(*inst);
-  auto chain = TransformChain::create(*plan_, id_);
-  if (!chain) return chain.status();
-  chain_ = std::move(*chain);
   if (!plan_->defaultTopic.empty()) {
     if (auto s = ensureTopic(plan_->defaultTopic); !s) return s;
   }
@@ -58,8 +44,7 @@ Status SourceTask::setUp() {
 }
 
 void SourceTask::tearDown() {
-  plugin_.reset();
-  chain_.reset();
+  tearDownPipeline();
   if (producer_) {
     rd_kafka_destroy(producer_);
     producer_ = nullptr;
@@ -231,7 +216,6 @@ void SourceTask::run() {
     rd_kafka_flush(producer_, static_cast<int>(env_.worker ? env_.worker->taskShutdownTimeoutMs : 5000));
     commitOffsets();
   }
-  if (plugin_) (void)plugin_->stop();
   SLUICE_LOG(tag_, log::Level::kInfo, "source task stopped; " + std::to_string(tracker_.pending()) + " records unacknowledged");
   tearDown();
 }

@@ -8,9 +8,7 @@
 #include <set>
 
 #include "host/runtime/offset_tracker.h"
-#include "host/runtime/plugin_instance.h"
 #include "host/runtime/task.h"
-#include "host/runtime/transform_chain.h"
 
 namespace sluice::runtime {
 
@@ -31,15 +29,10 @@ class SourceTask final : public Task {
   void commitOffsets();
   static void onDelivery(rd_kafka_t* rk, const rd_kafka_message_t* msg, void* opaque);
 
-  std::unique_ptr<Converter> keyConv_, valueConv_;
-  RecordContext rctx_;
-  std::unique_ptr<PluginInstance> plugin_;
-  std::unique_ptr<TransformChain> chain_;
   rd_kafka_t* producer_ = nullptr;
   OffsetTracker tracker_;
   std::set<std::string> knownTopics_;
   std::string deliveryError_;
-  metrics::TaskSeries m_;
 };
 
 }  // namespace sluice::runtime

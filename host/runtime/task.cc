@@ -108,6 +108,35 @@ int64_t Task::flushIntervalMs() const {
   return env_.worker ? env_.worker->offsetFlushIntervalMs : 5000;
 }
 
+Status Task::setUpPipeline(const char* kind,
+                           std::function<std::optional<std::string>(const std::string&)> offsetReader) {
+  keyConv_ = makeConverter(plan_->keyConverter);
+  valueConv_ = makeConverter(plan_->valueConverter);
+  rctx_.key = keyConv_.get();
+  rctx_.value = valueConv_.get();
+  if (env_.metrics) m_ = env_.metrics->task(plan_->name, id_, kind);
+  PluginInstance::Args args;
+  args.connectorName = plan_->name;
+  args.taskId = id_;
+  args.taskCount = plan_->taskCount;
+  args.config = plan_->pluginConfig;
+  args.logger = std::string("sluice.") + kind + "." + plan_->plugin->name;
+  args.offsetReader = std::move(offsetReader);
+  auto inst = PluginInstance::create(plan_->plugin, std::move(args));
+  if (!inst) return inst.status();
+  plugin_ = std::move(*inst);
+  auto chain = TransformChain::create(*plan_, id_);
+  if (!chain) return chain.status();
+  chain_ = std::move(*chain);
+  return Status::ok();
+}
+
+void Task::tearDownPipeline() {
+  if (plugin_) (void)plugin_->stop();
+  chain_.reset();
+  plugin_.reset();
+}
+
 std::unique_ptr<Task> makeTask(std::shared_ptr<const config::ConnectorPlan> plan, int id, TaskEnv env) {
   if (plan->isSource()) return std::make_unique<SourceTask>(std::move(plan), id, env);
   return std::make_unique<SinkTask>(std::move(plan), id, env);

@@ -15,6 +15,8 @@
 #include "host/config/worker_config.h"
 #include "host/kafka/env.h"
 #include "host/metrics/metrics.h"
+#include "host/runtime/plugin_instance.h"
+#include "host/runtime/transform_chain.h"
 #include "host/state/stores.h"
 
 namespace sluice::runtime {
@@ -60,11 +62,22 @@ class Task {
   /// Block up to `ms` while paused and not stopping.
   void waitWhilePaused(int ms);
   int64_t flushIntervalMs() const;
+  /// Converters, metrics series, the plugin instance and the transform chain
+  /// every task has. `kind` is "source" or "sink" (metrics label, logger).
+  Status setUpPipeline(const char* kind,
+                       std::function<std::optional<std::string>(const std::string&)> offsetReader = {});
+  /// Stop and free the plugin and the chain.
+  void tearDownPipeline();
 
   std::shared_ptr<const config::ConnectorPlan> plan_;
   int id_;
   TaskEnv env_;
   log::Tag tag_;
+  std::unique_ptr<Converter> keyConv_, valueConv_;
+  RecordContext rctx_;
+  std::unique_ptr<PluginInstance> plugin_;
+  std::unique_ptr<TransformChain> chain_;
+  metrics::TaskSeries m_;
 
  private:
   void threadMain();

@@ -4,34 +4,37 @@
 
 namespace sluice::runtime {
 
+namespace {
+Result<std::unique_ptr<PluginInstance>> startStage(const config::ConnectorPlan& plan, int taskId,
+                                                   const loader::Plugin* plugin, const config::ConfigMap& cfg,
+                                                   sluice_variant variant, const std::string& what) {
+  PluginInstance::Args args;
+  args.connectorName = plan.name;
+  args.taskId = taskId;
+  args.taskCount = plan.taskCount;
+  args.variant = variant;
+  args.config = cfg;
+  args.logger = "sluice." + what;
+  auto inst = PluginInstance::create(plugin, std::move(args));
+  if (!inst) return Status::invalid(what + ": " + inst.status().message());
+  if (auto s = (*inst)->start(); !s) return Status::invalid(what + ": " + s.message());
+  return inst;
+}
+}  // namespace
+
 Result<std::unique_ptr<TransformChain>> TransformChain::create(const config::ConnectorPlan& plan,
                                                                int taskId) {
   auto chain = std::make_unique<TransformChain>();
   std::map<std::string, PluginInstance*> byAlias;
   for (const auto& p : plan.predicates) {
-    PluginInstance::Args args;
-    args.connectorName = plan.name;
-    args.taskId = taskId;
-    args.taskCount = plan.taskCount;
-    args.config = p.config;
-    args.logger = "sluice.predicate." + p.alias;
-    auto inst = PluginInstance::create(p.plugin, std::move(args));
-    if (!inst) return Status::invalid("predicate '" + p.alias + "': " + inst.status().message());
-    if (auto s = (*inst)->start(); !s) return Status::invalid("predicate '" + p.alias + "': " + s.message());
+    auto inst = startStage(plan, taskId, p.plugin, p.config, SLUICE_VARIANT_NONE, "predicate." + p.alias);
+    if (!inst) return inst.status();
     byAlias[p.alias] = inst->get();
     chain->predicates_.push_back(std::move(*inst));
   }
   for (const auto& t : plan.transforms) {
-    PluginInstance::Args args;
-    args.connectorName = plan.name;
-    args.taskId = taskId;
-    args.taskCount = plan.taskCount;
-    args.variant = t.variant;
-    args.config = t.config;
-    args.logger = "sluice.transform." + t.alias;
-    auto inst = PluginInstance::create(t.plugin, std::move(args));
-    if (!inst) return Status::invalid("transform '" + t.alias + "': " + inst.status().message());
-    if (auto s = (*inst)->start(); !s) return Status::invalid("transform '" + t.alias + "': " + s.message());
+    auto inst = startStage(plan, taskId, t.plugin, t.config, t.variant, "transform." + t.alias);
+    if (!inst) return inst.status();
     Stage st;
     st.alias = t.alias;
     st.transform = std::move(*inst);

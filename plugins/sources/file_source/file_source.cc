@@ -7,23 +7,12 @@
 #include <thread>
 
 namespace sluice_plugins {
-namespace {
-std::string jsonString(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
-}  // namespace
-
 FileSource::FileSource(const sluice::Init& init) : SourceTask(init) {
   path_ = config().requireString("file");
   topic_ = config().requireString("topic");
   batchSize_ = config().getInt("batch.size", 2000);
   if (batchSize_ < 1) throw sluice::ConfigError("'batch.size' must be >= 1");
-  partition_ = "{\"filename\":" + jsonString(path_) + "}";
+  partition_ = "{\"filename\":" + sluice::jsonString(path_) + "}";
 }
 
 FileSource::~FileSource() { closeFile(); }

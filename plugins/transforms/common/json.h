@@ -2,6 +2,8 @@
 // (host-serialized, hence valid) JSON text of a document.
 #pragma once
 
+#include <sluice/cpp/plugin.hpp>
+
 #include <cstdio>
 #include <string>
 #include <string_view>
@@ -9,27 +11,7 @@
 namespace sluice::transforms::json {
 
 /// Append `s` escaped for use inside a JSON string literal, without quotes.
-inline void appendEscaped(std::string& out, std::string_view s) {
-  for (char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
-          out += buf;
-        } else {
-          out.push_back(c);
-        }
-    }
-  }
-}
+inline void appendEscaped(std::string& out, std::string_view s) { sluice::appendJsonEscaped(out, s); }
 
 /// Append `s` as a quoted JSON string.
 inline void appendString(std::string& out, std::string_view s) {

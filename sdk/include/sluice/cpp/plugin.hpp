@@ -94,9 +94,9 @@ struct Option {
   std::vector<std::string> allowed;  // enum validator; empty = any
 };
 
-namespace detail {
-inline void jsonEscape(std::string& out, std::string_view s) {
-  out.push_back('"');
+/// Append `s` escaped for use inside a JSON string literal (no quotes).
+/// Handy for building source partitions and offsets by hand.
+inline void appendJsonEscaped(std::string& out, std::string_view s) {
   for (char c : s) {
     switch (c) {
       case '"': out += "\\\""; break;
@@ -104,18 +104,30 @@ inline void jsonEscape(std::string& out, std::string_view s) {
       case '\n': out += "\\n"; break;
       case '\r': out += "\\r"; break;
       case '\t': out += "\\t"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
           out += buf;
         } else {
           out.push_back(c);
         }
     }
   }
-  out.push_back('"');
 }
+
+/// `s` as a quoted JSON string.
+inline std::string jsonString(std::string_view s) {
+  std::string out = "\"";
+  appendJsonEscaped(out, s);
+  out.push_back('"');
+  return out;
+}
+
+namespace detail {
+inline void jsonEscape(std::string& out, std::string_view s) { out += jsonString(s); }
 
 inline const char* typeName(OptionType t) {
   switch (t) {
