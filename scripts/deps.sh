@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages Sluice needs to build, test and run.
 # Idempotent: only packages that are missing are installed.
+#
+#   scripts/deps.sh            the C++ build, test and run dependencies
+#   scripts/deps.sh --kafka    also Java 17 and Maven, for the real Kafka broker
+#                              and Kafka Connect (scripts/kafka.sh, scripts/connect.sh);
+#                              KAFKA_DEPS=1 does the same
 set -euo pipefail
 
 PKGS=(
@@ -11,15 +16,51 @@ PKGS=(
   zlib1g-dev libcurl4-openssl-dev libssl-dev
 )
 
-missing=()
-for p in "${PKGS[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
-    missing+=("$p")
-  fi
+# Only with --kafka (on top of the list above, which has python3 and curl):
+# Apache Kafka 4.x needs Java 17+ and is assembled from Maven Central with mvn;
+# util-linux (flock, setsid) and procps (pgrep) are on every Debian but are
+# listed so that a slim image gets them too.
+KAFKA_PKGS=(openjdk-17-jre-headless maven util-linux procps)
+
+kafka=${KAFKA_DEPS:-0}
+for a in "$@"; do
+  case "$a" in
+    --kafka) kafka=1 ;;
+    *) echo "usage: deps.sh [--kafka]" >&2; exit 64 ;;
+  esac
 done
 
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+
+# A Java 17+ or an mvn already on PATH (say from SDKMAN) is good enough too.
+have_java17() {
+  local j=java v
+  if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then j=$JAVA_HOME/bin/java; fi
+  v=$("$j" -version 2>&1 | awk -F'"' '/version/ {print $2; exit}') || return 1
+  v=${v#1.}
+  v=${v%%[.+-]*}
+  [ "${v:-0}" -ge 17 ] 2>/dev/null
+}
+
+missing=()
+for p in "${PKGS[@]}"; do
+  installed "$p" || missing+=("$p")
+done
+total=${#PKGS[@]}
+if [ "$kafka" = 1 ]; then
+  total=$((total + ${#KAFKA_PKGS[@]}))
+  for p in "${KAFKA_PKGS[@]}"; do
+    installed "$p" && continue
+    case "$p" in
+      openjdk-17-jre-headless) have_java17 && continue ;;
+      maven) command -v mvn >/dev/null && continue ;;
+    esac
+    missing+=("$p")
+  done
+fi
+
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "deps: all ${#PKGS[@]} packages present"
+  echo "deps: all $total packages present"
   exit 0
 fi
 

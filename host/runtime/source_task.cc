@@ -59,6 +59,21 @@ Status SourceTask::ensureTopic(const std::string& topic) {
     if (auto s = env_.kafka->ensureTopic(topic, plan_->topicCreationPartitions,
                                          plan_->topicCreationReplicationFactor); !s)
       return s;
+  } else {
+    // As in Kafka Connect, without topic.creation.* the topic is the broker's
+    // business: it exists or the broker auto-creates it. A metadata request
+    // from a producer-type client asks for that auto-creation; if the topic
+    // never appears, say so now instead of letting records time out later.
+    auto deadline = Clock::now() + std::chrono::seconds(10);
+    while (true) {
+      auto n = env_.kafka->partitionCount(topic);
+      if (n) break;
+      if (Clock::now() >= deadline || stopping())
+        return Status::fatal("topic '" + topic + "' does not exist and may not be created: the broker does not "
+                             "auto-create it and the connector sets neither "
+                             "topic.creation.default.partitions nor topic.creation.default.replication.factor");
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
   }
   knownTopics_.insert(topic);
   return Status::ok();

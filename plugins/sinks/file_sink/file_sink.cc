@@ -1,24 +1,26 @@
 #include "file_sink.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
-#include <unistd.h>
 
 namespace sluice_plugins {
 
 FileSink::FileSink(const sluice::Init& init) : SinkTask(init) { path_ = config().getString("file"); }
 
 FileSink::~FileSink() {
-  if (out_ && out_ != stdout) std::fclose(out_);
+  if (fd_ > STDOUT_FILENO) ::close(fd_);
 }
 
 sluice::Status FileSink::start() {
   if (path_.empty()) {
-    out_ = stdout;
+    fd_ = STDOUT_FILENO;
     return sluice::Status::ok();
   }
-  out_ = std::fopen(path_.c_str(), "a");
-  if (!out_) return sluice::Status::fatal("cannot open '" + path_ + "' for appending: " + std::strerror(errno));
+  fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd_ < 0) return sluice::Status::fatal("cannot open '" + path_ + "' for appending: " + std::strerror(errno));
   return sluice::Status::ok();
 }
 
@@ -29,24 +31,32 @@ sluice::Status FileSink::put(std::span<const sluice_record* const> records) {
     else buf_ += "null";
     buf_ += '\n';
   }
-  if (std::fwrite(buf_.data(), 1, buf_.size(), out_) != buf_.size())
-    return sluice::Status::retriable("write to '" + path_ + "' failed: " + std::strerror(errno));
+  size_t done = 0;
+  while (done < buf_.size()) {
+    ssize_t n = ::write(fd_, buf_.data() + done, buf_.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      // Nothing of this batch may count as written: a partial write would
+      // duplicate lines on retry, so report it as fatal rather than retry.
+      if (done == 0) return sluice::Status::retriable("write to '" + path_ + "' failed: " + std::strerror(errno));
+      return sluice::Status::fatal("partial write to '" + path_ + "': " + std::strerror(errno));
+    }
+    done += static_cast<size_t>(n);
+  }
   return sluice::Status::ok();
 }
 
 sluice::Status FileSink::flush() {
-  if (!out_) return sluice::Status::ok();
-  if (std::fflush(out_) != 0) return sluice::Status::retriable("flush of '" + path_ + "' failed: " + std::strerror(errno));
-  if (out_ != stdout && ::fsync(fileno(out_)) != 0)
-    return sluice::Status::retriable("fsync of '" + path_ + "' failed: " + std::strerror(errno));
+  if (fd_ <= STDOUT_FILENO) return sluice::Status::ok();
+  if (::fsync(fd_) != 0) return sluice::Status::retriable("fsync of '" + path_ + "' failed: " + std::strerror(errno));
   return sluice::Status::ok();
 }
 
 sluice::Status FileSink::stop() {
-  if (!out_) return sluice::Status::ok();
+  if (fd_ < 0) return sluice::Status::ok();
   auto s = flush();
-  if (out_ != stdout) std::fclose(out_);
-  out_ = nullptr;
+  if (fd_ > STDOUT_FILENO) ::close(fd_);
+  fd_ = -1;
   return s;
 }
 

@@ -1,11 +1,12 @@
 #pragma once
 // file-sink: appends one line per record value to a file (or stdout), and
-// makes it durable (fflush + fsync) in flush(), before the host commits the
-// records' offsets. Kafka Connect's FileStreamSink, with at-least-once.
+// makes it durable (fsync) in flush(), before the host commits the records'
+// offsets. Kafka Connect's FileStreamSink, with at-least-once. Each put is
+// written with write(2) as whole lines, so a crash (kill -9) cannot leave
+// half a line for the re-delivery to be appended to.
 
 #include <sluice/cpp/plugin.hpp>
 
-#include <cstdio>
 #include <string>
 
 namespace sluice_plugins {
@@ -24,7 +25,7 @@ class FileSink final : public sluice::SinkTask {
 
  private:
   std::string path_;
-  FILE* out_ = nullptr;
+  int fd_ = -1;  // raw fd, no stdio buffer: a batch is one write(2), never torn by a crash
   std::string buf_;
 };
 
