@@ -132,9 +132,8 @@ cmd_up() {
   cmd_fetch
   ensure_java_maven no
   mkdir -p "$(dirname "$RUN")"
-  local lock pid t0=$SECONDS out
-  exec {lock}>"$RUN.lock"
-  flock -w $((KAFKA_START_TIMEOUT + KAFKA_STOP_TIMEOUT + 30)) "$lock" || die "timed out waiting for another kafka.sh on port $KAFKA_PORT"
+  local pid t0=$SECONDS out
+  take_lock "$RUN.lock" $((KAFKA_START_TIMEOUT + KAFKA_STOP_TIMEOUT + 30)) "kafka.sh on port $KAFKA_PORT"
 
   pid=$(live_pid "$PIDFILE" "$MARKER")
   if [ -n "$pid" ]; then
@@ -180,10 +179,8 @@ cmd_up() {
 }
 
 cmd_down() {
-  local lock
   mkdir -p "$(dirname "$RUN")"
-  exec {lock}>"$RUN.lock"
-  flock -w $((KAFKA_START_TIMEOUT + KAFKA_STOP_TIMEOUT + 30)) "$lock" || die "timed out waiting for another kafka.sh on port $KAFKA_PORT"
+  take_lock "$RUN.lock" $((KAFKA_START_TIMEOUT + KAFKA_STOP_TIMEOUT + 30)) "kafka.sh on port $KAFKA_PORT"
   if [ -z "$(live_pid "$PIDFILE" "$MARKER")" ] && [ -z "$(marker_pids "$MARKER")" ]; then
     log "not running on port $KAFKA_PORT"
   else
@@ -196,7 +193,6 @@ cmd_down() {
   else
     rm -rf "$RUN"
   fi
-  rm -f "$RUN.lock"
 }
 
 cmd_status() {

@@ -136,11 +136,23 @@ stop_by_marker() {
   [ -z "$pids" ] || die "could not stop pid(s) $(echo $pids)"
 }
 
+# take_lock FILE TIMEOUT WHAT: an exclusive flock on FILE held until this
+# script exits (processes started by start_jvm do not inherit it).
+HARNESS_LOCK_FD=
+take_lock() {
+  exec {HARNESS_LOCK_FD}>"$1"
+  flock -w "$2" "$HARNESS_LOCK_FD" || die "timed out after $2s waiting for another $3"
+}
+
 # start_jvm PIDFILE OUTFILE MARKER JAVA-ARGS...: starts java detached from this
-# shell (own session, stdin from /dev/null, output to OUTFILE) and writes its pid.
+# shell (own session, stdin from /dev/null, output to OUTFILE, no inherited
+# lock) and writes its pid.
 start_jvm() {
   local pidfile=$1 out=$2 marker=$3; shift 3
-  setsid "$(java_bin)" "$@" </dev/null >>"$out" 2>&1 &
+  (
+    if [ -n "$HARNESS_LOCK_FD" ]; then exec {HARNESS_LOCK_FD}>&-; fi
+    exec setsid "$(java_bin)" "$@" </dev/null >>"$out" 2>&1
+  ) &
   local pid=$! i
   # setsid forks when the shell made it a process-group leader: then the
   # java pid is the marked process, not $!.
