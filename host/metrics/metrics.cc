@@ -25,6 +25,8 @@ struct Metrics::Impl {
       .Name("sluice_task_offset_commits_total").Help("Offset commits completed.").Register(*registry);
   prometheus::Family<prometheus::Counter>& commitFailures = prometheus::BuildCounter()
       .Name("sluice_task_offset_commit_failures_total").Help("Offset commits that failed.").Register(*registry);
+  prometheus::Family<prometheus::Counter>& rebalances = prometheus::BuildCounter()
+      .Name("sluice_sink_task_partitions_rebalanced_total").Help("Partitions assigned to or revoked from a sink task by consumer group rebalances.").Register(*registry);
   prometheus::Family<prometheus::Counter>& failures = prometheus::BuildCounter()
       .Name("sluice_task_failures_total").Help("Times a task went to FAILED.").Register(*registry);
   prometheus::Family<prometheus::Gauge>& connectors = prometheus::BuildGauge()
@@ -45,6 +47,15 @@ TaskSeries Metrics::task(const std::string& connector, int task, const char* kin
   s.pending = &impl_->pending.Add(l);
   s.offsetCommits = &impl_->commits.Add(l);
   s.offsetCommitFailures = &impl_->commitFailures.Add(l);
+  if (std::string(kind) == "sink") {
+    auto withEvent = [&](const char* e) {
+      prometheus::Labels le = l;
+      le["event"] = e;
+      return &impl_->rebalances.Add(le);
+    };
+    s.partitionsAssigned = withEvent("assigned");
+    s.partitionsRevoked = withEvent("revoked");
+  }
   return s;
 }
 

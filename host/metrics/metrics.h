@@ -21,6 +21,8 @@ struct TaskSeries {
   prometheus::Gauge* pending = nullptr;        // source: awaiting ack
   prometheus::Counter* offsetCommits = nullptr;
   prometheus::Counter* offsetCommitFailures = nullptr;
+  prometheus::Counter* partitionsAssigned = nullptr;  // sinks: rebalance events
+  prometheus::Counter* partitionsRevoked = nullptr;
 };
 
 class Metrics {

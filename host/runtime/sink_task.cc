@@ -59,6 +59,7 @@ void SinkTask::onRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
   bool cooperative = std::strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
     SLUICE_LOG(self->tag_, log::Level::kInfo, "assigned " + std::to_string(parts->cnt) + " partition(s)");
+    if (self->m_.partitionsAssigned) self->m_.partitionsAssigned->Increment(parts->cnt);
     if (cooperative) {
       if (auto* e = rd_kafka_incremental_assign(rk, parts)) rd_kafka_error_destroy(e);
     } else {
@@ -82,6 +83,7 @@ void SinkTask::onRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
     }
   }
   SLUICE_LOG(self->tag_, log::Level::kInfo, "revoked " + std::to_string(parts->cnt) + " partition(s)");
+  if (self->m_.partitionsRevoked) self->m_.partitionsRevoked->Increment(parts->cnt);
   if (cooperative) {
     if (auto* e = rd_kafka_incremental_unassign(rk, parts)) rd_kafka_error_destroy(e);
   } else {

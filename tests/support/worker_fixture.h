@@ -21,11 +21,13 @@ class WorkerFixture : public ::testing::Test {
   void SetUp() override {
     wc_.offsetFlushIntervalMs = 200;
     wc_.shutdownDrainMs = 0;
+    wc_.consumerOverrides["fetch.wait.max.ms"] = "50";
+    configure();
     registry_.scan({pluginDir(), buildDir() + "/test-plugins/extra"});
     auto store = state::RocksStore::open(dir_.file("state"));
     ASSERT_TRUE(store.isOk()) << store.status().message();
     store_ = std::move(*store);
-    auto env = kafka::Env::create("", {}, {{"fetch.wait.max.ms", "50"}}, {});
+    auto env = kafka::Env::create(wc_.bootstrapServers, wc_.producerOverrides, wc_.consumerOverrides, {});
     ASSERT_TRUE(env.isOk()) << env.status().message();
     kafka_ = std::move(*env);
     worker_ = std::make_unique<runtime::Worker>(wc_, registry_, *store_, *store_, *kafka_, metrics_);
@@ -34,6 +36,9 @@ class WorkerFixture : public ::testing::Test {
     if (worker_) worker_->shutdown();
     worker_.reset();
   }
+
+  /// Change wc_ (bootstrap.servers, client overrides) before anything starts.
+  virtual void configure() {}
 
   std::string taskState(const std::string& name, int task = 0) {
     auto s = worker_->status(name);
