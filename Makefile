@@ -50,5 +50,26 @@ docs: build
 install: build
 	cmake --install $(BUILD) --prefix $(PREFIX)
 
+# A real Apache Kafka 4.3.1 broker (single-node KRaft on 127.0.0.1:KAFKA_PORT,
+# default 19092) and Kafka Connect standalone (REST on 127.0.0.1:CONNECT_PORT,
+# default 18083), assembled from Maven Central; Java 17 and Maven are installed
+# if missing. connect-up starts the broker too; CONNECTORS="a.json b.properties"
+# hands it connector configs. See docs/kafka-harness.md.
+.PHONY: kafka-up kafka-down connect-up connect-down
+
+kafka-up:
+	@bash scripts/deps.sh --kafka
+	@bash scripts/kafka.sh up
+
+kafka-down:
+	@bash scripts/kafka.sh down
+
+connect-up:
+	@bash scripts/deps.sh --kafka
+	@bash scripts/connect.sh up $(CONNECTORS)
+
+connect-down:
+	@bash scripts/connect.sh down
+
 clean:
 	rm -rf $(BUILD) build-asan build-tsan

@@ -23,7 +23,7 @@
 # KAFKA_OPTS, KAFKA_START_TIMEOUT (90), KAFKA_STOP_TIMEOUT (30), KEEP_DATA.
 set -euo pipefail
 LOG_TAG=kafka
-# shellcheck source=kafka/lib.sh
+# shellcheck source-path=SCRIPTDIR source=kafka/lib.sh disable=SC2034 # LOG_TAG is read by lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/kafka/lib.sh"
 
 CONTROLLER_PORT=${CONTROLLER_PORT:-$((KAFKA_PORT + 1))}
@@ -147,8 +147,15 @@ cmd_up() {
     echo "$BOOTSTRAP"
     return 0
   fi
-  if [ -n "$(marker_pids "$MARKER")" ]; then
-    log "found a broker for port $KAFKA_PORT without a pid file; stopping it"
+  pid=$(marker_pids "$MARKER" | head -1)
+  if [ -n "$pid" ]; then
+    if [ -d "$RUN" ] && out=$(probe 2); then
+      echo "$pid" >"$PIDFILE"
+      log "already running on $BOOTSTRAP (pid $pid, had no pid file): $out"
+      echo "$BOOTSTRAP"
+      return 0
+    fi
+    log "found an unhealthy broker for port $KAFKA_PORT without a pid file; stopping it"
     stop_by_marker "$PIDFILE" "$MARKER" "$KAFKA_STOP_TIMEOUT"
   fi
   local p
@@ -193,6 +200,7 @@ cmd_down() {
   else
     rm -rf "$RUN"
   fi
+  remove_lock "$RUN.lock"
 }
 
 cmd_status() {
@@ -219,7 +227,7 @@ run_class() {
 }
 
 usage() {
-  sed -n '2,26p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}" >&2
   exit 64
 }
 

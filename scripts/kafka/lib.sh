@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by scripts/kafka.sh and scripts/connect.sh (sourced, not run).
 # Assembles Apache Kafka from Maven Central with mvn, and starts, probes and
 # stops the JVMs. See docs/kafka-harness.md.
@@ -8,7 +9,7 @@ KAFKA_VERSION=${KAFKA_VERSION:-4.3.1}
 # (log4j-slf4j-impl) is not a dependency of any Kafka artifact, so we add it.
 KAFKA_LOG4J_VERSION=${KAFKA_LOG4J_VERSION:-2.25.4}
 KAFKA_PORT=${KAFKA_PORT:-19092}
-SLUICE_CACHE=${SLUICE_CACHE:-$HOME/.cache/sluice}
+SLUICE_CACHE=${SLUICE_CACHE:-${HOME:?set HOME or SLUICE_CACHE}/.cache/sluice}
 MAVEN_DEPENDENCY_PLUGIN=org.apache.maven.plugins:maven-dependency-plugin:3.8.1
 
 log() { echo "$LOG_TAG: $*" >&2; }
@@ -79,7 +80,7 @@ EOF
   if ! mvn -B -q -f "$dest/pom.xml" ${SLUICE_MAVEN_REPO:+-Dmaven.repo.local=$SLUICE_MAVEN_REPO} ${SLUICE_MAVEN_ARGS:-} \
       "$MAVEN_DEPENDENCY_PLUGIN:copy-dependencies" -DincludeScope=runtime \
       -DoutputDirectory="$dest/libs.tmp" >"$dest/mvn.log" 2>&1; then
-    tail -n 30 "$dest/mvn.log" >&2
+    grep -m 3 "ERROR" "$dest/mvn.log" | cut -c1-600 >&2 || tail -n 20 "$dest/mvn.log" >&2
     exec {lock}>&-
     die "mvn could not resolve $* (full log: $dest/mvn.log)"
   fi
@@ -119,7 +120,7 @@ stop_by_marker() {
   local pidfile=$1 marker=$2 timeout=$3 pids p waited=0
   pids=$( { live_pid "$pidfile" "$marker"; marker_pids "$marker"; } | sort -u)
   if [ -z "$pids" ]; then return 0; fi
-  log "stopping pid(s) $(echo $pids) (SIGTERM)"
+  log "stopping pid(s) ${pids//$'\n'/ } (SIGTERM)"
   for p in $pids; do kill -TERM "$p" 2>/dev/null || true; done
   while [ -n "$(marker_pids "$marker")" ] && [ "$waited" -lt $((timeout * 5)) ]; do
     sleep 0.2
@@ -127,36 +128,53 @@ stop_by_marker() {
   done
   pids=$(marker_pids "$marker")
   if [ -n "$pids" ]; then
-    log "still running after ${timeout}s: SIGKILL $(echo $pids)"
+    log "still running after ${timeout}s: SIGKILL ${pids//$'\n'/ }"
     for p in $pids; do kill -KILL "$p" 2>/dev/null || true; done
     waited=0
     while [ -n "$(marker_pids "$marker")" ] && [ "$waited" -lt 50 ]; do sleep 0.2; waited=$((waited + 1)); done
   fi
   pids=$(marker_pids "$marker")
-  [ -z "$pids" ] || die "could not stop pid(s) $(echo $pids)"
+  [ -z "$pids" ] || die "could not stop pid(s) ${pids//$'\n'/ }"
 }
 
 # take_lock FILE TIMEOUT WHAT: an exclusive flock on FILE held until this
-# script exits (processes started by start_jvm do not inherit it).
+# script exits (processes started by start_jvm do not inherit it). The holder
+# may delete FILE (remove_lock): a waiter then finds that it locked a deleted
+# file and tries again on the new one.
 HARNESS_LOCK_FD=
 take_lock() {
-  exec {HARNESS_LOCK_FD}>"$1"
-  flock -w "$2" "$HARNESS_LOCK_FD" || die "timed out after $2s waiting for another $3"
+  while :; do
+    exec {HARNESS_LOCK_FD}>>"$1"
+    flock -w "$2" "$HARNESS_LOCK_FD" || die "timed out after $2s waiting for another $3"
+    if [ "$(stat -L -c %d:%i "/dev/fd/$HARNESS_LOCK_FD")" = "$(stat -c %d:%i "$1" 2>/dev/null)" ]; then
+      return 0
+    fi
+    exec {HARNESS_LOCK_FD}>&-
+  done
 }
 
+# remove_lock FILE: deletes the lock file of take_lock, still holding it.
+remove_lock() { rm -f "$1"; }
+
 # start_jvm PIDFILE OUTFILE MARKER JAVA-ARGS...: starts java detached from this
-# shell (own session, stdin from /dev/null, output to OUTFILE, no inherited
-# lock) and writes its pid.
+# shell (own session, stdin from /dev/null, output to OUTFILE, no other file
+# descriptor inherited: a lock or a caller's pipe held by the JVM would block
+# the next kafka.sh, or a test reading our output, until the JVM exits) and
+# writes its pid.
 start_jvm() {
   local pidfile=$1 out=$2 marker=$3; shift 3
   (
-    if [ -n "$HARNESS_LOCK_FD" ]; then exec {HARNESS_LOCK_FD}>&-; fi
-    exec setsid "$(java_bin)" "$@" </dev/null >>"$out" 2>&1
+    exec </dev/null >>"$out" 2>&1
+    for fd in "/proc/$BASHPID/fd/"*; do
+      fd=${fd##*/}
+      if [ "$fd" -gt 2 ]; then eval "exec $fd>&-" 2>/dev/null || true; fi
+    done
+    exec setsid "$(java_bin)" "$@"
   ) &
-  local pid=$! i
+  local pid=$!
   # setsid forks when the shell made it a process-group leader: then the
   # java pid is the marked process, not $!.
-  for i in $(seq 1 25); do
+  for _ in $(seq 1 25); do
     if pid_matches "$pid" "$marker"; then break; fi
     local found
     found=$(marker_pids "$marker" | head -1)

@@ -1,0 +1,225 @@
+// Against a real Apache Kafka broker (scripts/kafka.sh, started once for the
+// integration suite by ctest's `kafka` fixture, with broker-side topic
+// auto-creation off). Every test uses its own topics and connector names.
+#include <boost/json.hpp>
+
+#include <csignal>
+#include <cstdlib>
+#include <map>
+#include <random>
+#include <set>
+
+#include "tests/support/worker_fixture.h"
+
+namespace sluice::test {
+namespace {
+using namespace std::chrono_literals;
+namespace json = boost::json;
+
+std::string bootstrap() {
+  const char* b = std::getenv("SLUICE_TEST_BOOTSTRAP");
+  return b ? b : "127.0.0.1:19092";
+}
+
+std::string unique(const std::string& base) {
+  static int n = 0;
+  auto now = std::chrono::system_clock::now().time_since_epoch();
+  return base + "-" + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(now).count()) + "-" + std::to_string(++n);
+}
+
+struct Line {
+  int task;
+  std::string topic;
+  int partition;
+  int64_t offset;
+  int64_t ts;
+  std::optional<std::string> key;
+  json::array headers;
+  json::object value;
+};
+
+std::vector<Line> readJsonSink(const std::string& path) {
+  std::vector<Line> out;
+  for (const auto& l : readLines(path)) {
+    auto v = json::parse(l).as_object();
+    Line x;
+    x.task = static_cast<int>(v.at("task").as_int64());
+    x.topic = std::string(v.at("topic").as_string());
+    x.partition = static_cast<int>(v.at("partition").as_int64());
+    x.offset = v.at("offset").as_int64();
+    x.ts = v.at("ts").as_int64();
+    if (v.at("key").is_string()) x.key = std::string(v.at("key").as_string());
+    x.headers = v.at("headers").as_array();
+    x.value = json::parse(v.at("value").as_string()).as_object();
+    out.push_back(std::move(x));
+  }
+  return out;
+}
+
+class RealKafkaTest : public WorkerFixture {
+ protected:
+  void configure() override {
+    wc_.bootstrapServers = bootstrap();
+    wc_.offsetFlushIntervalMs = 500;
+    wc_.producerOverrides["compression.type"] = "lz4";
+    wc_.producerOverrides["linger.ms"] = "10";
+    configureMore();
+  }
+  virtual void configureMore() {}
+  void SetUp() override {
+    WorkerFixture::SetUp();
+    ASSERT_NE(kafka_->clusterId(), "") << "no Kafka broker at " << bootstrap() << ": run 'make kafka-up' (ctest starts it through the kafka fixture)";
+  }
+  config::ConfigMap datagen(const std::string& topic, int64_t records, int partitions) {
+    return {{"connector.class", "datagen"}, {"topic", topic}, {"records", std::to_string(records)}, {"keys", "30"},
+            {"topic.creation.default.partitions", std::to_string(partitions)},
+            {"topic.creation.default.replication.factor", "1"}};
+  }
+  double metric(const std::string& name, const std::string& connector, const std::string& extra = "") {
+    std::string text = metrics_.serialize();
+    double total = 0;
+    std::string prefix = name + "{";
+    size_t pos = 0;
+    while ((pos = text.find(prefix, pos)) != std::string::npos) {
+      size_t end = text.find('\n', pos);
+      std::string line = text.substr(pos, end - pos);
+      pos = end;
+      if (line.find("connector=\"" + connector + "\"") == std::string::npos) continue;
+      if (!extra.empty() && line.find(extra) == std::string::npos) continue;
+      total += std::stod(line.substr(line.rfind(' ') + 1));
+    }
+    return total;
+  }
+};
+
+TEST_F(RealKafkaTest, ExactDeliveryKeepsPerPartitionOrderAcrossSharedTasks) {
+  std::string topic = unique("exact"), out = dir_.file("out.txt");
+  const int64_t n = 20000;
+  ASSERT_TRUE(worker_->create("gen-" + topic, datagen(topic, n, 3)).isOk());
+  auto parts = kafka_->partitionCount(topic);
+  ASSERT_TRUE(test::waitFor([&] { parts = kafka_->partitionCount(topic); return parts.isOk(); }, 30s));
+  EXPECT_EQ(*parts, 3) << "topic.creation.default.partitions";
+  ASSERT_TRUE(worker_->create("sink-" + topic, {{"connector.class", "test-sink"}, {"topics", topic}, {"tasks.max", "3"},
+                                                {"file", out}, {"format", "json"}}).isOk());
+  ASSERT_TRUE(waitFor([&] { return readLines(out).size() >= n; }, 120s)) << readLines(out).size();
+  auto lines = readJsonSink(out);
+  std::set<int64_t> seqs;
+  std::map<int, int64_t> lastOffset, lastSeq;
+  std::map<int, std::set<int>> tasksOfPartition;
+  std::map<std::string, std::set<int>> partitionsOfKey;
+  for (const auto& l : lines) {
+    int64_t seq = l.value.at("seq").as_int64();
+    seqs.insert(seq);
+    if (lastOffset.count(l.partition)) {
+      EXPECT_GT(l.offset, lastOffset[l.partition]) << "partition " << l.partition;
+      EXPECT_GT(seq, lastSeq[l.partition]) << "per-partition order of seq, partition " << l.partition;
+    }
+    lastOffset[l.partition] = l.offset;
+    lastSeq[l.partition] = seq;
+    tasksOfPartition[l.partition].insert(l.task);
+    partitionsOfKey[*l.key].insert(l.partition);
+    EXPECT_EQ(l.ts, l.value.at("ts").as_int64()) << "record timestamp preserved end to end";
+  }
+  EXPECT_EQ(lines.size(), static_cast<size_t>(n)) << "no duplicates without failures";
+  EXPECT_EQ(seqs.size(), static_cast<size_t>(n));
+  EXPECT_EQ(*seqs.rbegin(), n - 1);
+  EXPECT_EQ(lastOffset.size(), 3u) << "all three partitions carried data";
+  for (const auto& [p, tasks] : tasksOfPartition) EXPECT_EQ(tasks.size(), 1u) << "partition " << p << " consumed by one task";
+  std::set<int> tasksUsed;
+  for (const auto& [p, tasks] : tasksOfPartition) tasksUsed.insert(*tasks.begin());
+  EXPECT_EQ(tasksUsed.size(), 3u) << "tasks.max=3 tasks share the 3 partitions";
+  for (const auto& [k, ps] : partitionsOfKey) EXPECT_EQ(ps.size(), 1u) << "key " << k << " must map to one partition";
+}
+
+TEST_F(RealKafkaTest, HeadersAndTimestampsSurviveEndToEnd) {
+  std::string topic = unique("headers"), out = dir_.file("out.txt");
+  auto cfg = datagen(topic, 200, 1);
+  cfg["transforms"] = "h";
+  cfg["transforms.h.type"] = "InsertHeader";
+  cfg["transforms.h.header"] = "origin";
+  cfg["transforms.h.value.literal"] = "sluice-test";
+  ASSERT_TRUE(worker_->create("gen-" + topic, cfg).isOk());
+  ASSERT_TRUE(worker_->create("sink-" + topic, {{"connector.class", "test-sink"}, {"topics", topic}, {"file", out}, {"format", "json"}}).isOk());
+  ASSERT_TRUE(waitFor([&] { return readLines(out).size() >= 200; }, 60s));
+  for (const auto& l : readJsonSink(out)) {
+    ASSERT_EQ(l.headers.size(), 1u);
+    EXPECT_EQ(l.headers[0], json::parse(R"(["origin","sluice-test"])"));
+    EXPECT_EQ(l.ts, l.value.at("ts").as_int64());
+  }
+}
+
+TEST_F(RealKafkaTest, MissingTopicThatMayNotBeCreatedFailsTheTaskClearly) {
+  std::string topic = unique("missing");
+  ASSERT_TRUE(worker_->create("gen-" + topic, {{"connector.class", "datagen"}, {"topic", topic}, {"records", "10"}}).isOk());
+  ASSERT_TRUE(waitFor([&] { return taskState("gen-" + topic) == "FAILED"; }, 60s)) << taskState("gen-" + topic);
+  auto st = worker_->status("gen-" + topic);
+  EXPECT_NE(st->tasks[0].trace.find("topic '" + topic + "' does not exist and may not be created"), std::string::npos)
+      << st->tasks[0].trace;
+  EXPECT_FALSE(kafka_->partitionCount(topic).isOk()) << "nothing was created behind the user's back";
+}
+
+TEST_F(RealKafkaTest, SinkRestartResumesFromCommittedGroupOffsets) {
+  std::string topic = unique("resume"), out = dir_.file("out.txt");
+  ASSERT_TRUE(worker_->create("gen-" + topic, datagen(topic, 1000, 2)).isOk());
+  ASSERT_TRUE(worker_->create("sink-" + topic, {{"connector.class", "file-sink"}, {"topics", topic}, {"file", out}}).isOk());
+  ASSERT_TRUE(waitFor([&] { return readLines(out).size() >= 1000; }, 60s));
+  ASSERT_TRUE(worker_->remove("sink-" + topic).isOk());  // flush + commit on revoke/close
+  auto more = datagen(topic, 2000, 2);
+  bool created = false;
+  ASSERT_TRUE(worker_->put("gen-" + topic, more, &created).isOk());  // resumes at seq 1000
+  ASSERT_TRUE(waitFor([&] { return store_->getOffset("gen-" + topic, R"({"task":0})").value_or("") == R"({"seq":1999})"; }, 60s));
+  ASSERT_TRUE(worker_->create("sink-" + topic, {{"connector.class", "file-sink"}, {"topics", topic}, {"file", out}}).isOk());
+  ASSERT_TRUE(waitFor([&] { return readLines(out).size() >= 2000; }, 60s)) << readLines(out).size();
+  std::multiset<int64_t> seqs;
+  for (const auto& l : readLines(out)) seqs.insert(json::parse(l).at("seq").as_int64());
+  EXPECT_EQ(seqs.size(), 2000u) << "the restarted sink must not re-read what it committed";
+  std::set<int64_t> unique(seqs.begin(), seqs.end());
+  EXPECT_EQ(unique.size(), 2000u);
+  EXPECT_EQ(*unique.rbegin(), 1999);
+}
+
+class BackpressureTest : public RealKafkaTest {
+ protected:
+  void configureMore() override {
+    // A short poll interval: a sink that stalled the consumer would be thrown
+    // out of the group within the test.
+    wc_.consumerOverrides["session.timeout.ms"] = "6000";
+    wc_.consumerOverrides["max.poll.interval.ms"] = "7000";
+  }
+};
+
+TEST_F(BackpressureTest, SlowSinkPausesPartitionsWithoutLeavingTheGroup) {
+  std::string topic = unique("slow"), out = dir_.file("out.txt");
+  ASSERT_TRUE(worker_->create("gen-" + topic, datagen(topic, 3000, 2)).isOk());
+  ASSERT_TRUE(worker_->create("sink-" + topic, {{"connector.class", "test-sink"}, {"topics", topic}, {"file", out},
+                                                {"retriable.ms", "15000"}}).isOk());
+  ASSERT_TRUE(waitFor([&] { return readLines(out).size() >= 3000; }, 90s)) << readLines(out).size();
+  EXPECT_EQ(readLines(out).size(), 3000u);
+  EXPECT_EQ(metric("sluice_sink_task_partitions_rebalanced_total", "sink-" + topic, "event=\"revoked\""), 0)
+      << "the consumer must stay in the group while the sink is busy for 15 s (> max.poll.interval.ms)";
+  EXPECT_GE(metric("sluice_task_backpressure_seconds_total", "sink-" + topic), 10);
+}
+
+class CooperativeTest : public RealKafkaTest {
+ protected:
+  void configureMore() override { wc_.consumerOverrides["partition.assignment.strategy"] = "cooperative-sticky"; }
+};
+
+TEST_F(CooperativeTest, CooperativeStickyIsSelectableAndDeliversEverything) {
+  std::string topic = unique("coop"), out = dir_.file("out.txt");
+  ASSERT_TRUE(worker_->create("gen-" + topic, datagen(topic, 5000, 4)).isOk());
+  ASSERT_TRUE(worker_->create("sink-" + topic, {{"connector.class", "test-sink"}, {"topics", topic}, {"tasks.max", "2"},
+                                                {"file", out}, {"format", "json"}}).isOk());
+  ASSERT_TRUE(waitFor([&] { return readLines(out).size() >= 5000; }, 90s)) << readLines(out).size();
+  std::set<int64_t> seqs;
+  std::set<int> tasks;
+  for (const auto& l : readJsonSink(out)) {
+    seqs.insert(l.value.at("seq").as_int64());
+    tasks.insert(l.task);
+  }
+  EXPECT_EQ(seqs.size(), 5000u);
+  EXPECT_EQ(tasks.size(), 2u);
+}
+
+}  // namespace
+}  // namespace sluice::test
