@@ -75,6 +75,21 @@ class RealKafkaTest : public WorkerFixture {
             {"topic.creation.default.partitions", std::to_string(partitions)},
             {"topic.creation.default.replication.factor", "1"}};
   }
+  /// Create the topic, start a json test-sink with `tasks` tasks on it and
+  /// wait until every task has been assigned partitions.
+  void startSettledSink(const std::string& topic, int partitions, int tasks, const std::string& out) {
+    ASSERT_TRUE(kafka_->ensureTopic(topic, partitions, 1).isOk());
+    ASSERT_TRUE(worker_->create("sink-" + topic, {{"connector.class", "test-sink"}, {"topics", topic},
+                                                  {"tasks.max", std::to_string(tasks)}, {"file", out},
+                                                  {"format", "json"}}).isOk());
+    ASSERT_TRUE(waitFor([&] {
+      for (int t = 0; t < tasks; ++t)
+        if (metric("sluice_sink_task_partitions_rebalanced_total", "sink-" + topic,
+                   "event=\"assigned\",kind=\"sink\",task=\"" + std::to_string(t) + "\"") < 1)
+          return false;
+      return true;
+    }, 60s)) << metrics_.serialize();
+  }
   double metric(const std::string& name, const std::string& connector, const std::string& extra = "") {
     std::string text = metrics_.serialize();
     double total = 0;
@@ -95,12 +110,13 @@ class RealKafkaTest : public WorkerFixture {
 TEST_F(RealKafkaTest, ExactDeliveryKeepsPerPartitionOrderAcrossSharedTasks) {
   std::string topic = unique("exact"), out = dir_.file("out.txt");
   const int64_t n = 20000;
+  // The sink first, with the topic made as the source would make it, so the
+  // group has settled (three members, one partition each) before data flows.
+  startSettledSink(topic, 3, 3, out);
   ASSERT_TRUE(worker_->create("gen-" + topic, datagen(topic, n, 3)).isOk());
   auto parts = kafka_->partitionCount(topic);
-  ASSERT_TRUE(test::waitFor([&] { parts = kafka_->partitionCount(topic); return parts.isOk(); }, 30s));
-  EXPECT_EQ(*parts, 3) << "topic.creation.default.partitions";
-  ASSERT_TRUE(worker_->create("sink-" + topic, {{"connector.class", "test-sink"}, {"topics", topic}, {"tasks.max", "3"},
-                                                {"file", out}, {"format", "json"}}).isOk());
+  ASSERT_TRUE(parts.isOk());
+  EXPECT_EQ(*parts, 3);
   ASSERT_TRUE(waitFor([&] { return readLines(out).size() >= n; }, 120s)) << readLines(out).size();
   auto lines = readJsonSink(out);
   std::set<int64_t> seqs;
@@ -124,11 +140,21 @@ TEST_F(RealKafkaTest, ExactDeliveryKeepsPerPartitionOrderAcrossSharedTasks) {
   EXPECT_EQ(seqs.size(), static_cast<size_t>(n));
   EXPECT_EQ(*seqs.rbegin(), n - 1);
   EXPECT_EQ(lastOffset.size(), 3u) << "all three partitions carried data";
-  for (const auto& [p, tasks] : tasksOfPartition) EXPECT_EQ(tasks.size(), 1u) << "partition " << p << " consumed by one task";
   std::set<int> tasksUsed;
-  for (const auto& [p, tasks] : tasksOfPartition) tasksUsed.insert(*tasks.begin());
+  for (const auto& [p, tasks] : tasksOfPartition) {
+    EXPECT_EQ(tasks.size(), 1u) << "partition " << p << " consumed by one task";
+    tasksUsed.insert(*tasks.begin());
+  }
   EXPECT_EQ(tasksUsed.size(), 3u) << "tasks.max=3 tasks share the 3 partitions";
   for (const auto& [k, ps] : partitionsOfKey) EXPECT_EQ(ps.size(), 1u) << "key " << k << " must map to one partition";
+}
+
+TEST_F(RealKafkaTest, SourceCreatesItsTopicTheKafkaConnectWay) {
+  std::string topic = unique("created");
+  ASSERT_TRUE(worker_->create("gen-" + topic, datagen(topic, 10, 5)).isOk());
+  auto parts = kafka_->partitionCount(topic);
+  ASSERT_TRUE(waitFor([&] { parts = kafka_->partitionCount(topic); return parts.isOk(); }, 30s));
+  EXPECT_EQ(*parts, 5) << "topic.creation.default.partitions";
 }
 
 TEST_F(RealKafkaTest, HeadersAndTimestampsSurviveEndToEnd) {
@@ -207,9 +233,8 @@ class CooperativeTest : public RealKafkaTest {
 
 TEST_F(CooperativeTest, CooperativeStickyIsSelectableAndDeliversEverything) {
   std::string topic = unique("coop"), out = dir_.file("out.txt");
+  startSettledSink(topic, 4, 2, out);
   ASSERT_TRUE(worker_->create("gen-" + topic, datagen(topic, 5000, 4)).isOk());
-  ASSERT_TRUE(worker_->create("sink-" + topic, {{"connector.class", "test-sink"}, {"topics", topic}, {"tasks.max", "2"},
-                                                {"file", out}, {"format", "json"}}).isOk());
   ASSERT_TRUE(waitFor([&] { return readLines(out).size() >= 5000; }, 90s)) << readLines(out).size();
   std::set<int64_t> seqs;
   std::set<int> tasks;
