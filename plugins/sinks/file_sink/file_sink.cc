@@ -19,8 +19,18 @@ sluice::Status FileSink::start() {
     fd_ = STDOUT_FILENO;
     return sluice::Status::ok();
   }
-  fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd_ < 0) return sluice::Status::fatal("cannot open '" + path_ + "' for appending: " + std::strerror(errno));
+  // A kill -9 can interrupt a large write(2) between pages, leaving a partial
+  // last line. Those records were not committed and come again; end the
+  // fragment so they start on a line of their own instead of merging into it.
+  off_t size = ::lseek(fd_, 0, SEEK_END);
+  char last = '\n';
+  if (size > 0 && ::pread(fd_, &last, 1, size - 1) == 1 && last != '\n') {
+    if (::write(fd_, "\n", 1) != 1) return sluice::Status::fatal("cannot repair the end of '" + path_ + "'");
+    log(SLUICE_LOG_WARN, "'" + path_ + "' ended in a partial line (a crash interrupted a write); "
+                         "ended it, the records it held will be written again");
+  }
   return sluice::Status::ok();
 }
 
