@@ -2,7 +2,11 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
+#include <set>
+
 #include "host/common/json_util.h"
+#include "host/common/log.h"
 
 namespace sluice::rest {
 namespace json = boost::json;
@@ -73,6 +77,71 @@ std::optional<config::ConfigMap> configMap(const json::object& o, Response* err)
   return m;
 }
 
+std::string connectType(const std::string& t) {
+  std::string u;
+  for (char ch : t) u += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  return u;
+}
+
+// Kafka Connect's ConfigKeyInfo.
+json::object definitionJson(const config::OptionDef& d, const std::string& group, int order) {
+  return json::object{{"name", d.name},
+                      {"type", connectType(d.type)},
+                      {"required", d.required && !d.defaultValue},
+                      {"default_value", d.defaultValue ? json::value(json::string(*d.defaultValue)) : json::value(nullptr)},
+                      {"importance", d.required ? "HIGH" : "MEDIUM"},
+                      {"documentation", d.doc},
+                      {"group", group},
+                      {"width", "NONE"},
+                      {"display_name", d.name},
+                      {"dependents", json::array()},
+                      {"order", order}};
+}
+
+// Kafka Connect's ConfigInfos for a validation: every definition with its
+// value and errors, plus entries for keys no definition knows.
+json::object configInfos(const loader::Registry& reg, const std::string& pluginName, const config::ConfigMap& cfg) {
+  auto v = config::validateConnector(reg, cfg.count("name") ? cfg.at("name") : "validate", cfg);
+  std::map<std::string, std::vector<std::string>> errorsByKey;
+  for (const auto& e : v.errors) errorsByKey[e.key].push_back(e.message);
+  json::array configs;
+  std::set<std::string> seen;
+  std::vector<std::string> groups;
+  auto add = [&](const config::OptionDef& d, const std::string& key, const std::string& group, int order) {
+    if (std::find(groups.begin(), groups.end(), group) == groups.end()) groups.push_back(group);
+    config::OptionDef full = d;
+    full.name = key;
+    json::array errs;
+    for (const auto& m : errorsByKey[key]) errs.push_back(json::string(m));
+    json::value value = nullptr;
+    if (auto it = cfg.find(key); it != cfg.end()) value = json::string(d.secret() ? "[hidden]" : it->second);
+    else if (d.defaultValue) value = json::string(*d.defaultValue);
+    configs.push_back(json::object{{"definition", definitionJson(full, group, order)},
+                                   {"value", json::object{{"name", key}, {"value", value},
+                                                          {"recommended_values", json::array()},
+                                                          {"errors", std::move(errs)}, {"visible", true}}}});
+    seen.insert(key);
+  };
+  int order = 0;
+  for (const auto& d : config::hostConnectorOptions()) add(d, d.name, "Common", order++);
+  if (v.plan.plugin)
+    for (const auto& d : v.plan.plugin->options) add(d, d.name, v.plan.plugin->name, order++);
+  for (const auto& t : v.plan.transforms)
+    if (t.plugin)
+      for (const auto& d : t.plugin->options) add(d, "transforms." + t.alias + "." + d.name, "Transforms: " + t.alias, order++);
+  for (const auto& p : v.plan.predicates)
+    if (p.plugin)
+      for (const auto& d : p.plugin->options) add(d, "predicates." + p.alias + "." + d.name, "Predicates: " + p.alias, order++);
+  for (const auto& [key, msgs] : errorsByKey) {
+    if (seen.count(key)) continue;
+    config::OptionDef d;
+    d.name = key;
+    add(d, key, "Unknown", -1);
+  }
+  return json::object{{"name", pluginName}, {"error_count", static_cast<int64_t>(v.errors.size())},
+                      {"groups", json::value_from(groups)}, {"configs", std::move(configs)}};
+}
+
 bool boolQuery(const Request& req, const std::string& key, bool* out, Response* err) {
   std::string v = req.queryValue(key, "false");
   if (v != "true" && v != "false") {
@@ -115,6 +184,33 @@ void registerApi(Router& r, ApiContext c) {
       out.push_back(json::object{{"class", p->name}, {"type", type}, {"version", p->version}});
     }
     return ok(200, out);
+  });
+
+  r.add("GET", "/connector-plugins/{plugin}/config", [c, ok](const Request& req) {
+    const loader::Plugin* p = c.registry->find(req.params.at("plugin"));
+    if (!p) {
+      sluice_variant v;
+      p = c.registry->findTransform(req.params.at("plugin"), &v);
+    }
+    if (!p) return error(404, "Unknown plugin " + req.params.at("plugin"));
+    json::array out;
+    int order = 0;
+    for (const auto& d : p->options) out.push_back(definitionJson(d, p->name, order++));
+    return ok(200, out);
+  });
+
+  r.add("PUT", "/connector-plugins/{plugin}/config/validate", [c, ok](const Request& req) {
+    Response err;
+    auto body = parseObject(req, &err);
+    if (!body) return err;
+    auto m = configMap(*body, &err);
+    if (!m) return err;
+    const std::string& plugin = req.params.at("plugin");
+    if (!m->count("connector.class")) (*m)["connector.class"] = plugin;
+    const loader::Plugin* p = c.registry->find((*m)["connector.class"]);
+    if (!p || (p->kind != SLUICE_KIND_SOURCE && p->kind != SLUICE_KIND_SINK))
+      return error(400, "Failed to find any class that implements Connector and which name matches " + (*m)["connector.class"]);
+    return ok(200, configInfos(*c.registry, p->name, *m));
   });
 
   r.add("GET", "/connectors", [w, ok](const Request& req) {
@@ -197,6 +293,57 @@ void registerApi(Router& r, ApiContext c) {
     auto res = w->put(n, *m, &created);
     if (!res) return fromStatus(res.status());
     return ok(created ? 201 : 200, infoJson(*res));
+  });
+
+  // PATCH merges into the stored config; a null value removes the key.
+  r.add("PATCH", "/connectors/{name}/config", [w, ok](const Request& req) {
+    Response err;
+    auto body = parseObject(req, &err);
+    if (!body) return err;
+    const std::string& n = req.params.at("name");
+    auto current = w->configOf(n);
+    if (!current) return fromStatus(current.status());
+    config::ConfigMap merged = *current;
+    for (const auto& kv : *body) {
+      std::string key(kv.key());
+      if (kv.value().is_null()) {
+        merged.erase(key);
+        continue;
+      }
+      auto v = jsonutil::configString(kv.value());
+      if (!v) return error(400, "Config value of '" + key + "' must be a string, number, boolean or null");
+      merged[key] = *v;
+    }
+    if (auto it = merged.find("name"); it != merged.end() && it->second != n)
+      return error(400, "Connector name configuration (" + it->second + ") doesn't match connector name in the URL (" + n + ")");
+    bool created = false;
+    auto res = w->put(n, merged, &created);
+    if (!res) return fromStatus(res.status());
+    return ok(200, infoJson(*res));
+  });
+
+  r.add("GET", "/admin/loggers", [ok](const Request&) {
+    json::object out;
+    for (const auto& [name, level] : log::levels()) out[name] = json::object{{"level", log::levelName(level)}};
+    return ok(200, out);
+  });
+  r.add("GET", "/admin/loggers/{logger}", [ok](const Request& req) {
+    return ok(200, json::object{{"level", log::levelName(log::levelOf(req.params.at("logger")))}});
+  });
+  r.add("PUT", "/admin/loggers/{logger}", [ok](const Request& req) {
+    Response err;
+    auto body = parseObject(req, &err);
+    if (!body) return err;
+    auto* lv = body->if_contains("level");
+    log::Level level;
+    if (!lv || !lv->is_string() || !log::parseLevel(lv->as_string(), &level))
+      return error(400, "Body must be {\"level\": TRACE|DEBUG|INFO|WARN|ERROR|OFF}");
+    const std::string& name = req.params.at("logger");
+    log::setLevel(name, level);
+    json::array affected;
+    for (const auto& [n, l] : log::levels())
+      if (n == name || n.starts_with(name + ".") || name == "root") affected.push_back(json::string(n));
+    return ok(200, affected);
   });
 
   r.add("DELETE", "/connectors/{name}", [w](const Request& req) {

@@ -152,9 +152,62 @@ TEST_F(RestApiTest, ConnectorPluginsListsConnectorsOrEverything) {
   EXPECT_TRUE(sawTransform);
 }
 
+TEST_F(RestApiTest, PatchMergesConfigAndNullRemovesAKey) {
+  ASSERT_EQ(call("PUT", "/connectors/gen/config", R"({"connector.class":"datagen","topic":"a","keys":"3"})").status, 201);
+  auto patched = call("PATCH", "/connectors/gen/config", R"({"topic":"b","keys":null,"payload.bytes":4})");
+  ASSERT_EQ(patched.status, 200) << patched.body;
+  auto cfg = parse(call("GET", "/connectors/gen/config")).as_object();
+  EXPECT_EQ(cfg.at("topic"), "b");
+  EXPECT_EQ(cfg.at("payload.bytes"), "4");
+  EXPECT_FALSE(cfg.contains("keys"));
+  expectError(call("PATCH", "/connectors/gen/config", R"({"topic":null})"), 400, "topic");
+  EXPECT_EQ(parse(call("GET", "/connectors/gen/config")).at("topic"), "b") << "a bad patch changes nothing";
+  expectError(call("PATCH", "/connectors/nope/config", R"({"topic":"x"})"), 404, "nope");
+}
+
+TEST_F(RestApiTest, PluginConfigAndValidateSpeakConnectsConfigInfos) {
+  auto defs = parse(call("GET", "/connector-plugins/datagen/config")).as_array();
+  bool sawTopic = false;
+  for (const auto& d : defs)
+    if (d.at("name") == "topic") {
+      sawTopic = true;
+      EXPECT_EQ(d.at("type"), "STRING");
+      EXPECT_EQ(d.at("required"), true);
+    }
+  EXPECT_TRUE(sawTopic);
+  expectError(call("GET", "/connector-plugins/nope/config"), 404, "nope");
+
+  auto r = call("PUT", "/connector-plugins/datagen/config/validate", R"({"connector.class":"datagen","records":"-5","bogus":"1"})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto v = parse(r).as_object();
+  EXPECT_EQ(v.at("name"), "datagen");
+  EXPECT_EQ(v.at("error_count"), 3) << r.body;  // topic missing, records < 0, bogus unknown
+  std::map<std::string, json::array> errors;
+  for (const auto& c : v.at("configs").as_array())
+    errors[std::string(c.at("value").at("name").as_string())] = c.at("value").at("errors").as_array();
+  EXPECT_EQ(errors.at("topic").size(), 1u);
+  EXPECT_EQ(errors.at("records").size(), 1u);
+  EXPECT_EQ(errors.at("bogus").size(), 1u);
+  EXPECT_TRUE(errors.at("tasks.max").empty());
+  auto good = parse(call("PUT", "/connector-plugins/datagen/config/validate", R"({"topic":"t"})"));
+  EXPECT_EQ(good.at("error_count"), 0) << "connector.class defaults to the plugin in the path";
+  EXPECT_EQ(parse(call("GET", "/connectors")), json::parse("[]")) << "validation creates nothing";
+}
+
+TEST_F(RestApiTest, LoggersCanBeReadAndChangedAtRunTime) {
+  auto all = parse(call("GET", "/admin/loggers"));
+  EXPECT_TRUE(all.as_object().contains("root"));
+  auto put = call("PUT", "/admin/loggers/sluice.rest", R"({"level":"DEBUG"})");
+  ASSERT_EQ(put.status, 200) << put.body;
+  EXPECT_EQ(parse(call("GET", "/admin/loggers/sluice.rest")).at("level"), "DEBUG");
+  EXPECT_EQ(parse(call("GET", "/admin/loggers/sluice.rest.sub")).at("level"), "DEBUG") << "children inherit";
+  expectError(call("PUT", "/admin/loggers/sluice.rest", R"({"level":"LOUD"})"), 400, "level");
+  ASSERT_EQ(call("PUT", "/admin/loggers/sluice.rest", R"({"level":"INFO"})").status, 200);
+}
+
 TEST_F(RestApiTest, UnknownPathsAndMethods) {
   expectError(call("GET", "/nope"), 404, "Unknown path /nope");
-  expectError(call("PATCH", "/connectors"), 405, "PATCH");
+  expectError(call("DELETE", "/connectors"), 405, "DELETE");
 }
 
 TEST_F(RestApiTest, MetricsAreServedInPrometheusTextFormat) {
