@@ -177,8 +177,9 @@ int cmdRun(const std::string& workerPath, const std::vector<std::string>& connec
   if (!wc->restAdvertisedName.empty()) worker.setWorkerId(wc->restAdvertisedName);
 
   rest::Router router;
+  std::atomic<bool> started{false};
   rest::registerApi(router, rest::ApiContext{&worker, &reg, &metrics, [k = kafka->get()] { return k->clusterId(); },
-                                             SLUICE_VERSION, SLUICE_COMMIT});
+                                             SLUICE_VERSION, SLUICE_COMMIT, &started});
   rest::Server server(router, wc->listenAddress());
   if (!server.started()) {
     std::fprintf(stderr, "sluice: REST listener: %s\n", server.error().c_str());
@@ -203,6 +204,7 @@ int cmdRun(const std::string& workerPath, const std::vector<std::string>& connec
       return 1;
     }
   }
+  started = true;
   SLUICE_LOG(kTag, log::Level::kInfo, "sluice " SLUICE_VERSION " started");
   while (!gStop) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   SLUICE_LOG(kTag, log::Level::kInfo, "stopping");

@@ -162,7 +162,10 @@ void registerApi(Router& r, ApiContext c) {
     return ok(200, json::object{{"version", c.version}, {"commit", c.commit}, {"kafka_cluster_id", c.clusterId ? c.clusterId() : ""}});
   });
 
-  r.add("GET", "/health", [ok](const Request&) {
+  // KIP-1017: 503 while the worker is starting, 200 once it serves requests.
+  r.add("GET", "/health", [c, ok](const Request&) {
+    if (c.started && !c.started->load())
+      return ok(503, json::object{{"status", "starting"}, {"message", "Worker is still starting up."}});
     return ok(200, json::object{{"status", "healthy"}, {"message", "Worker has completed startup and is ready to handle requests."}});
   });
 
@@ -320,6 +323,19 @@ void registerApi(Router& r, ApiContext c) {
     auto res = w->put(n, merged, &created);
     if (!res) return fromStatus(res.status());
     return ok(200, infoJson(*res));
+  });
+
+  r.add("GET", "/connectors/{name}/topics", [w, ok](const Request& req) {
+    const std::string& n = req.params.at("name");
+    auto t = w->activeTopics(n);
+    if (!t) return fromStatus(t.status());
+    return ok(200, json::object{{n, json::object{{"topics", json::value_from(*t)}}}});
+  });
+  r.add("PUT", "/connectors/{name}/topics/reset", [w](const Request& req) {
+    if (auto s = w->resetActiveTopics(req.params.at("name")); !s) return fromStatus(s);
+    Response resp;
+    resp.status = 202;
+    return resp;
   });
 
   r.add("GET", "/admin/loggers", [ok](const Request&) {

@@ -2,6 +2,7 @@
 // Kafka Connect's REST API (the subset of issue #2 plus /metrics and health),
 // same paths, bodies, status codes and error body.
 
+#include <atomic>
 #include <functional>
 #include <string>
 
@@ -19,6 +20,8 @@ struct ApiContext {
   std::function<std::string()> clusterId;
   std::string version;
   std::string commit;
+  /// False while the worker is starting (GET /health answers 503); null = started.
+  const std::atomic<bool>* started = nullptr;
 };
 
 void registerApi(Router& router, ApiContext ctx);

@@ -60,6 +60,8 @@ void SinkTask::onRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
     SLUICE_LOG(self->tag_, log::Level::kInfo, "assigned " + std::to_string(parts->cnt) + " partition(s)");
     if (self->m_.partitionsAssigned) self->m_.partitionsAssigned->Increment(parts->cnt);
+    if (self->env_.topics)
+      for (int i = 0; i < parts->cnt; ++i) self->env_.topics->add(parts->elems[i].topic);
     if (cooperative) {
       if (auto* e = rd_kafka_incremental_assign(rk, parts)) rd_kafka_error_destroy(e);
     } else {

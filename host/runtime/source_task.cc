@@ -76,6 +76,7 @@ Status SourceTask::ensureTopic(const std::string& topic) {
     }
   }
   knownTopics_.insert(topic);
+  if (env_.topics) env_.topics->add(topic);
   return Status::ok();
 }
 

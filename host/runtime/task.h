@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -24,12 +25,35 @@ namespace sluice::runtime {
 enum class State { kUnassigned, kRunning, kPaused, kStopped, kFailed, kRestarting };
 const char* stateName(State s);
 
+/// Topics a connector has used (Kafka Connect's "active topics", KIP-558):
+/// produced to by a source, assigned to a sink. Shared by its tasks.
+class ActiveTopics {
+ public:
+  void add(const std::string& topic) {
+    std::lock_guard lk(mu_);
+    topics_.insert(topic);
+  }
+  std::set<std::string> get() const {
+    std::lock_guard lk(mu_);
+    return topics_;
+  }
+  void reset() {
+    std::lock_guard lk(mu_);
+    topics_.clear();
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::set<std::string> topics_;
+};
+
 /// What every task of a connector shares.
 struct TaskEnv {
   const config::WorkerConfig* worker = nullptr;
   kafka::Env* kafka = nullptr;
   state::OffsetStore* offsets = nullptr;
   metrics::Metrics* metrics = nullptr;
+  ActiveTopics* topics = nullptr;
 };
 
 class Task {

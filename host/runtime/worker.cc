@@ -20,7 +20,7 @@ Worker::Worker(const config::WorkerConfig& wc, const loader::Registry& registry,
 
 Worker::~Worker() { shutdown(); }
 
-TaskEnv Worker::taskEnv() { return TaskEnv{&wc_, &kafka_, &offsets_, &metrics_}; }
+TaskEnv Worker::taskEnv(Connector& c) { return TaskEnv{&wc_, &kafka_, &offsets_, &metrics_, c.topics.get()}; }
 
 Worker::Connector* Worker::find(const std::string& name) {
   auto it = connectors_.find(name);
@@ -39,7 +39,7 @@ void Worker::startTasks(Connector& c) {
   if (!c.plan || c.targetState == "STOPPED") return;
   bool paused = c.targetState == "PAUSED";
   for (int i = 0; i < c.plan->taskCount; ++i) {
-    auto t = makeTask(c.plan, i, taskEnv());
+    auto t = makeTask(c.plan, i, taskEnv(c));
     t->start(paused);
     c.tasks.push_back(std::move(t));
   }
@@ -211,7 +211,7 @@ Status Worker::restart(const std::string& name, bool includeTasks, bool onlyFail
     if (onlyFailed && t->state() != State::kFailed) continue;
     int id = t->id();
     t->stop();
-    t = makeTask(c->plan, id, taskEnv());
+    t = makeTask(c->plan, id, taskEnv(*c));
     t->start(paused);
   }
   return Status::ok();
@@ -224,11 +224,26 @@ Status Worker::restartTask(const std::string& name, int task) {
   for (auto& t : c->tasks) {
     if (t->id() != task) continue;
     t->stop();
-    t = makeTask(c->plan, task, taskEnv());
+    t = makeTask(c->plan, task, taskEnv(*c));
     t->start(c->targetState == "PAUSED");
     return Status::ok();
   }
   return Status::notFound("Task " + name + "-" + std::to_string(task) + " not found");
+}
+
+Result<std::set<std::string>> Worker::activeTopics(const std::string& name) const {
+  std::lock_guard lk(mu_);
+  const Connector* c = find(name);
+  if (!c) return Status::notFound("Connector " + name + " not found");
+  return c->topics->get();
+}
+
+Status Worker::resetActiveTopics(const std::string& name) {
+  std::lock_guard lk(mu_);
+  Connector* c = find(name);
+  if (!c) return Status::notFound("Connector " + name + " not found");
+  c->topics->reset();
+  return Status::ok();
 }
 
 std::vector<std::string> Worker::names() const {

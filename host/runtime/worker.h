@@ -7,6 +7,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -70,6 +71,9 @@ class Worker {
   Result<ConnectorStatus> status(const std::string& name) const;
   Result<config::ConfigMap> configOf(const std::string& name) const;
   config::ValidationResult validate(const std::string& name, const config::ConfigMap& cfg) const;
+  /// Topics the connector has used since it was created or last reset.
+  Result<std::set<std::string>> activeTopics(const std::string& name) const;
+  Status resetActiveTopics(const std::string& name);
 
   /// Stop everything: sources first, then (embedded Kafka only) let sinks
   /// drain what was produced, then sinks.
@@ -84,6 +88,7 @@ class Worker {
     std::string failure;  // connector-level failure (bad stored config)
     std::vector<std::unique_ptr<Task>> tasks;
     std::string type = "unknown";
+    std::unique_ptr<ActiveTopics> topics = std::make_unique<ActiveTopics>();
   };
   void startTasks(Connector& c);
   void stopTasks(Connector& c);
@@ -91,7 +96,7 @@ class Worker {
   Connector* find(const std::string& name);
   const Connector* find(const std::string& name) const;
   ConnectorInfo infoOf(const Connector& c) const;
-  TaskEnv taskEnv();
+  TaskEnv taskEnv(Connector& c);
 
   const config::WorkerConfig& wc_;
   const loader::Registry& registry_;

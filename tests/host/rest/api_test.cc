@@ -205,6 +205,21 @@ TEST_F(RestApiTest, LoggersCanBeReadAndChangedAtRunTime) {
   ASSERT_EQ(call("PUT", "/admin/loggers/sluice.rest", R"({"level":"INFO"})").status, 200);
 }
 
+TEST_F(RestApiTest, ActiveTopicsAreTrackedAndCanBeReset) {
+  ASSERT_EQ(call("POST", "/connectors", datagen("gen", "topic-a")).status, 201);
+  ASSERT_TRUE(test::waitFor([&] { return parse(call("GET", "/connectors/gen/topics")) == json::parse(R"({"gen":{"topics":["topic-a"]}})"); }, 10s))
+      << call("GET", "/connectors/gen/topics").body;
+  EXPECT_EQ(call("PUT", "/connectors/gen/topics/reset").status, 202);
+  EXPECT_EQ(parse(call("GET", "/connectors/gen/topics")), json::parse(R"({"gen":{"topics":[]}})"));
+  expectError(call("GET", "/connectors/nope/topics"), 404, "nope");
+}
+
+TEST_F(RestApiTest, HealthSaysHealthyOnceStarted) {
+  auto r = call("GET", "/health");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(parse(r).at("status"), "healthy");
+}
+
 TEST_F(RestApiTest, UnknownPathsAndMethods) {
   expectError(call("GET", "/nope"), 404, "Unknown path /nope");
   expectError(call("DELETE", "/connectors"), 405, "DELETE");
