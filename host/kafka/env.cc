@@ -156,6 +156,48 @@ Status Env::ensureTopic(const std::string& topic, int partitions, int replicatio
   return result;
 }
 
+Result<std::vector<Env::CommittedOffset>> Env::committedOffsets(const std::string& group,
+                                                                const std::vector<std::string>& topics) {
+  rd_kafka_topic_partition_list_t* parts = rd_kafka_topic_partition_list_new(8);
+  for (const auto& t : topics) {
+    auto n = partitionCount(t);
+    if (!n) continue;  // a topic that does not exist has no offsets
+    for (int p = 0; p < *n; ++p) rd_kafka_topic_partition_list_add(parts, t.c_str(), p);
+  }
+  std::vector<CommittedOffset> out;
+  if (parts->cnt == 0) {
+    rd_kafka_topic_partition_list_destroy(parts);
+    return out;
+  }
+  // A consumer that never subscribes only fetches the group's offsets: it
+  // does not join the group, so the connector's tasks are not disturbed.
+  auto settings = consumerSettings(group);
+  auto conf = makeConf(settings);
+  if (!conf) {
+    rd_kafka_topic_partition_list_destroy(parts);
+    return conf.status();
+  }
+  char err[512];
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, *conf, err, sizeof err);
+  if (!rk) {
+    rd_kafka_topic_partition_list_destroy(parts);
+    return Status::fatal(std::string("cannot create consumer: ") + err);
+  }
+  auto e = rd_kafka_committed(rk, parts, 10000);
+  Result<std::vector<CommittedOffset>> result = out;
+  if (e) {
+    result = Status::retriable(std::string("cannot read committed offsets of group ") + group + ": " + rd_kafka_err2str(e));
+  } else {
+    for (int i = 0; i < parts->cnt; ++i)
+      if (parts->elems[i].offset >= 0)
+        out.push_back({parts->elems[i].topic, parts->elems[i].partition, parts->elems[i].offset});
+    result = out;
+  }
+  rd_kafka_destroy(rk);
+  rd_kafka_topic_partition_list_destroy(parts);
+  return result;
+}
+
 std::string Env::clusterId() {
   char* id = rd_kafka_clusterid(admin_rk_, 5000);
   if (!id) return "";

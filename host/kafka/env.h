@@ -40,6 +40,14 @@ class Env {
   Status ensureTopic(const std::string& topic, int partitions, int replicationFactor);
   /// Partition count of a topic, or an error when it does not exist.
   Result<int> partitionCount(const std::string& topic);
+  struct CommittedOffset {
+    std::string topic;
+    int32_t partition;
+    int64_t offset;  // next offset the group will read
+  };
+  /// Offsets committed by consumer group `group` on every partition of
+  /// `topics` (partitions without a commit are left out). Does not join the group.
+  Result<std::vector<CommittedOffset>> committedOffsets(const std::string& group, const std::vector<std::string>& topics);
   /// The cluster id, or "" when it cannot be read.
   std::string clusterId();
 

@@ -338,6 +338,15 @@ void registerApi(Router& r, ApiContext c) {
     return resp;
   });
 
+  r.add("GET", "/connectors/{name}/offsets", [w, ok](const Request& req) {
+    auto offs = w->offsets(req.params.at("name"));
+    if (!offs) return fromStatus(offs.status());
+    json::array out;
+    for (const auto& e : *offs)
+      out.push_back(json::object{{"partition", json::parse(e.partition)}, {"offset", json::parse(e.offset)}});
+    return ok(200, json::object{{"offsets", std::move(out)}});
+  });
+
   r.add("GET", "/admin/loggers", [ok](const Request&) {
     json::object out;
     for (const auto& [name, level] : log::levels()) out[name] = json::object{{"level", log::levelName(level)}};

@@ -1,5 +1,7 @@
 #include "host/runtime/worker.h"
 
+#include <boost/json.hpp>
+
 #include <chrono>
 #include <thread>
 
@@ -244,6 +246,33 @@ Status Worker::resetActiveTopics(const std::string& name) {
   if (!c) return Status::notFound("Connector " + name + " not found");
   c->topics->reset();
   return Status::ok();
+}
+
+Result<std::vector<Worker::OffsetEntry>> Worker::offsets(const std::string& name) const {
+  std::shared_ptr<const config::ConnectorPlan> plan;
+  std::set<std::string> active;
+  {
+    std::lock_guard lk(mu_);
+    const Connector* c = find(name);
+    if (!c) return Status::notFound("Connector " + name + " not found");
+    if (!c->plan) return Status::conflict("Connector " + name + " has failed; its offsets cannot be read: " + c->failure);
+    plan = c->plan;
+    active = c->topics->get();
+  }
+  std::vector<OffsetEntry> out;
+  if (plan->isSource()) {
+    for (const auto& [p, o] : offsets_.offsets(name)) out.push_back({p, o});
+    return out;
+  }
+  std::vector<std::string> topics = plan->topics;
+  if (topics.empty()) topics.assign(active.begin(), active.end());  // topics.regex: what it was assigned
+  auto committed = kafka_.committedOffsets("connect-" + name, topics);
+  if (!committed) return committed.status();
+  for (const auto& c : *committed)
+    out.push_back({"{\"kafka_topic\":" + boost::json::serialize(boost::json::value(c.topic)) +
+                       ",\"kafka_partition\":" + std::to_string(c.partition) + "}",
+                   "{\"kafka_offset\":" + std::to_string(c.offset) + "}"});
+  return out;
 }
 
 std::vector<std::string> Worker::names() const {

@@ -75,6 +75,14 @@ class Worker {
   Result<std::set<std::string>> activeTopics(const std::string& name) const;
   Status resetActiveTopics(const std::string& name);
 
+  struct OffsetEntry {
+    std::string partition;  // JSON
+    std::string offset;     // JSON
+  };
+  /// Kafka Connect's offsets (KIP-875): for sources the committed source
+  /// offsets; for sinks the group's committed Kafka offsets.
+  Result<std::vector<OffsetEntry>> offsets(const std::string& name) const;
+
   /// Stop everything: sources first, then (embedded Kafka only) let sinks
   /// drain what was produced, then sinks.
   void shutdown();

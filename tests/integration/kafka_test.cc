@@ -189,6 +189,14 @@ TEST_F(RealKafkaTest, SinkRestartResumesFromCommittedGroupOffsets) {
   ASSERT_TRUE(worker_->create("gen-" + topic, datagen(topic, 1000, 2)).isOk());
   ASSERT_TRUE(worker_->create("sink-" + topic, {{"connector.class", "file-sink"}, {"topics", topic}, {"file", out}}).isOk());
   ASSERT_TRUE(waitFor([&] { return readLines(out).size() >= 1000; }, 60s));
+  // The committed group offsets (GET /connectors/{name}/offsets) cover all 1000.
+  ASSERT_TRUE(waitFor([&] {
+    auto offs = worker_->offsets("sink-" + topic);
+    if (!offs) return false;
+    int64_t total = 0;
+    for (const auto& e : *offs) total += json::parse(e.offset).at("kafka_offset").as_int64();
+    return total == 1000;
+  }, 30s));
   ASSERT_TRUE(worker_->remove("sink-" + topic).isOk());  // flush + commit on revoke/close
   auto more = datagen(topic, 2000, 2);
   bool created = false;

@@ -214,6 +214,20 @@ TEST_F(RestApiTest, ActiveTopicsAreTrackedAndCanBeReset) {
   expectError(call("GET", "/connectors/nope/topics"), 404, "nope");
 }
 
+TEST_F(RestApiTest, OffsetsOfSourcesAndSinksInConnectsShape) {
+  ASSERT_EQ(call("POST", "/connectors", R"({"name":"gen","config":{"connector.class":"datagen","topic":"off","records":"100"}})").status, 201);
+  ASSERT_TRUE(test::waitFor([&] {
+    return parse(call("GET", "/connectors/gen/offsets")) == json::parse(R"({"offsets":[{"partition":{"task":0},"offset":{"seq":99}}]})");
+  }, 30s)) << call("GET", "/connectors/gen/offsets").body;
+  std::string out = dir_.file("out.txt");
+  ASSERT_EQ(call("POST", "/connectors", R"({"name":"sink","config":{"connector.class":"file-sink","topics":"off","file":")" + out + R"("}})").status, 201);
+  ASSERT_TRUE(test::waitFor([&] {
+    return parse(call("GET", "/connectors/sink/offsets")) ==
+           json::parse(R"({"offsets":[{"partition":{"kafka_topic":"off","kafka_partition":0},"offset":{"kafka_offset":100}}]})");
+  }, 30s)) << call("GET", "/connectors/sink/offsets").body;
+  expectError(call("GET", "/connectors/nope/offsets"), 404, "nope");
+}
+
 TEST_F(RestApiTest, HealthSaysHealthyOnceStarted) {
   auto r = call("GET", "/health");
   EXPECT_EQ(r.status, 200);
