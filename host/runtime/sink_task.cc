@@ -71,9 +71,15 @@ void SinkTask::onRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
     return;
   }
   // Revoked: flush what was put for these partitions and commit it, drop any
-  // backlog of theirs (the new owner starts from the committed offset).
-  Status s = self->flushAndCommit(true, parts);
-  if (!s) self->rebalanceError_ = "flush on partition revocation failed: " + s.message();
+  // backlog of theirs (the new owner starts from the committed offset). When
+  // the assignment was lost (the session expired, e.g. while the broker was
+  // down) there is no group to commit to. A commit that fails here is not a
+  // task failure: whatever it would have covered is delivered again.
+  if (rd_kafka_assignment_lost(rk)) {
+    SLUICE_LOG(self->tag_, log::Level::kWarn, "partition assignment lost (session expired); uncommitted records will be re-delivered");
+  } else if (Status s = self->flushAndCommit(true, parts); !s) {
+    SLUICE_LOG(self->tag_, log::Level::kWarn, "flush/commit on partition revocation failed (records will be re-delivered): " + s.message());
+  }
   for (int i = 0; i < parts->cnt; ++i) {
     TopicPartition tp{parts->elems[i].topic, parts->elems[i].partition};
     self->putPositions_.erase(tp);
@@ -276,10 +282,6 @@ void SinkTask::run() {
     return false;
   };
   while (!stopping()) {
-    if (!rebalanceError_.empty()) {
-      fail(rebalanceError_);
-      break;
-    }
     if (std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - lastCommit).count() >= flushIntervalMs()) {
       if (Status s = flushAndCommit(false); !s)
         SLUICE_LOG(tag_, log::Level::kWarn, "flush/commit failed, will retry: " + s.message());

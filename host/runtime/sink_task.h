@@ -54,7 +54,6 @@ class SinkTask final : public Task {
   bool partitionsPaused_ = false;
   std::atomic<bool> draining_{false};
   std::atomic<bool> drained_{false};
-  std::string rebalanceError_;
 };
 
 }  // namespace sluice::runtime

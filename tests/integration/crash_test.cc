@@ -75,8 +75,11 @@ class ProcessPipeline : public ::testing::Test {
     auto s = seqs();
     return std::set<int64_t>(s.begin(), s.end()).size();
   }
-  int shell(const std::string& cmd) {
-    Process p({"/bin/sh", "-c", cmd}, sourceDir(), dir_.file("script.log"));
+  /// Run scripts/kafka.sh against the suite's broker (the port of bootstrap()).
+  int kafkaScript(const std::string& args, const std::string& env = "") {
+    std::string port = bootstrap().substr(bootstrap().rfind(':') + 1);
+    Process p({"/bin/sh", "-c", env + " KAFKA_PORT=" + port + " KAFKA_AUTO_CREATE=false bash scripts/kafka.sh " + args},
+              sourceDir(), dir_.file("script.log"));
     return p.stop(0, 180s);
   }
 
@@ -141,8 +144,11 @@ TEST_F(ProcessPipeline, BrokerRestartInMidStreamRecoversOnItsOwn) {
   write("brokerbounce-" + std::to_string(now), n, 2000, 500);
   auto p = start();
   ASSERT_TRUE(waitFor([&] { return readLines(dir_.file("out.txt")).size() >= 4000; }, 60s));
-  ASSERT_EQ(shell("KEEP_DATA=1 bash scripts/kafka.sh down"), 0) << readFile(dir_.file("script.log"));
-  ASSERT_EQ(shell("bash scripts/kafka.sh up"), 0) << readFile(dir_.file("script.log"));
+  ASSERT_EQ(kafkaScript("down", "KEEP_DATA=1"), 0) << readFile(dir_.file("script.log"));
+  ASSERT_EQ(kafkaScript("status"), 3) << "the suite's broker must really be down";
+  size_t during = readLines(dir_.file("out.txt")).size();
+  ASSERT_EQ(kafkaScript("up"), 0) << readFile(dir_.file("script.log"));
+  std::cout << "broker was down with " << during << " records out\n";
   ASSERT_TRUE(waitFor([&] { return uniqueCount() >= static_cast<size_t>(n); }, 240s)) << uniqueCount() << " of " << n;
   auto status = json::parse(http(port_, "GET", "/connectors?expand=status").body);
   for (const char* c : {"gen", "sink"})
