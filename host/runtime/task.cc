@@ -1,6 +1,7 @@
 #include "host/runtime/task.h"
 
 #include <chrono>
+#include <vector>
 
 #include "host/runtime/sink_task.h"
 #include "host/runtime/source_task.h"
@@ -64,6 +65,7 @@ void Task::stop() {
   } else {
     SLUICE_LOG(tag_, log::Level::kError, "task did not stop within its shutdown timeout; abandoning its thread");
     thread_.detach();
+    abandoned_ = true;
   }
 }
 
@@ -135,6 +137,18 @@ void Task::tearDownPipeline() {
   if (plugin_) (void)plugin_->stop();
   chain_.reset();
   plugin_.reset();
+}
+
+void retire(std::unique_ptr<Task> task) {
+  if (!task) return;
+  task->stop();
+  if (task->abandoned()) {
+    // Never destroyed, not even at exit: the thread may still be running.
+    static auto* mu = new std::mutex;
+    static auto* graveyard = new std::vector<std::unique_ptr<Task>>;
+    std::lock_guard lk(*mu);
+    graveyard->push_back(std::move(task));
+  }
 }
 
 std::unique_ptr<Task> makeTask(std::shared_ptr<const config::ConnectorPlan> plan, int id, TaskEnv env) {

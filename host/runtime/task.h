@@ -70,6 +70,10 @@ class Task {
   void pause();
   void resume();
 
+  /// True when stop() gave up waiting and detached a thread that may still be
+  /// inside the plugin: the object must then never be destroyed (retire()).
+  bool abandoned() const { return abandoned_; }
+
   State state() const { return state_.load(); }
   std::string trace() const;
   int id() const { return id_; }
@@ -110,10 +114,16 @@ class Task {
   std::atomic<bool> stopping_{false};
   std::atomic<bool> paused_{false};
   std::shared_ptr<std::atomic<bool>> done_ = std::make_shared<std::atomic<bool>>(false);
+  bool abandoned_ = false;
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::string trace_;
 };
+
+/// Stop a task and dispose of it. A task whose thread is stuck in a plugin
+/// call past its shutdown timeout is kept alive forever (leaked on purpose):
+/// freeing it under the running thread would crash the host.
+void retire(std::unique_ptr<Task> task);
 
 std::unique_ptr<Task> makeTask(std::shared_ptr<const config::ConnectorPlan> plan, int id, TaskEnv env);
 

@@ -48,7 +48,8 @@ void Worker::startTasks(Connector& c) {
 }
 
 void Worker::stopTasks(Connector& c) {
-  for (auto& t : c.tasks) t->stop();
+  for (auto& t : c.tasks) t->stop();  // signal and wait for each
+  for (auto& t : c.tasks) retire(std::move(t));
   c.tasks.clear();
 }
 
@@ -212,7 +213,7 @@ Status Worker::restart(const std::string& name, bool includeTasks, bool onlyFail
   for (auto& t : c->tasks) {
     if (onlyFailed && t->state() != State::kFailed) continue;
     int id = t->id();
-    t->stop();
+    retire(std::move(t));
     t = makeTask(c->plan, id, taskEnv(*c));
     t->start(paused);
   }
@@ -225,7 +226,7 @@ Status Worker::restartTask(const std::string& name, int task) {
   if (!c) return Status::notFound("Connector " + name + " not found");
   for (auto& t : c->tasks) {
     if (t->id() != task) continue;
-    t->stop();
+    retire(std::move(t));
     t = makeTask(c->plan, task, taskEnv(*c));
     t->start(c->targetState == "PAUSED");
     return Status::ok();

@@ -120,6 +120,21 @@ TEST_F(WorkerTest, RetriableSinkGetsBackpressureNotDataLoss) {
   EXPECT_NE(metrics.find("sluice_task_backpressure_seconds_total{connector=\"slow\""), std::string::npos);
 }
 
+TEST_F(WorkerTest, APluginStuckPastTheShutdownTimeoutDoesNotTakeTheHostDown) {
+  wc_.taskShutdownTimeoutMs = 100;  // stop() gives up after this plus 5 s
+  std::string out = dir_.file("out.txt"), good = dir_.file("good.txt");
+  ASSERT_TRUE(worker_->create("gen", {{"connector.class", "datagen"}, {"topic", "stuck"}, {"records.per.second", "200"}}).isOk());
+  ASSERT_TRUE(worker_->create("stuck", {{"connector.class", "test-sink"}, {"topics", "stuck"}, {"file", out}, {"block.ms", "9000"}}).isOk());
+  ASSERT_TRUE(worker_->create("good", {{"connector.class", "file-sink"}, {"topics", "stuck"}, {"file", good}}).isOk());
+  ASSERT_TRUE(test::waitFor([&] { return !test::readLines(good).empty(); }, 30s));  // the stuck put has begun
+  ASSERT_TRUE(worker_->remove("stuck").isOk());  // abandons the stuck thread after the timeout
+  EXPECT_FALSE(worker_->status("stuck").isOk());
+  size_t before = test::readLines(good).size();
+  ASSERT_TRUE(test::waitFor([&] { return test::readLines(good).size() > before + 20; }, 30s)) << "the rest keeps running";
+  // The abandoned put finally returns into its (kept alive) task, which then stops.
+  ASSERT_TRUE(test::waitFor([&] { return !test::readLines(out).empty(); }, 30s));
+}
+
 TEST_F(WorkerTest, PauseResumeAndStopChangeTaskStates) {
   ASSERT_TRUE(worker_->create("gen", {{"connector.class", "datagen"}, {"topic", "t7"}, {"records.per.second", "100"}}, "PAUSED").isOk());
   EXPECT_EQ(worker_->status("gen")->state, "PAUSED");
