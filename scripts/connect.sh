@@ -206,21 +206,7 @@ cmd_up() {
 }
 
 cmd_down() {
-  mkdir -p "$(dirname "$RUN")"
-  take_lock "$RUN.lock" $((CONNECT_START_TIMEOUT + CONNECT_STOP_TIMEOUT + 30)) "connect.sh on port $CONNECT_PORT"
-  if [ -z "$(live_pid "$PIDFILE" "$MARKER")" ] && [ -z "$(marker_pids "$MARKER")" ]; then
-    log "not running on port $CONNECT_PORT"
-  else
-    stop_by_marker "$PIDFILE" "$MARKER" "$CONNECT_STOP_TIMEOUT"
-    log "stopped (the Kafka broker is left running: scripts/kafka.sh down)"
-  fi
-  rm -f "$PIDFILE"
-  if [ "${KEEP_DATA:-0}" = 1 ]; then
-    [ -d "$RUN" ] && log "kept $RUN (KEEP_DATA=1)"
-  else
-    rm -rf "$RUN"
-  fi
-  remove_lock "$RUN.lock"
+  stop_service "connect.sh" "$CONNECT_PORT" "$CONNECT_START_TIMEOUT" "$CONNECT_STOP_TIMEOUT" "stopped (the Kafka broker is left running: scripts/kafka.sh down)"
 }
 
 cmd_status() {

@@ -186,21 +186,7 @@ cmd_up() {
 }
 
 cmd_down() {
-  mkdir -p "$(dirname "$RUN")"
-  take_lock "$RUN.lock" $((KAFKA_START_TIMEOUT + KAFKA_STOP_TIMEOUT + 30)) "kafka.sh on port $KAFKA_PORT"
-  if [ -z "$(live_pid "$PIDFILE" "$MARKER")" ] && [ -z "$(marker_pids "$MARKER")" ]; then
-    log "not running on port $KAFKA_PORT"
-  else
-    stop_by_marker "$PIDFILE" "$MARKER" "$KAFKA_STOP_TIMEOUT"
-    log "stopped"
-  fi
-  rm -f "$PIDFILE"
-  if [ "${KEEP_DATA:-0}" = 1 ]; then
-    [ -d "$RUN" ] && log "kept $RUN (KEEP_DATA=1)"
-  else
-    rm -rf "$RUN"
-  fi
-  remove_lock "$RUN.lock"
+  stop_service "kafka.sh" "$KAFKA_PORT" "$KAFKA_START_TIMEOUT" "$KAFKA_STOP_TIMEOUT" "stopped"
 }
 
 cmd_status() {

@@ -156,6 +156,28 @@ take_lock() {
 # remove_lock FILE: deletes the lock file of take_lock, still holding it.
 remove_lock() { rm -f "$1"; }
 
+# stop_service LABEL PORT START_TIMEOUT STOP_TIMEOUT STOPPED_MESSAGE
+# The `down` of both scripts: stop what runs under the caller's $PIDFILE and
+# $MARKER, leave no process, and remove $RUN unless KEEP_DATA=1.
+stop_service() {
+  local label=$1 port=$2 start_timeout=$3 stop_timeout=$4 stopped=$5
+  mkdir -p "$(dirname "$RUN")"
+  take_lock "$RUN.lock" $((start_timeout + stop_timeout + 30)) "$label on port $port"
+  if [ -z "$(live_pid "$PIDFILE" "$MARKER")" ] && [ -z "$(marker_pids "$MARKER")" ]; then
+    log "not running on port $port"
+  else
+    stop_by_marker "$PIDFILE" "$MARKER" "$stop_timeout"
+    log "$stopped"
+  fi
+  rm -f "$PIDFILE"
+  if [ "${KEEP_DATA:-0}" = 1 ]; then
+    if [ -d "$RUN" ]; then log "kept $RUN (KEEP_DATA=1)"; fi
+  else
+    rm -rf "$RUN"
+  fi
+  remove_lock "$RUN.lock"
+}
+
 # start_jvm PIDFILE OUTFILE MARKER JAVA-ARGS...: starts java detached from this
 # shell (own session, stdin from /dev/null, output to OUTFILE, no other file
 # descriptor inherited: a lock or a caller's pipe held by the JVM would block

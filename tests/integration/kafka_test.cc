@@ -16,10 +16,7 @@ namespace {
 using namespace std::chrono_literals;
 namespace json = boost::json;
 
-std::string bootstrap() {
-  const char* b = std::getenv("SLUICE_TEST_BOOTSTRAP");
-  return b ? b : "127.0.0.1:19092";
-}
+std::string bootstrap() { return kafkaBootstrap(); }
 
 std::string unique(const std::string& base) {
   static int n = 0;

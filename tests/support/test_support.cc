@@ -165,6 +165,11 @@ int Process::stop(int signal, std::chrono::milliseconds timeout) {
   return -1;
 }
 
+std::string kafkaBootstrap() {
+  const char* b = std::getenv("SLUICE_TEST_BOOTSTRAP");
+  return b ? b : "127.0.0.1:19092";
+}
+
 std::string buildDir() { return SLUICE_TEST_BUILD_DIR; }
 std::string sourceDir() { return SLUICE_TEST_SOURCE_DIR; }
 std::string pluginDir() { return buildDir() + "/plugins"; }

@@ -59,6 +59,10 @@ class Process {
   int status_ = -1;
 };
 
+/// The broker the integration tests use: $SLUICE_TEST_BOOTSTRAP, or the
+/// default of scripts/kafka.sh.
+std::string kafkaBootstrap();
+
 /// Paths of the build tree (set by CMake as compile definitions).
 std::string buildDir();
 std::string sourceDir();
