@@ -90,7 +90,13 @@ format_storage() {
     return 0
   fi
   local cid
-  cid=$(python3 -c 'import base64,uuid; print(base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("="))')
+  # A Kafka cluster id: 16 random bytes, URL-safe base64. Never starting with
+  # '-', which the storage tool's argument parser would take for an option.
+  cid=$(python3 -c 'import base64,uuid
+while True:
+    c = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    if c[0] != "-": break
+print(c)')
   if ! "$(java_bin)" "${TOOLS_OPTS[@]}" -cp "$KAFKA_HOME/libs/*" kafka.tools.StorageTool \
       format --standalone -t "$cid" -c "$RUN/server.properties" >"$RUN/logs/format.log" 2>&1; then
     cat "$RUN/logs/format.log" >&2
