@@ -333,9 +333,7 @@ void registerApi(Router& r, ApiContext c) {
   });
   r.add("PUT", "/connectors/{name}/topics/reset", [w](const Request& req) {
     if (auto s = w->resetActiveTopics(req.params.at("name")); !s) return fromStatus(s);
-    Response resp;
-    resp.status = 202;
-    return resp;
+    return noBody(202);
   });
 
   r.add("GET", "/connectors/{name}/offsets", [w, ok](const Request& req) {
@@ -373,9 +371,7 @@ void registerApi(Router& r, ApiContext c) {
 
   r.add("DELETE", "/connectors/{name}", [w](const Request& req) {
     if (auto s = w->remove(req.params.at("name")); !s) return fromStatus(s);
-    Response resp;
-    resp.status = 204;
-    return resp;
+    return noBody(204);
   });
 
   r.add("GET", "/connectors/{name}/status", [w, ok](const Request& req) {
@@ -405,38 +401,33 @@ void registerApi(Router& r, ApiContext c) {
     return error(404, "No status found for task " + req.params.at("name") + "-" + req.params.at("task"));
   });
 
-  auto accepted = [](int status) {
-    Response resp;
-    resp.status = status;
-    return resp;
-  };
-  r.add("PUT", "/connectors/{name}/pause", [w, accepted](const Request& req) {
+  r.add("PUT", "/connectors/{name}/pause", [w](const Request& req) {
     if (auto s = w->pause(req.params.at("name")); !s) return fromStatus(s);
-    return accepted(202);
+    return noBody(202);
   });
-  r.add("PUT", "/connectors/{name}/resume", [w, accepted](const Request& req) {
+  r.add("PUT", "/connectors/{name}/resume", [w](const Request& req) {
     if (auto s = w->resume(req.params.at("name")); !s) return fromStatus(s);
-    return accepted(202);
+    return noBody(202);
   });
-  r.add("PUT", "/connectors/{name}/stop", [w, accepted](const Request& req) {
+  r.add("PUT", "/connectors/{name}/stop", [w](const Request& req) {
     if (auto s = w->stopConnector(req.params.at("name")); !s) return fromStatus(s);
-    return accepted(204);
+    return noBody(204);
   });
 
-  r.add("POST", "/connectors/{name}/restart", [w, ok, accepted](const Request& req) {
+  r.add("POST", "/connectors/{name}/restart", [w, ok](const Request& req) {
     Response err;
     bool includeTasks = false, onlyFailed = false;
     if (!boolQuery(req, "includeTasks", &includeTasks, &err)) return err;
     if (!boolQuery(req, "onlyFailed", &onlyFailed, &err)) return err;
     const std::string& n = req.params.at("name");
     if (auto s = w->restart(n, includeTasks, onlyFailed); !s) return fromStatus(s);
-    if (!includeTasks && !onlyFailed) return accepted(204);
+    if (!includeTasks && !onlyFailed) return noBody(204);
     auto st = w->status(n);
     if (!st) return fromStatus(st.status());
     return ok(202, statusJson(*st, w->workerId()));
   });
 
-  r.add("POST", "/connectors/{name}/tasks/{task}/restart", [w, accepted](const Request& req) {
+  r.add("POST", "/connectors/{name}/tasks/{task}/restart", [w](const Request& req) {
     int task = -1;
     try {
       task = std::stoi(req.params.at("task"));
@@ -444,7 +435,7 @@ void registerApi(Router& r, ApiContext c) {
       return error(404, "Task " + req.params.at("task") + " not found");
     }
     if (auto s = w->restartTask(req.params.at("name"), task); !s) return fromStatus(s);
-    return accepted(204);
+    return noBody(204);
   });
 }
 

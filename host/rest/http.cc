@@ -165,6 +165,12 @@ Response error(int status, const std::string& message) {
   return jsonResponse(status, boost::json::serialize(o));
 }
 
+Response noBody(int status) {
+  Response r;
+  r.status = status;
+  return r;
+}
+
 Response jsonResponse(int status, const std::string& body) {
   Response r;
   r.status = status;

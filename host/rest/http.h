@@ -52,6 +52,8 @@ class Router {
 /// Kafka Connect's error body.
 Response error(int status, const std::string& message);
 Response jsonResponse(int status, const std::string& body);
+/// A response with a status and no body (202, 204).
+Response noBody(int status);
 
 /// A civetweb server dispatching every path to a router.
 class Server {
