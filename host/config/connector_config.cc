@@ -92,7 +92,12 @@ const OptionTable& hostConnectorOptions() {
       opt("errors.log.include.messages", "boolean", "false", "Include the record's topic, partition, offset and key in those logs."),
       opt("topic.creation.default.partitions", "int", "-1", "Sources: partitions of topics the connector creates (-1: broker default).", false, {}, -1),
       opt("topic.creation.default.replication.factor", "int", "-1", "Sources: replication factor of created topics (-1: broker default).", false, {}, -1),
-      opt("offset.flush.interval.ms", "long", std::nullopt, "Override of the worker's offset commit interval for this connector.", false, {}, 1),
+      opt("offset.flush.interval.ms", "long", std::nullopt, "Override of the worker's offset commit interval; used only when checkpoint.interval.ms is 0.", false, {}, 1),
+      opt("checkpoint.interval.ms", "long", std::nullopt, "Override of the worker's checkpoint interval: offsets and operator state are committed together at each checkpoint; 0 turns the checkpoint history off (commits then follow offset.flush.interval.ms).", false, {}, 0),
+      opt("checkpoint.retain", "int", std::nullopt, "Override of the worker's number of checkpoints kept in the history.", false, {}, 1),
+      opt("checkpoint.retain.ms", "long", std::nullopt, "Override of the worker's maximum age of kept checkpoints (the newest is always kept).", false, {}, 0),
+      opt("watermark.event.time.field", "string", "", "Value field (dotted path) holding the event time in ms; empty: the record timestamp."),
+      opt("watermark.allowed.lateness.ms", "long", "0", "The task watermark is the largest event time seen minus this.", false, {}, 0),
   };
   return table;
 }
@@ -167,6 +172,11 @@ ValidationResult validateConnector(const loader::Registry& reg, const std::strin
   plan.topicCreationPartitions = std::atoi(host("topic.creation.default.partitions").c_str());
   plan.topicCreationReplicationFactor = std::atoi(host("topic.creation.default.replication.factor").c_str());
   if (!host("offset.flush.interval.ms").empty()) plan.offsetFlushIntervalMs = std::stoll(host("offset.flush.interval.ms"));
+  if (!host("checkpoint.interval.ms").empty()) plan.checkpointIntervalMs = std::stoll(host("checkpoint.interval.ms"));
+  if (!host("checkpoint.retain").empty()) plan.checkpointRetain = std::stoll(host("checkpoint.retain"));
+  if (!host("checkpoint.retain.ms").empty()) plan.checkpointRetainMs = std::stoll(host("checkpoint.retain.ms"));
+  plan.watermarkField = host("watermark.event.time.field");
+  plan.watermarkLatenessMs = std::stoll(host("watermark.allowed.lateness.ms"));
 
   plan.topics = splitList(host("topics"));
   plan.topicsRegex = host("topics.regex");

@@ -52,6 +52,11 @@ struct ConnectorPlan {
   int topicCreationPartitions = -1;
   int topicCreationReplicationFactor = -1;
   int64_t offsetFlushIntervalMs = -1;  // -1: the worker's
+  int64_t checkpointIntervalMs = -1;   // -1: the worker's; 0: no history
+  int64_t checkpointRetain = -1;       // -1: the worker's
+  int64_t checkpointRetainMs = -1;     // -1: the worker's
+  std::string watermarkField;          // empty: the record timestamp
+  int64_t watermarkLatenessMs = 0;
 
   bool isSource() const { return plugin && plugin->kind == SLUICE_KIND_SOURCE; }
   bool isSink() const { return plugin && plugin->kind == SLUICE_KIND_SINK; }

@@ -64,6 +64,15 @@ Result<WorkerConfig> WorkerConfig::parse(const std::string& text) {
       w.adminOverrides[key.substr(6)] = s;
     } else if (key == "offset.flush.interval.ms") {
       if (auto st = asInt(&w.offsetFlushIntervalMs); !st) return st;
+    } else if (key == "checkpoint.interval.ms") {
+      if (auto st = asInt(&w.checkpointIntervalMs); !st) return st;
+    } else if (key == "checkpoint.retain") {
+      if (auto st = asInt(&w.checkpointRetain); !st) return st;
+      if (w.checkpointRetain < 1) return bad("must be at least 1");
+    } else if (key == "checkpoint.retain.ms") {
+      if (auto st = asInt(&w.checkpointRetainMs); !st) return st;
+    } else if (key == "savepoints.dir") {
+      w.savepointsDir = s;
     } else if (key == "task.shutdown.graceful.timeout.ms") {
       if (auto st = asInt(&w.taskShutdownTimeoutMs); !st) return st;
     } else if (key == "shutdown.drain.ms") {

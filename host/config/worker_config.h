@@ -17,7 +17,11 @@ struct WorkerConfig {
   std::map<std::string, std::string> producerOverrides;
   std::map<std::string, std::string> consumerOverrides;
   std::map<std::string, std::string> adminOverrides;
-  int64_t offsetFlushIntervalMs = 5000;
+  int64_t offsetFlushIntervalMs = 5000;  // commits when checkpoints are off
+  int64_t checkpointIntervalMs = 5000;   // 0: no checkpoint history
+  int64_t checkpointRetain = 100;
+  int64_t checkpointRetainMs = 24 * 3600 * 1000LL;
+  std::string savepointsDir;  // empty: "<state.dir>.savepoints"
   int64_t taskShutdownTimeoutMs = 5000;
   int64_t shutdownDrainMs = 10000;  // embedded only: let sinks drain before stopping
   std::string logLevel = "INFO";

@@ -2,6 +2,7 @@
 
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 
@@ -27,6 +28,18 @@ struct Metrics::Impl {
       .Name("sluice_task_offset_commit_failures_total").Help("Offset commits that failed.").Register(*registry);
   prometheus::Family<prometheus::Counter>& rebalances = prometheus::BuildCounter()
       .Name("sluice_sink_task_partitions_rebalanced_total").Help("Partitions assigned to or revoked from a sink task by consumer group rebalances.").Register(*registry);
+  prometheus::Family<prometheus::Counter>& checkpoints = prometheus::BuildCounter()
+      .Name("sluice_task_checkpoints_total").Help("Checkpoints (or, with checkpoint.interval.ms=0, state commits) completed.").Register(*registry);
+  prometheus::Family<prometheus::Counter>& checkpointFailures = prometheus::BuildCounter()
+      .Name("sluice_task_checkpoint_failures_total").Help("Checkpoints that failed (barrier timed out or the store write failed).").Register(*registry);
+  prometheus::Family<prometheus::Histogram>& checkpointSeconds = prometheus::BuildHistogram()
+      .Name("sluice_task_checkpoint_duration_seconds").Help("Checkpoint duration: barrier start until offsets and state are durable.").Register(*registry);
+  prometheus::Family<prometheus::Counter>& checkpointPause = prometheus::BuildCounter()
+      .Name("sluice_task_checkpoint_pause_seconds_total").Help("Seconds the pipeline stood still for checkpoint barriers.").Register(*registry);
+  prometheus::Family<prometheus::Gauge>& checkpointBytes = prometheus::BuildGauge()
+      .Name("sluice_task_checkpoint_size_bytes").Help("Bytes of offsets and operator state written by the last checkpoint.").Register(*registry);
+  prometheus::Family<prometheus::Gauge>& watermark = prometheus::BuildGauge()
+      .Name("sluice_task_watermark_seconds").Help("Event-time watermark of the task (seconds since the epoch).").Register(*registry);
   prometheus::Family<prometheus::Counter>& failures = prometheus::BuildCounter()
       .Name("sluice_task_failures_total").Help("Times a task went to FAILED.").Register(*registry);
   prometheus::Family<prometheus::Gauge>& connectors = prometheus::BuildGauge()
@@ -47,6 +60,13 @@ TaskSeries Metrics::task(const std::string& connector, int task, const char* kin
   s.pending = &impl_->pending.Add(l);
   s.offsetCommits = &impl_->commits.Add(l);
   s.offsetCommitFailures = &impl_->commitFailures.Add(l);
+  s.checkpoints = &impl_->checkpoints.Add(l);
+  s.checkpointFailures = &impl_->checkpointFailures.Add(l);
+  s.checkpointSeconds = &impl_->checkpointSeconds.Add(
+      l, prometheus::Histogram::BucketBoundaries{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5});
+  s.checkpointPauseSeconds = &impl_->checkpointPause.Add(l);
+  s.checkpointBytes = &impl_->checkpointBytes.Add(l);
+  s.watermark = &impl_->watermark.Add(l);
   if (std::string(kind) == "sink") {
     auto withEvent = [&](const char* e) {
       prometheus::Labels le = l;

@@ -8,6 +8,7 @@
 
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
 
 namespace sluice::metrics {
 
@@ -23,6 +24,12 @@ struct TaskSeries {
   prometheus::Counter* offsetCommitFailures = nullptr;
   prometheus::Counter* partitionsAssigned = nullptr;  // sinks: rebalance events
   prometheus::Counter* partitionsRevoked = nullptr;
+  prometheus::Counter* checkpoints = nullptr;
+  prometheus::Counter* checkpointFailures = nullptr;
+  prometheus::Histogram* checkpointSeconds = nullptr;  // barrier start to durable
+  prometheus::Counter* checkpointPauseSeconds = nullptr;  // time the pipeline stood still
+  prometheus::Gauge* checkpointBytes = nullptr;  // offsets + state written by the last one
+  prometheus::Gauge* watermark = nullptr;        // event-time watermark, seconds since the epoch
 };
 
 class Metrics {

@@ -55,6 +55,22 @@ int32_t hostOffsetGet(sluice_ctx* ctx, sluice_span partition, sluice_span* out) 
   return 1;
 }
 
+// Partition, timestamp, key, value and headers of a plugin's record.
+void copyContent(const sluice_record& in, Record& r) {
+  r.partition = in.partition;
+  // 0 means "now": resolve it here so transforms (TimestampRouter,
+  // InsertField timestamp.field) see the time the record will carry.
+  r.timestampMs = in.timestamp_ms > 0 ? in.timestamp_ms : nowMs();
+  if (in.key.data) r.key = RecordPart(std::string(V(in.key)));
+  if (in.value.data) r.value = RecordPart(std::string(V(in.value)));
+  for (uint32_t i = 0; i < in.header_count; ++i) {
+    const auto& h = in.headers[i];
+    Header hd{std::string(V(h.key)), std::nullopt};
+    if (h.value.data) hd.value = std::string(V(h.value));
+    r.headers.push_back(std::move(hd));
+  }
+}
+
 sluice_status hostEmit(sluice_emitter* e, const sluice_record* in) {
   auto* t = reinterpret_cast<EmitTarget*>(e);
   if (!in || in->struct_size < offsetof(sluice_record, source_offset) + sizeof(sluice_span)) {
@@ -71,18 +87,7 @@ sluice_status hostEmit(sluice_emitter* e, const sluice_record* in) {
       t->lastRefusal = "record has no topic and the connector sets no default topic";
       return SLUICE_BAD_RECORD;
     }
-    r.partition = in->partition;
-    // 0 means "now": resolve it here so transforms (TimestampRouter,
-    // InsertField timestamp.field) see the time the record will carry.
-    r.timestampMs = in->timestamp_ms > 0 ? in->timestamp_ms : nowMs();
-    if (in->key.data) r.key = RecordPart(std::string(V(in->key)));
-    if (in->value.data) r.value = RecordPart(std::string(V(in->value)));
-    for (uint32_t i = 0; i < in->header_count; ++i) {
-      const auto& h = in->headers[i];
-      Header hd{std::string(V(h.key)), std::nullopt};
-      if (h.value.data) hd.value = std::string(V(h.value));
-      r.headers.push_back(std::move(hd));
-    }
+    copyContent(*in, r);
     if (in->source_partition.data && in->source_partition.len) {
       std::string_view raw = V(in->source_partition);
       if (raw != t->partitionRaw || t->partitionCanonical.empty()) {
@@ -336,6 +341,86 @@ uint32_t hostRecHeaderRemove(sluice_rec* rec, sluice_span key) {
 }
 void hostRecDrop(sluice_rec* rec) { R(rec)->dropped = true; }
 
+// ---- operator state (ABI 1.1) ----
+
+sluice_status noState(InstanceContext* c) {
+  c->lastError = "operator state is not available to this plugin instance";
+  return SLUICE_FATAL;
+}
+
+int32_t hostStateGet(sluice_ctx* ctx, sluice_span key, sluice_span* out) {
+  auto* c = C(ctx);
+  if (!c->state || !out) return 0;
+  try {
+    auto v = c->state->get(c->stateScope + std::string(V(key)));
+    if (!v) return 0;
+    *out = S(*v);
+    return 1;
+  } catch (...) {
+    return 0;
+  }
+}
+
+sluice_status hostStatePut(sluice_ctx* ctx, sluice_span key, sluice_span value) {
+  auto* c = C(ctx);
+  if (!c->state) return noState(c);
+  try {
+    c->state->put(c->stateScope + std::string(V(key)), std::string(V(value)));
+    return SLUICE_OK;
+  } catch (...) {
+    return SLUICE_FATAL;
+  }
+}
+
+sluice_status hostStateDelete(sluice_ctx* ctx, sluice_span key) {
+  auto* c = C(ctx);
+  if (!c->state) return noState(c);
+  try {
+    c->state->erase(c->stateScope + std::string(V(key)));
+    return SLUICE_OK;
+  } catch (...) {
+    return SLUICE_FATAL;
+  }
+}
+
+sluice_status hostStateScan(sluice_ctx* ctx, sluice_span prefix,
+                            int32_t (*visit)(void*, sluice_span, sluice_span), void* user) {
+  auto* c = C(ctx);
+  if (!c->state) return noState(c);
+  if (!visit) return SLUICE_FATAL;
+  try {
+    size_t scope = c->stateScope.size();
+    c->state->scan(c->stateScope + std::string(V(prefix)), [&](std::string_view k, std::string_view v) {
+      return visit(user, S(k.substr(scope)), S(v)) == 0;
+    });
+    return SLUICE_OK;
+  } catch (...) {
+    return SLUICE_FATAL;
+  }
+}
+
+int64_t hostWatermark(sluice_ctx* ctx) {
+  auto* c = C(ctx);
+  return c->watermark ? *c->watermark : INT64_MIN;
+}
+
+sluice_status hostBatchEmit(sluice_batch* b, const sluice_record* in) {
+  auto* batch = reinterpret_cast<BatchView*>(b);
+  if (!in || in->struct_size < offsetof(sluice_record, header_count) + sizeof(uint32_t) || !in->topic.data ||
+      in->topic.len == 0)
+    return SLUICE_BAD_RECORD;
+  try {
+    Record r;
+    r.ctx = batch->rctx;
+    r.topic = std::string(V(in->topic));
+    copyContent(*in, r);
+    batch->emitted.push_back(std::move(r));
+    return SLUICE_OK;
+  } catch (...) {
+    return SLUICE_FATAL;
+  }
+}
+
 const sluice_host_api kApi = [] {
   sluice_host_api a{};
   a.struct_size = sizeof(sluice_host_api);
@@ -368,6 +453,12 @@ const sluice_host_api kApi = [] {
   a.host_rec_header_add = hostRecHeaderAdd;
   a.host_rec_header_remove = hostRecHeaderRemove;
   a.host_rec_drop = hostRecDrop;
+  a.host_state_get = hostStateGet;
+  a.host_state_put = hostStatePut;
+  a.host_state_delete = hostStateDelete;
+  a.host_state_scan = hostStateScan;
+  a.host_watermark = hostWatermark;
+  a.host_batch_emit = hostBatchEmit;
   return a;
 }();
 

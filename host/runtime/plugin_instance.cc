@@ -8,6 +8,9 @@ Result<std::unique_ptr<PluginInstance>> PluginInstance::create(const loader::Plu
   ctx->connectorName = args.connectorName;
   ctx->config = std::move(args.config);
   ctx->offsetReader = std::move(args.offsetReader);
+  ctx->state = args.state;
+  ctx->stateScope = state::stateKey(args.taskId, args.instanceName, "");
+  ctx->watermark = args.watermark;
 
   sluice_create_args ca{};
   ca.struct_size = sizeof(ca);

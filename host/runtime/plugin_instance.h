@@ -16,6 +16,7 @@
 #include "host/common/status.h"
 #include "host/loader/registry.h"
 #include "host/runtime/record.h"
+#include "host/runtime/state_buffer.h"
 
 namespace sluice::runtime {
 
@@ -28,6 +29,12 @@ struct InstanceContext {
   /// Reads a committed source offset by canonical partition JSON (sources).
   std::function<std::optional<std::string>(const std::string&)> offsetReader;
   std::string offsetScratch;
+  /// Operator state: the task's buffer and this instance's key prefix
+  /// (task, instance name). Null when the instance runs outside a task.
+  StateBuffer* state = nullptr;
+  std::string stateScope;
+  /// The task's event-time watermark (INT64_MIN before any record).
+  const int64_t* watermark = nullptr;
 };
 
 /// Where a source's host_emit puts records (sluice_emitter).
@@ -45,6 +52,9 @@ struct EmitTarget {
 /// The records a transform or predicate sees (sluice_batch).
 struct BatchView {
   std::vector<Record*> records;
+  /// Records a transform added (host_batch_emit); they join after the hook.
+  std::vector<Record> emitted;
+  RecordContext* rctx = nullptr;
 };
 
 /// The host services table (one for the whole process).
@@ -60,6 +70,9 @@ class PluginInstance {
     std::map<std::string, std::string> config;
     std::function<std::optional<std::string>(const std::string&)> offsetReader;
     std::string logger = "sluice.plugin";
+    StateBuffer* state = nullptr;
+    std::string instanceName;  // state scope within the task: "connector" or a transform alias
+    const int64_t* watermark = nullptr;
   };
 
   /// Create (on_create); the config must already be validated.

@@ -5,6 +5,8 @@
 #include <regex>
 #include <thread>
 
+#include "host/runtime/sink_offsets.h"
+
 namespace sluice::runtime {
 namespace {
 using Clock = std::chrono::steady_clock;
@@ -62,6 +64,15 @@ void SinkTask::onRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
     if (self->m_.partitionsAssigned) self->m_.partitionsAssigned->Increment(parts->cnt);
     if (self->env_.topics)
       for (int i = 0; i < parts->cnt; ++i) self->env_.topics->add(parts->elems[i].topic);
+    // The store's offsets, written with the operator state at the last
+    // checkpoint, are where this connector stands; the group's offsets
+    // follow them and may lag after a crash between the two writes.
+    if (self->env_.offsets)
+      for (int i = 0; i < parts->cnt; ++i) {
+        auto& p = parts->elems[i];
+        auto stored = self->env_.offsets->getOffset(self->plan_->name, sinkPartitionKey(p.topic, p.partition));
+        if (auto off = stored ? sinkOffsetValue(*stored) : std::nullopt) p.offset = *off;
+      }
     if (cooperative) {
       if (auto* e = rd_kafka_incremental_assign(rk, parts)) rd_kafka_error_destroy(e);
     } else {
@@ -77,12 +88,13 @@ void SinkTask::onRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
   // task failure: whatever it would have covered is delivered again.
   if (rd_kafka_assignment_lost(rk)) {
     SLUICE_LOG(self->tag_, log::Level::kWarn, "partition assignment lost (session expired); uncommitted records will be re-delivered");
-  } else if (Status s = self->flushAndCommit(true, parts); !s) {
+  } else if (Status s = self->flushAndCommit(true, "rebalance"); !s) {
     SLUICE_LOG(self->tag_, log::Level::kWarn, "flush/commit on partition revocation failed (records will be re-delivered): " + s.message());
   }
   for (int i = 0; i < parts->cnt; ++i) {
     TopicPartition tp{parts->elems[i].topic, parts->elems[i].partition};
     self->putPositions_.erase(tp);
+    self->committedPositions_.erase(tp);
     auto ofTp = [&](const Record& r) { return r.topic == tp.first && r.partition == tp.second; };
     std::erase_if(self->prefetched_, ofTp);
     if (self->pending_) {
@@ -194,27 +206,42 @@ Status SinkTask::put(Pending& p) {
   return Status::ok();
 }
 
-Status SinkTask::flushAndCommit(bool sync, const rd_kafka_topic_partition_list_t* only) {
+Status SinkTask::flushAndCommit(bool sync, const char* origin) {
   if (!plugin_ || putPositions_.empty()) return Status::ok();
+  auto start = Clock::now();
+  if (pending_ && opState_ && opState_->dirty())
+    // The batch being retried already went through the transforms, so the
+    // buffered state covers records whose offsets are not put yet.
+    return Status::retriable("checkpoint deferred while the sink retries a batch");
   Status s = plugin_->flush();
   if (!s) {
     if (m_.offsetCommitFailures) m_.offsetCommitFailures->Increment();
+    if (m_.checkpointFailures) m_.checkpointFailures->Increment();
     return s;
   }
-  rd_kafka_topic_partition_list_t* offsets = rd_kafka_topic_partition_list_new(static_cast<int>(putPositions_.size()));
-  for (const auto& [tp, pos] : putPositions_) {
-    if (only && !rd_kafka_topic_partition_list_find(only, tp.first.c_str(), tp.second)) continue;
-    rd_kafka_topic_partition_list_add(offsets, tp.first.c_str(), tp.second)->offset = pos;
-  }
-  Status result = Status::ok();
-  if (offsets->cnt > 0) {
-    auto err = rd_kafka_commit(consumer_, offsets, sync ? 0 : 1);
-    if (err) {
-      result = Status::retriable(std::string("offset commit failed: ") + rd_kafka_err2str(err));
-      if (m_.offsetCommitFailures) m_.offsetCommitFailures->Increment();
-    } else if (m_.offsetCommits) {
-      m_.offsetCommits->Increment();
+  bool changed = (opState_ && opState_->dirty()) || putPositions_ != committedPositions_;
+  if (changed) {
+    std::map<std::string, std::optional<std::string>> offsets;
+    std::string json = "[";
+    for (const auto& [tp, pos] : putPositions_) {
+      std::string key = sinkPartitionKey(tp.first, tp.second);
+      std::string value = "{\"kafka_offset\":" + std::to_string(pos) + "}";
+      if (json.size() > 1) json += ',';
+      json += "{\"partition\":" + key + ",\"offset\":" + value + "}";
+      offsets[key] = std::move(value);
     }
+    json += "]";
+    if (Status cs = commitCheckpoint(std::move(offsets), json, origin, start); !cs) return cs;
+    committedPositions_ = putPositions_;
+  }
+  rd_kafka_topic_partition_list_t* offsets = rd_kafka_topic_partition_list_new(static_cast<int>(putPositions_.size()));
+  for (const auto& [tp, pos] : putPositions_)
+    rd_kafka_topic_partition_list_add(offsets, tp.first.c_str(), tp.second)->offset = pos;
+  Status result = Status::ok();
+  if (changed && offsets->cnt > 0) {
+    auto err = rd_kafka_commit(consumer_, offsets, sync ? 0 : 1);
+    // The store already holds these offsets; the group catches up next time.
+    if (err) result = Status::retriable(std::string("group offset commit failed: ") + rd_kafka_err2str(err));
   }
   rd_kafka_topic_partition_list_destroy(offsets);
   return result;
@@ -282,8 +309,8 @@ void SinkTask::run() {
     return false;
   };
   while (!stopping()) {
-    if (std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - lastCommit).count() >= flushIntervalMs()) {
-      if (Status s = flushAndCommit(false); !s)
+    if (std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - lastCommit).count() >= commitIntervalMs()) {
+      if (Status s = flushAndCommit(false, "periodic"); !s)
         SLUICE_LOG(tag_, log::Level::kWarn, "flush/commit failed, will retry: " + s.message());
       lastCommit = Clock::now();
     }
@@ -308,6 +335,7 @@ void SinkTask::run() {
       continue;
     }
     if (m_.recordsIn) m_.recordsIn->Increment(static_cast<double>(batch.size()));
+    observeEventTimes(batch);
     Pending p;
     if (Status s = prepare(batch, &p); !s) {
       fail(s.message());
@@ -316,7 +344,7 @@ void SinkTask::run() {
     if (!handle(put(p), &p)) break;
   }
   if (consumer_ && state() != State::kFailed) {
-    if (Status s = flushAndCommit(true); !s)
+    if (Status s = flushAndCommit(true, "shutdown"); !s)
       SLUICE_LOG(tag_, log::Level::kError, "final flush/commit failed: " + s.message());
   }
   // Close the consumer while the plugin is still open: leaving the group

@@ -40,8 +40,9 @@ class SinkTask final : public Task {
   /// record a transform drops still counts as consumed.
   Status prepare(std::vector<Record>& fetched, Pending* out);
   Status put(Pending& p);
-  /// Flush the plugin and commit what it flushed (all partitions, or `only`).
-  Status flushAndCommit(bool sync, const rd_kafka_topic_partition_list_t* only = nullptr);
+  /// Checkpoint: flush the plugin, write the offsets it flushed and the
+  /// operator state in one batch to the store, then commit them to the group.
+  Status flushAndCommit(bool sync, const char* origin);
   void setPaused(bool pause);
   void checkDrained();
   static void onRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
@@ -49,6 +50,7 @@ class SinkTask final : public Task {
 
   rd_kafka_t* consumer_ = nullptr;
   std::map<TopicPartition, int64_t> putPositions_;  // next offset after what was put
+  std::map<TopicPartition, int64_t> committedPositions_;  // as of the last checkpoint
   std::optional<Pending> pending_;  // batch the sink asked to retry
   std::vector<Record> prefetched_;  // fetched while partitions were being paused
   bool partitionsPaused_ = false;

@@ -20,7 +20,7 @@ SourceTask::~SourceTask() {
 }
 
 Status SourceTask::setUp() {
-  state::OffsetStore* store = env_.offsets;
+  state::CheckpointStore* store = env_.offsets;
   std::string name = plan_->name;
   if (auto s = setUpPipeline("source", [store, name](const std::string& partition) {
         return store->getOffset(name, partition);
@@ -111,6 +111,7 @@ Status SourceTask::produce(Record& r) {
   }
   auto* entry = static_cast<OffsetTracker::Entry*>(r.tracking);
   auto blockedSince = Clock::time_point{};
+  auto stopDeadline = Clock::time_point{};
   while (true) {
     rd_kafka_resp_err_t err = rd_kafka_producev(
         producer_, RD_KAFKA_V_TOPIC(r.topic.c_str()), RD_KAFKA_V_PARTITION(r.partition),
@@ -120,10 +121,19 @@ Status SourceTask::produce(Record& r) {
         RD_KAFKA_V_TIMESTAMP(r.timestampMs), RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_OPAQUE(entry),
         RD_KAFKA_V_END);
     if (!err) break;
-    if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL && !stopping()) {
+    if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
       // Backpressure: the producer queue is full. Serve delivery reports
-      // until there is room; the time spent here is a metric.
+      // until there is room; the time spent here is a metric. When stopping,
+      // wait at most the shutdown timeout.
       if (blockedSince == Clock::time_point{}) blockedSince = Clock::now();
+      if (stopping()) {
+        if (stopDeadline == Clock::time_point{})
+          stopDeadline = Clock::now() + std::chrono::milliseconds(env_.worker ? env_.worker->taskShutdownTimeoutMs : 5000);
+        if (Clock::now() >= stopDeadline) {
+          if (hdrs) rd_kafka_headers_destroy(hdrs);
+          return Status::retriable("producer queue still full at shutdown");
+        }
+      }
       rd_kafka_poll(producer_, 10);
       continue;
     }
@@ -134,17 +144,48 @@ Status SourceTask::produce(Record& r) {
   return Status::ok();
 }
 
-void SourceTask::commitOffsets() {
-  auto offsets = tracker_.takeCommittable();
+void SourceTask::collectOffsets() {
+  for (auto& [p, o] : tracker_.takeCommittable()) uncommitted_[p] = std::move(o);
   if (m_.pending) m_.pending->Set(static_cast<double>(tracker_.pending()));
-  if (offsets.empty()) return;
-  Status s = env_.offsets->putOffsets(plan_->name, offsets);
-  if (!s) {
-    if (m_.offsetCommitFailures) m_.offsetCommitFailures->Increment();
-    SLUICE_LOG(tag_, log::Level::kError, "offset commit failed: " + s.message());
+}
+
+void SourceTask::commit(const char* origin) {
+  auto start = Clock::now();
+  bool dirtyState = opState_ && opState_->dirty();
+  if (dirtyState && (batchCut_ || state() == State::kFailed)) {
+    // Some records whose state is buffered were never produced (or never
+    // acknowledged): committing that state, or offsets without it, would
+    // break what the last checkpoint promises. A restart re-polls from there.
+    SLUICE_LOG(tag_, log::Level::kWarn, "not committing: the task stopped mid-batch; it resumes from the last checkpoint");
     return;
   }
-  if (m_.offsetCommits) m_.offsetCommits->Increment();
+  int timeout = static_cast<int>(env_.worker ? env_.worker->taskShutdownTimeoutMs : 5000);
+  bool barrier = checkpointsOn() || dirtyState;
+  bool final = std::string_view(origin) == "shutdown";
+  if (barrier || final) rd_kafka_flush(producer_, timeout);
+  if (barrier && (rd_kafka_outq_len(producer_) > 0 || tracker_.pending() > 0)) {
+    if (m_.checkpointFailures) m_.checkpointFailures->Increment();
+    SLUICE_LOG(tag_, log::Level::kWarn, "checkpoint skipped: records still unacknowledged after " +
+                                            std::to_string(timeout) + " ms; will try again");
+    if (dirtyState) return;  // else no state is at stake: commit what was acknowledged
+  }
+  collectOffsets();
+  if (uncommitted_.empty() && !(opState_ && opState_->dirty())) return;  // nothing new since the last one
+  std::map<std::string, std::optional<std::string>> offsets(uncommitted_.begin(), uncommitted_.end());
+  std::map<std::string, std::string> view = committed_;
+  for (const auto& [p, o] : uncommitted_) view[p] = o;
+  std::string json = "[";
+  for (const auto& [p, o] : view) {
+    if (json.size() > 1) json += ',';
+    json += "{\"partition\":" + p + ",\"offset\":" + o + "}";
+  }
+  json += "]";
+  if (Status s = commitCheckpoint(std::move(offsets), json, origin, start); !s) {
+    SLUICE_LOG(tag_, log::Level::kError, "offset commit failed (will retry): " + s.message());
+    return;
+  }
+  committed_ = std::move(view);
+  uncommitted_.clear();
 }
 
 void SourceTask::run() {
@@ -168,12 +209,12 @@ void SourceTask::run() {
       fail(deliveryError_);
       break;
     }
-    if (std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - lastCommit).count() >= flushIntervalMs()) {
-      commitOffsets();
+    if (std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - lastCommit).count() >= commitIntervalMs()) {
+      commit("periodic");
       lastCommit = Clock::now();
     }
     if (paused()) {
-      commitOffsets();
+      collectOffsets();
       waitWhilePaused(100);
       continue;
     }
@@ -198,6 +239,7 @@ void SourceTask::run() {
     }
     if (batch.empty()) continue;
     if (m_.recordsIn) m_.recordsIn->Increment(static_cast<double>(batch.size()));
+    observeEventTimes(batch);
     // Track offsets in poll order before transforms run: a record a transform
     // drops still moves its source offset forward once everything before it
     // is acknowledged.
@@ -212,6 +254,8 @@ void SourceTask::run() {
       fail(ts.message());
       break;
     }
+    // The whole batch is produced even when a stop arrives meanwhile: its
+    // state is already in the buffer, and a checkpoint needs both.
     bool failed = false;
     for (auto& r : batch) {
       if (r.dropped) {
@@ -219,19 +263,16 @@ void SourceTask::run() {
         continue;
       }
       if (Status ps = produce(r); !ps) {
-        fail(ps.message());
+        batchCut_ = true;
+        if (ps.code() != Status::Code::kRetriable) fail(ps.message());
         failed = true;
         break;
       }
-      if (stopping()) break;
     }
     if (failed) break;
   }
   // Shut down: wait for acknowledgements (bounded), commit what they allow.
-  if (producer_) {
-    rd_kafka_flush(producer_, static_cast<int>(env_.worker ? env_.worker->taskShutdownTimeoutMs : 5000));
-    commitOffsets();
-  }
+  if (producer_) commit("shutdown");
   SLUICE_LOG(tag_, log::Level::kInfo, "source task stopped; " + std::to_string(tracker_.pending()) + " records unacknowledged");
   tearDown();
 }

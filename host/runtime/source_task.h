@@ -5,7 +5,9 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include <map>
 #include <set>
+#include <string>
 
 #include "host/runtime/offset_tracker.h"
 #include "host/runtime/task.h"
@@ -26,13 +28,21 @@ class SourceTask final : public Task {
   /// Produce one record, waiting while the producer queue is full.
   Status produce(Record& r);
   Status ensureTopic(const std::string& topic);
-  void commitOffsets();
+  /// Commit what is committable. With checkpoints on, or operator state to
+  /// commit, first a barrier: stop polling and wait for every produced record
+  /// to be acknowledged, then offsets and state go in one batch.
+  void commit(const char* origin);
+  /// Append the offsets the tracker released to uncommitted_.
+  void collectOffsets();
   static void onDelivery(rd_kafka_t* rk, const rd_kafka_message_t* msg, void* opaque);
 
   rd_kafka_t* producer_ = nullptr;
   OffsetTracker tracker_;
   std::set<std::string> knownTopics_;
   std::string deliveryError_;
+  std::map<std::string, std::string> uncommitted_;  // acked, not yet durable
+  std::map<std::string, std::string> committed_;    // this task's durable offsets (history view)
+  bool batchCut_ = false;  // a batch was left half produced: its state must not be committed
 };
 
 }  // namespace sluice::runtime

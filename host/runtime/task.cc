@@ -1,5 +1,7 @@
 #include "host/runtime/task.h"
 
+#include <boost/json.hpp>
+
 #include <chrono>
 #include <vector>
 
@@ -110,8 +112,97 @@ int64_t Task::flushIntervalMs() const {
   return env_.worker ? env_.worker->offsetFlushIntervalMs : 5000;
 }
 
+bool Task::checkpointsOn() const {
+  int64_t ms = plan_->checkpointIntervalMs >= 0 ? plan_->checkpointIntervalMs
+                                                : (env_.worker ? env_.worker->checkpointIntervalMs : 0);
+  return ms > 0;
+}
+
+int64_t Task::commitIntervalMs() const {
+  if (!checkpointsOn()) return flushIntervalMs();
+  return plan_->checkpointIntervalMs >= 0 ? plan_->checkpointIntervalMs : env_.worker->checkpointIntervalMs;
+}
+
+void Task::observeEventTimes(std::vector<Record>& batch) {
+  int64_t before = maxEventMs_;
+  if (plan_->watermarkField.empty()) {
+    for (const auto& r : batch) maxEventMs_ = std::max(maxEventMs_, r.timestampMs);
+  } else {
+    for (auto& r : batch) {
+      Status err;
+      const boost::json::value* v = r.value.doc(*rctx_.value, &err);
+      size_t start = 0;
+      const std::string& f = plan_->watermarkField;
+      while (v && start <= f.size()) {
+        size_t dot = f.find('.', start);
+        std::string_view seg(f.data() + start, (dot == std::string::npos ? f.size() : dot) - start);
+        v = v->is_object() ? v->as_object().if_contains(seg) : nullptr;
+        start = dot == std::string::npos ? f.size() + 1 : dot + 1;
+      }
+      if (v && v->is_int64()) maxEventMs_ = std::max(maxEventMs_, v->as_int64());
+      else if (v && v->is_uint64()) maxEventMs_ = std::max(maxEventMs_, static_cast<int64_t>(v->as_uint64()));
+      else if (v && v->is_double()) maxEventMs_ = std::max(maxEventMs_, static_cast<int64_t>(v->as_double()));
+    }
+  }
+  if (maxEventMs_ == before || maxEventMs_ == INT64_MIN) return;
+  watermarkMs_ = maxEventMs_ - plan_->watermarkLatenessMs;
+  if (m_.watermark) m_.watermark->Set(static_cast<double>(watermarkMs_) / 1000.0);
+}
+
+Status Task::commitCheckpoint(std::map<std::string, std::optional<std::string>> offsets,
+                              const std::string& offsetsJson, const char* origin,
+                              std::chrono::steady_clock::time_point barrierStart) {
+  state::Commit c;
+  c.connector = plan_->name;
+  c.task = id_;
+  c.offsets = std::move(offsets);
+  c.state = opState_ ? opState_->take() : decltype(c.state){};
+  c.checkpoint = checkpointsOn();
+  c.origin = origin;
+  c.watermarkMs = watermarkMs_;
+  c.offsetsJson = offsetsJson;
+  if (c.offsets.empty() && c.state.empty()) return Status::ok();  // nothing new: no empty checkpoints
+  state::Retention keep;
+  keep.count = static_cast<size_t>(plan_->checkpointRetain > 0 ? plan_->checkpointRetain
+                                                               : (env_.worker ? env_.worker->checkpointRetain : 100));
+  keep.maxAgeMs = plan_->checkpointRetainMs >= 0 ? plan_->checkpointRetainMs
+                                                 : (env_.worker ? env_.worker->checkpointRetainMs : 0);
+  size_t stateBytes = 0;
+  for (const auto& [k, v] : c.state) stateBytes += k.size() + (v ? v->size() : 0);
+  auto committed = env_.offsets->commit(c, keep);
+  if (!committed) {
+    // The writes are not lost: put them back for the next attempt.
+    if (opState_)
+      for (auto& [k, v] : c.state) {
+        if (v) opState_->put(k, std::move(*v));
+        else opState_->erase(k);
+      }
+    if (m_.checkpointFailures) m_.checkpointFailures->Increment();
+    if (m_.offsetCommitFailures) m_.offsetCommitFailures->Increment();
+    return committed.status();
+  }
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - barrierStart).count();
+  if (m_.offsetCommits) m_.offsetCommits->Increment();
+  if (m_.checkpoints) {
+    m_.checkpoints->Increment();
+    m_.checkpointSeconds->Observe(secs);
+    m_.checkpointPauseSeconds->Increment(secs);
+    m_.checkpointBytes->Set(static_cast<double>(stateBytes + offsetsJson.size()));
+  }
+  return Status::ok();
+}
+
 Status Task::setUpPipeline(const char* kind,
                            std::function<std::optional<std::string>(const std::string&)> offsetReader) {
+  opState_ = std::make_unique<StateBuffer>(env_.offsets, plan_->name);
+  // The watermark continues from this task's last checkpoint.
+  if (env_.offsets)
+    for (const auto& ck : env_.offsets->checkpoints(plan_->name))
+      if (ck.task == id_) {
+        watermarkMs_ = ck.watermarkMs;
+        if (watermarkMs_ != INT64_MIN) maxEventMs_ = watermarkMs_ + plan_->watermarkLatenessMs;
+        break;
+      }
   keyConv_ = makeConverter(plan_->keyConverter);
   valueConv_ = makeConverter(plan_->valueConverter);
   rctx_.key = keyConv_.get();
@@ -124,10 +215,13 @@ Status Task::setUpPipeline(const char* kind,
   args.config = plan_->pluginConfig;
   args.logger = std::string("sluice.") + kind + "." + plan_->plugin->name;
   args.offsetReader = std::move(offsetReader);
+  args.state = opState_.get();
+  args.instanceName = "connector";
+  args.watermark = &watermarkMs_;
   auto inst = PluginInstance::create(plan_->plugin, std::move(args));
   if (!inst) return inst.status();
   plugin_ = std::move(*inst);
-  auto chain = TransformChain::create(*plan_, id_);
+  auto chain = TransformChain::create(*plan_, id_, {opState_.get(), &watermarkMs_, &rctx_});
   if (!chain) return chain.status();
   chain_ = std::move(*chain);
   return Status::ok();

@@ -3,6 +3,10 @@
 // Connect's states. Sources and sinks derive from it.
 
 #include <atomic>
+#include <chrono>
+#include <climits>
+#include <map>
+#include <optional>
 #include <condition_variable>
 #include <functional>
 #include <memory>
@@ -17,6 +21,7 @@
 #include "host/kafka/env.h"
 #include "host/metrics/metrics.h"
 #include "host/runtime/plugin_instance.h"
+#include "host/runtime/state_buffer.h"
 #include "host/runtime/transform_chain.h"
 #include "host/state/stores.h"
 
@@ -51,7 +56,7 @@ class ActiveTopics {
 struct TaskEnv {
   const config::WorkerConfig* worker = nullptr;
   kafka::Env* kafka = nullptr;
-  state::OffsetStore* offsets = nullptr;
+  state::CheckpointStore* offsets = nullptr;
   metrics::Metrics* metrics = nullptr;
   ActiveTopics* topics = nullptr;
 };
@@ -90,6 +95,20 @@ class Task {
   /// Block up to `ms` while paused and not stopping.
   void waitWhilePaused(int ms);
   int64_t flushIntervalMs() const;
+  /// True when commits record checkpoint history (checkpoint.interval.ms > 0).
+  bool checkpointsOn() const;
+  /// How often the task commits: the checkpoint interval, or the offset
+  /// flush interval when checkpoints are off.
+  int64_t commitIntervalMs() const;
+  /// Advance the event-time watermark over records entering the pipeline.
+  void observeEventTimes(std::vector<Record>& batch);
+  /// Commit offsets with the state buffered since the last commit, in one
+  /// durable batch (a checkpoint when on). Call only at a barrier: every
+  /// record whose state is in the buffer is covered by `offsets` or by an
+  /// earlier commit. `barrierStart` is when the pipeline stopped (metrics).
+  Status commitCheckpoint(std::map<std::string, std::optional<std::string>> offsets,
+                          const std::string& offsetsJson, const char* origin,
+                          std::chrono::steady_clock::time_point barrierStart);
   /// Converters, metrics series, the plugin instance and the transform chain
   /// every task has. `kind` is "source" or "sink" (metrics label, logger).
   Status setUpPipeline(const char* kind,
@@ -106,6 +125,9 @@ class Task {
   std::unique_ptr<PluginInstance> plugin_;
   std::unique_ptr<TransformChain> chain_;
   metrics::TaskSeries m_;
+  std::unique_ptr<StateBuffer> opState_;
+  int64_t maxEventMs_ = INT64_MIN;
+  int64_t watermarkMs_ = INT64_MIN;  // read by plugins through host_watermark
 
  private:
   void threadMain();

@@ -6,9 +6,13 @@ namespace sluice::runtime {
 
 namespace {
 Result<std::unique_ptr<PluginInstance>> startStage(const config::ConnectorPlan& plan, int taskId,
+                                                   const TaskHooks& hooks,
                                                    const loader::Plugin* plugin, const config::ConfigMap& cfg,
                                                    sluice_variant variant, const std::string& what) {
   PluginInstance::Args args;
+  args.state = hooks.state;
+  args.instanceName = what;
+  args.watermark = hooks.watermark;
   args.connectorName = plan.name;
   args.taskId = taskId;
   args.taskCount = plan.taskCount;
@@ -23,17 +27,18 @@ Result<std::unique_ptr<PluginInstance>> startStage(const config::ConnectorPlan& 
 }  // namespace
 
 Result<std::unique_ptr<TransformChain>> TransformChain::create(const config::ConnectorPlan& plan,
-                                                               int taskId) {
+                                                               int taskId, TaskHooks hooks) {
   auto chain = std::make_unique<TransformChain>();
+  chain->rctx_ = hooks.rctx;
   std::map<std::string, PluginInstance*> byAlias;
   for (const auto& p : plan.predicates) {
-    auto inst = startStage(plan, taskId, p.plugin, p.config, SLUICE_VARIANT_NONE, "predicate." + p.alias);
+    auto inst = startStage(plan, taskId, hooks, p.plugin, p.config, SLUICE_VARIANT_NONE, "predicate." + p.alias);
     if (!inst) return inst.status();
     byAlias[p.alias] = inst->get();
     chain->predicates_.push_back(std::move(*inst));
   }
   for (const auto& t : plan.transforms) {
-    auto inst = startStage(plan, taskId, t.plugin, t.config, t.variant, "transform." + t.alias);
+    auto inst = startStage(plan, taskId, hooks, t.plugin, t.config, t.variant, "transform." + t.alias);
     if (!inst) return inst.status();
     Stage st;
     st.alias = t.alias;
@@ -47,6 +52,7 @@ Result<std::unique_ptr<TransformChain>> TransformChain::create(const config::Con
 
 Status TransformChain::applyStages(std::vector<Record*>& view) {
   BatchView batch;
+  batch.rctx = rctx_;
   for (auto& stage : stages_) {
     batch.records.clear();
     for (Record* r : view)
@@ -64,6 +70,11 @@ Status TransformChain::applyStages(std::vector<Record*>& view) {
     }
     Status s = stage.transform->apply(batch);
     if (!batch.records.empty() && batch.records.front()->ctx) batch.records.front()->ctx->scratch.clear();
+    for (auto& r : batch.emitted) {
+      created_.push_back(std::move(r));
+      view.push_back(&created_.back());
+    }
+    batch.emitted.clear();
     if (!s) return Status::invalid("transform '" + stage.alias + "' (" + stage.transform->plugin().name + ") failed: " + s.message());
   }
   return Status::ok();
@@ -75,7 +86,14 @@ Status TransformChain::apply(std::vector<Record>& records) {
   view.reserve(records.size());
   for (auto& r : records)
     if (!r.dropped) view.push_back(&r);
-  return applyStages(view);
+  Status s = applyStages(view);
+  appendCreated(records);
+  return s;
+}
+
+void TransformChain::appendCreated(std::vector<Record>& records) {
+  for (auto& r : created_) records.push_back(std::move(r));
+  created_.clear();
 }
 
 }  // namespace sluice::runtime

@@ -4,6 +4,7 @@
 // and value documents are shared by every stage, so they are parsed at most
 // once per pass.
 
+#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
@@ -13,14 +14,24 @@
 
 namespace sluice::runtime {
 
+/// What the stages of one task share: operator state, the task's watermark,
+/// and the record context of records they create. All optional.
+struct TaskHooks {
+  StateBuffer* state = nullptr;
+  const int64_t* watermark = nullptr;
+  RecordContext* rctx = nullptr;
+};
+
 class TransformChain {
  public:
-  static Result<std::unique_ptr<TransformChain>> create(const config::ConnectorPlan& plan, int taskId);
+  static Result<std::unique_ptr<TransformChain>> create(const config::ConnectorPlan& plan, int taskId,
+                                                        TaskHooks hooks = {});
 
   bool empty() const { return stages_.empty(); }
   /// Apply every stage to `records`. Records a stage drops stay in the vector
-  /// with `dropped` set (a source still has to commit their offsets). On error
-  /// the batch is left partially transformed and the error names the stage.
+  /// with `dropped` set (a source still has to commit their offsets); records
+  /// a stage creates are appended. On error the batch is left partially
+  /// transformed and the error names the stage.
   Status apply(std::vector<Record>& records);
   /// Apply to each record on its own; a record that fails is reported to
   /// `onError` and marked dropped (errors.tolerance=all).
@@ -35,7 +46,11 @@ class TransformChain {
     bool negate = false;
   };
   Status applyStages(std::vector<Record*>& view);
+  /// Move the records stages created into `records`.
+  void appendCreated(std::vector<Record>& records);
   std::vector<std::unique_ptr<PluginInstance>> predicates_;
+  std::deque<Record> created_;  // stable addresses while later stages run
+  RecordContext* rctx_ = nullptr;
   std::vector<Stage> stages_;
   std::vector<uint8_t> results_;
 };
@@ -52,6 +67,7 @@ void TransformChain::applyEach(std::vector<Record>& records, F&& onError) {
       r.dropped = true;
     }
   }
+  appendCreated(records);
 }
 
 }  // namespace sluice::runtime

@@ -15,7 +15,7 @@ bool validTargetState(const std::string& s) { return s == "RUNNING" || s == "PAU
 }  // namespace
 
 Worker::Worker(const config::WorkerConfig& wc, const loader::Registry& registry,
-               state::OffsetStore& offsets, state::ConfigStore& configs, kafka::Env& kafka,
+               state::CheckpointStore& offsets, state::ConfigStore& configs, kafka::Env& kafka,
                metrics::Metrics& metrics)
     : wc_(wc), registry_(registry), offsets_(offsets), configs_(configs), kafka_(kafka),
       metrics_(metrics), workerId_(wc.listenAddress()) {}

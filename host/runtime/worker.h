@@ -44,7 +44,7 @@ struct ConnectorInfo {
 
 class Worker {
  public:
-  Worker(const config::WorkerConfig& wc, const loader::Registry& registry, state::OffsetStore& offsets,
+  Worker(const config::WorkerConfig& wc, const loader::Registry& registry, state::CheckpointStore& offsets,
          state::ConfigStore& configs, kafka::Env& kafka, metrics::Metrics& metrics);
   ~Worker();
 
@@ -108,7 +108,7 @@ class Worker {
 
   const config::WorkerConfig& wc_;
   const loader::Registry& registry_;
-  state::OffsetStore& offsets_;
+  state::CheckpointStore& offsets_;
   state::ConfigStore& configs_;
   kafka::Env& kafka_;
   metrics::Metrics& metrics_;

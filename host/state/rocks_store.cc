@@ -2,14 +2,18 @@
 
 #include <boost/json.hpp>
 #include <rocksdb/db.h>
+#include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
 
+#include <algorithm>
+#include <chrono>
 #include <filesystem>
 
 namespace sluice::state {
 namespace json = boost::json;
 namespace {
-const char* kFamilies[] = {rocksdb::kDefaultColumnFamilyName.c_str(), "configs", "offsets", "state", "checkpoints"};
+const char* kFamilies[] = {rocksdb::kDefaultColumnFamilyName.c_str(), "configs", "offsets", "state", "checkpoints", "undo"};
+namespace fs = std::filesystem;
 
 // Offsets of connector C live under "C\0<partition>": a prefix scan per connector.
 std::string offsetKey(const std::string& connector, const std::string& partition) {
@@ -18,9 +22,65 @@ std::string offsetKey(const std::string& connector, const std::string& partition
   k += partition;
   return k;
 }
+
+// Everything of connector C lives under "C\0...": one prefix per connector.
+std::string prefixOf(const std::string& connector) { return offsetKey(connector, ""); }
+// The first key after every key of connector C.
+std::string endOf(const std::string& connector) {
+  std::string k = connector;
+  k.push_back('\1');
+  return k;
+}
+
+void appendBigEndian(std::string& out, uint64_t v) {
+  for (int i = 7; i >= 0; --i) out.push_back(static_cast<char>((v >> (i * 8)) & 0xff));
+}
+uint64_t readBigEndian(std::string_view s) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < 8 && i < s.size(); ++i) v = (v << 8) | static_cast<unsigned char>(s[i]);
+  return v;
+}
+// History entry of checkpoint `id`: "C\0" + 8-byte big-endian id (ordered by id).
+std::string checkpointKey(const std::string& connector, uint64_t id) {
+  std::string k = prefixOf(connector);
+  appendBigEndian(k, id);
+  return k;
+}
+// Undo entries of checkpoint `id`: "C\0<id>" + family tag ('o' offsets, 's' state) + key.
+std::string undoKey(const std::string& connector, uint64_t id, char family, const std::string& key) {
+  std::string k = checkpointKey(connector, id);
+  k.push_back(family);
+  k += key;
+  return k;
+}
+// Undo values: "\1" + the old value, or "\0" when the key did not exist.
+std::string undoValue(const rocksdb::Status& st, const std::string& old) {
+  return st.ok() ? "\1" + old : std::string(1, '\0');
+}
+std::string seqKey(const std::string& connector) { return "checkpoint-seq\0" + connector; }
+
+int64_t wallMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// A directory that holds files but no RocksDB CURRENT file is not a store we
+// made: opening it with create_if_missing would silently start afresh.
+Status checkStateDir(const std::string& dir) {
+  std::error_code ec;
+  if (!fs::exists(dir, ec)) return Status::ok();
+  if (!fs::is_directory(dir, ec)) return Status::io("state.dir " + dir + " is not a directory");
+  fs::directory_iterator it(dir, ec);
+  if (ec) return Status::io("cannot read state.dir " + dir + ": " + ec.message());
+  bool empty = it == fs::directory_iterator();
+  if (!empty && !fs::exists(fs::path(dir) / "CURRENT", ec))
+    return Status::io("state.dir " + dir + " is not empty but holds no Sluice state store (no CURRENT file); "
+                      "refusing to start afresh over it: restore it, or point state.dir elsewhere");
+  return Status::ok();
+}
 }  // namespace
 
 Result<std::unique_ptr<RocksStore>> RocksStore::open(const std::string& dir) {
+  if (auto s = checkStateDir(dir); !s) return s;
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return Status::io("cannot create state.dir " + dir + ": " + ec.message());
@@ -38,7 +98,220 @@ Result<std::unique_ptr<RocksStore>> RocksStore::open(const std::string& dir) {
   s->db_.reset(db);
   s->configs_ = s->handles_[1];
   s->offsets_ = s->handles_[2];
+  s->state_ = s->handles_[3];
+  s->checkpoints_ = s->handles_[4];
+  s->undo_ = s->handles_[5];
   return s;
+}
+
+uint64_t RocksStore::nextId(const std::string& connector, void* batchPtr) {
+  auto* batch = static_cast<rocksdb::WriteBatch*>(batchPtr);
+  std::string v;
+  uint64_t next = 1;
+  if (db_->Get(rocksdb::ReadOptions(), handles_[0], seqKey(connector), &v).ok()) next = readBigEndian(v) + 1;
+  std::string enc;
+  appendBigEndian(enc, next);
+  batch->Put(handles_[0], seqKey(connector), enc);
+  return next;
+}
+
+std::vector<uint64_t> RocksStore::historyIds(const std::string& connector) {
+  std::vector<uint64_t> ids;
+  std::string prefix = prefixOf(connector);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), checkpoints_));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next())
+    ids.push_back(readBigEndian(std::string_view(it->key().data(), it->key().size()).substr(prefix.size())));
+  return ids;
+}
+
+void RocksStore::dropCheckpoint(const std::string& connector, uint64_t id, void* batchPtr) {
+  auto* batch = static_cast<rocksdb::WriteBatch*>(batchPtr);
+  batch->Delete(checkpoints_, checkpointKey(connector, id));
+  batch->DeleteRange(undo_, checkpointKey(connector, id), checkpointKey(connector, id + 1));
+}
+
+Result<uint64_t> RocksStore::commit(const Commit& c, const Retention& retention) {
+  std::lock_guard lk(commitMu_);
+  rocksdb::WriteBatch batch;
+  uint64_t id = c.checkpoint ? nextId(c.connector, &batch) : 0;
+  size_t bytes = 0;
+  auto write = [&](rocksdb::ColumnFamilyHandle* cf, char family, const std::string& key,
+                   const std::optional<std::string>& value) {
+    std::string full = offsetKey(c.connector, key);
+    if (id) {
+      std::string old;
+      auto st = db_->Get(rocksdb::ReadOptions(), cf, full, &old);
+      if (!st.ok() && !st.IsNotFound()) return Status::io("checkpoint read failed: " + st.ToString());
+      batch.Put(undo_, undoKey(c.connector, id, family, key), undoValue(st, old));
+    }
+    if (value) {
+      batch.Put(cf, full, *value);
+      bytes += key.size() + value->size();
+    } else {
+      batch.Delete(cf, full);
+    }
+    return Status::ok();
+  };
+  for (const auto& [k, v] : c.offsets)
+    if (auto s = write(offsets_, 'o', k, v); !s) return s;
+  for (const auto& [k, v] : c.state)
+    if (auto s = write(state_, 's', k, v); !s) return s;
+  int64_t now = wallMs();
+  std::vector<uint64_t> ids = historyIds(c.connector);
+  if (id) {
+    json::object o{{"id", id},
+                   {"task", c.task},
+                   {"time_ms", now},
+                   {"watermark_ms", c.watermarkMs},
+                   {"origin", c.origin},
+                   {"state_keys", c.state.size()},
+                   {"bytes", bytes}};
+    boost::system::error_code ec;
+    json::value offs = json::parse(c.offsetsJson, ec);
+    o["offsets"] = ec ? json::value(json::array()) : offs;
+    batch.Put(checkpoints_, checkpointKey(c.connector, id), json::serialize(o));
+    // Trim: oldest first, by count, then by age (never the one just written).
+    size_t keep = std::max<size_t>(retention.count, 1);
+    size_t total = ids.size() + 1;
+    for (uint64_t old : ids) {
+      bool tooMany = total > keep;
+      bool tooOld = false;
+      if (!tooMany && retention.maxAgeMs > 0) {
+        std::string v;
+        if (db_->Get(rocksdb::ReadOptions(), checkpoints_, checkpointKey(c.connector, old), &v).ok()) {
+          boost::system::error_code pe;
+          json::value pv = json::parse(v, pe);
+          if (!pe && pv.is_object())
+            if (auto* t = pv.as_object().if_contains("time_ms"); t && t->is_int64())
+              tooOld = now - t->as_int64() > retention.maxAgeMs;
+        }
+      }
+      if (!tooMany && !tooOld) break;
+      dropCheckpoint(c.connector, old, &batch);
+      --total;
+    }
+  } else if (!ids.empty() && (!c.offsets.empty() || !c.state.empty())) {
+    // A commit outside the history (checkpoints off) makes the history's undo
+    // entries incomplete: rewinding across it would be wrong, so it goes.
+    for (uint64_t old : ids) dropCheckpoint(c.connector, old, &batch);
+  }
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  auto st = db_->Write(wo, &batch);
+  if (!st.ok()) return Status::io("checkpoint commit failed: " + st.ToString());
+  return id;
+}
+
+std::optional<std::string> RocksStore::getState(const std::string& connector, const std::string& key) {
+  std::string v;
+  if (!db_->Get(rocksdb::ReadOptions(), state_, offsetKey(connector, key), &v).ok()) return std::nullopt;
+  return v;
+}
+
+void RocksStore::scanState(const std::string& connector, const std::string& prefix,
+                           const std::function<bool(std::string_view, std::string_view)>& fn) {
+  std::string base = prefixOf(connector);
+  std::string full = base + prefix;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), state_));
+  for (it->Seek(full); it->Valid() && it->key().starts_with(full); it->Next()) {
+    std::string_view k(it->key().data() + base.size(), it->key().size() - base.size());
+    if (!fn(k, std::string_view(it->value().data(), it->value().size()))) break;
+  }
+}
+
+std::vector<CheckpointInfo> RocksStore::checkpoints(const std::string& connector) {
+  std::vector<CheckpointInfo> out;
+  std::string prefix = prefixOf(connector);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), checkpoints_));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    boost::system::error_code ec;
+    json::value v = json::parse(it->value().ToString(), ec);
+    if (ec || !v.is_object()) continue;
+    const auto& o = v.as_object();
+    auto num = [&](const char* k) -> int64_t {
+      auto* f = o.if_contains(k);
+      return f && f->is_int64() ? f->as_int64() : (f && f->is_uint64() ? static_cast<int64_t>(f->as_uint64()) : 0);
+    };
+    CheckpointInfo ci;
+    ci.id = readBigEndian(std::string_view(it->key().data(), it->key().size()).substr(prefix.size()));
+    ci.task = static_cast<int>(num("task"));
+    ci.timeMs = num("time_ms");
+    ci.watermarkMs = num("watermark_ms");
+    ci.stateKeys = static_cast<size_t>(num("state_keys"));
+    ci.bytes = static_cast<size_t>(num("bytes"));
+    if (auto* g = o.if_contains("origin"); g && g->is_string()) ci.origin = std::string(g->as_string());
+    if (auto* f = o.if_contains("offsets")) ci.offsetsJson = json::serialize(*f);
+    out.push_back(std::move(ci));
+  }
+  std::reverse(out.begin(), out.end());
+  return out;
+}
+
+Status RocksStore::rewind(const std::string& connector, uint64_t id) {
+  std::lock_guard lk(commitMu_);
+  std::vector<uint64_t> ids = historyIds(connector);
+  if (std::find(ids.begin(), ids.end(), id) == ids.end())
+    return Status::notFound("connector " + connector + " has no checkpoint " + std::to_string(id));
+  rocksdb::WriteBatch batch;
+  // Newest first: for a key several checkpoints wrote, the oldest undo (the
+  // value right after checkpoint `id`) is applied last and wins.
+  for (auto rit = ids.rbegin(); rit != ids.rend() && *rit > id; ++rit) {
+    std::string prefix = checkpointKey(connector, *rit);
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), undo_));
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+      std::string_view rest(it->key().data() + prefix.size(), it->key().size() - prefix.size());
+      if (rest.empty()) continue;
+      auto* cf = rest[0] == 'o' ? offsets_ : state_;
+      std::string key = offsetKey(connector, std::string(rest.substr(1)));
+      std::string_view val(it->value().data(), it->value().size());
+      if (!val.empty() && val[0] == '\1') batch.Put(cf, key, rocksdb::Slice(val.data() + 1, val.size() - 1));
+      else batch.Delete(cf, key);
+    }
+    dropCheckpoint(connector, *rit, &batch);
+  }
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  auto st = db_->Write(wo, &batch);
+  return st.ok() ? Status::ok() : Status::io("rewind failed: " + st.ToString());
+}
+
+Status RocksStore::clearHistory(const std::string& connector) {
+  std::lock_guard lk(commitMu_);
+  rocksdb::WriteBatch batch;
+  batch.DeleteRange(checkpoints_, prefixOf(connector), endOf(connector));
+  batch.DeleteRange(undo_, prefixOf(connector), endOf(connector));
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  auto st = db_->Write(wo, &batch);
+  return st.ok() ? Status::ok() : Status::io(st.ToString());
+}
+
+Status RocksStore::savepoint(const std::string& dir) {
+  std::error_code ec;
+  if (fs::exists(dir, ec)) return Status::conflict("savepoint directory " + dir + " already exists");
+  fs::create_directories(fs::path(dir).parent_path(), ec);
+  rocksdb::Checkpoint* cp = nullptr;
+  auto st = rocksdb::Checkpoint::Create(db_.get(), &cp);
+  if (!st.ok()) return Status::io("cannot create savepoint: " + st.ToString());
+  std::unique_ptr<rocksdb::Checkpoint> owned(cp);
+  // Flush the memtables first, so the savepoint is a set of files with no WAL to replay.
+  st = owned->CreateCheckpoint(dir, 0);
+  if (!st.ok()) return Status::io("cannot write savepoint to " + dir + ": " + st.ToString());
+  return Status::ok();
+}
+
+Status RocksStore::restoreSavepoint(const std::string& savepointDir, const std::string& stateDir) {
+  std::error_code ec;
+  if (!fs::exists(fs::path(savepointDir) / "CURRENT", ec))
+    return Status::invalid("--from-savepoint " + savepointDir + " is not a savepoint (no CURRENT file)");
+  if (fs::exists(stateDir, ec) && !fs::is_empty(stateDir, ec))
+    return Status::conflict("cannot restore savepoint " + savepointDir + ": state.dir " + stateDir +
+                            " already holds data; move it away or point state.dir at an empty directory");
+  fs::create_directories(stateDir, ec);
+  if (ec) return Status::io("cannot create state.dir " + stateDir + ": " + ec.message());
+  fs::copy(savepointDir, stateDir, fs::copy_options::recursive, ec);
+  if (ec) return Status::io("cannot copy savepoint " + savepointDir + " to " + stateDir + ": " + ec.message());
+  return Status::ok();
 }
 
 RocksStore::~RocksStore() {
@@ -77,11 +350,8 @@ std::map<std::string, std::string> RocksStore::offsets(const std::string& connec
 }
 
 Status RocksStore::clearOffsets(const std::string& connector) {
-  std::string prefix = offsetKey(connector, "");
-  std::string end = connector;
-  end.push_back('\1');
   rocksdb::WriteBatch batch;
-  batch.DeleteRange(offsets_, prefix, end);
+  batch.DeleteRange(offsets_, prefixOf(connector), endOf(connector));
   rocksdb::WriteOptions wo;
   wo.sync = true;
   auto st = db_->Write(wo, &batch);

@@ -2,6 +2,7 @@
 // clean Ctrl-C, a restart that continues the sequence, and REST over a socket.
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
+#include <sluice/version.h>
 
 #include <csignal>
 #include <set>
@@ -136,7 +137,7 @@ TEST(CliTest, PluginsJsonListsPluginsAndRefusedFiles) {
     if (e.at("name") == "datagen") {
       sawDatagen = true;
       EXPECT_EQ(e.at("kind"), "source");
-      EXPECT_EQ(e.at("abi"), "1.0");
+      EXPECT_EQ(e.at("abi"), "1." + std::to_string(SLUICE_ABI_MINOR));
       EXPECT_NE(std::string(e.at("file").as_string()).find("datagen.so"), std::string::npos);
     }
     if (e.as_object().contains("error") && std::string(e.at("file").as_string()).ends_with("abi_major.so")) {

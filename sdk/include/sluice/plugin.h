@@ -274,6 +274,43 @@ typedef struct sluice_host_api {
   uint32_t (*host_rec_header_remove)(sluice_rec* rec, sluice_span key);
   /** @brief Drop the record from the pipeline (Filter). */
   void (*host_rec_drop)(sluice_rec* rec);
+
+  /* ---- ABI 1.1: operator state, watermarks, records made by transforms ---- */
+
+  /**
+   * @brief Read operator state. State is scoped to this connector, task and
+   * plugin instance (a transform's alias), buffered by the host and committed
+   * atomically with the task's offsets at each checkpoint; a read sees the
+   * instance's own uncommitted writes.
+   * @return 1 and the value in `out`, 0 when the key is absent.
+   * OWNERSHIP: host-owned, valid until the next state call on this ctx.
+   */
+  int32_t (*host_state_get)(sluice_ctx* ctx, sluice_span key, sluice_span* out);
+  /** @brief Write operator state (the host copies key and value). */
+  sluice_status (*host_state_put)(sluice_ctx* ctx, sluice_span key, sluice_span value);
+  /** @brief Delete a key (absent keys are fine). */
+  sluice_status (*host_state_delete)(sluice_ctx* ctx, sluice_span key);
+  /**
+   * @brief Visit every key starting with `prefix`, in byte order, merging
+   * committed state with the instance's uncommitted writes. `visit` returns 0
+   * to go on, anything else to stop. Spans are valid during the call only;
+   * state must not be modified from inside `visit`.
+   */
+  sluice_status (*host_state_scan)(sluice_ctx* ctx, sluice_span prefix,
+                                   int32_t (*visit)(void* user, sluice_span key, sluice_span value),
+                                   void* user);
+  /**
+   * @brief The task's event-time watermark in ms: the largest event time seen
+   * minus the connector's `watermark.allowed.lateness.ms`; INT64_MIN before
+   * any record.
+   */
+  int64_t (*host_watermark)(sluice_ctx* ctx);
+  /**
+   * @brief Transforms: add a new record to the batch (e.g. a window result).
+   * The host copies it; it joins the batch after the hook returns, so later
+   * stages see it, and it carries no source offset. `topic` is required.
+   */
+  sluice_status (*host_batch_emit)(sluice_batch* batch, const sluice_record* rec);
 } sluice_host_api;
 
 /** Arguments of on_create. */

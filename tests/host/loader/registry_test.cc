@@ -1,6 +1,7 @@
 #include "host/loader/registry.h"
 
 #include <gtest/gtest.h>
+#include <sluice/version.h>
 
 #include <filesystem>
 
@@ -70,8 +71,10 @@ TEST(RegistryTest, RefusesBrokenFilesAndKeepsLoadingTheRest) {
   };
   expectRefused("not_a_plugin.so", "not a loadable shared library");
   expectRefused("no_entry.so", "no 'sluice_plugin_entry' symbol");
-  expectRefused("abi_major.so", "plugin ABI 2.0 is incompatible with host ABI 1.0");
-  expectRefused("abi_minor.so", "plugin needs ABI 1.1 but this host provides ABI 1.0");
+  const std::string minor = std::to_string(SLUICE_ABI_MINOR);
+  expectRefused("abi_major.so", "plugin ABI 2." + minor + " is incompatible with host ABI 1." + minor);
+  expectRefused("abi_minor.so", "plugin needs ABI 1." + std::to_string(SLUICE_ABI_MINOR + 1) +
+                                    " but this host provides ABI 1." + minor);
   expectRefused("missing_hook.so", "lacks required hook on_put");
   expectRefused("bad_options.so", "options_json entry without a name");
   // duplicate.so sorts before good_c_sink.so, so the later file is the duplicate.

@@ -15,6 +15,7 @@
 #include <sluice/plugin.h>
 
 #include <charconv>
+#include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -267,6 +268,59 @@ struct Init {
   Config config;
 };
 
+/// Operator state of one plugin instance (ABI 1.1): scoped to the connector,
+/// task and instance, committed atomically with the task's offsets at each
+/// checkpoint and rewound with them on replay. Reads see this instance's own
+/// uncommitted writes. Use it from the plugin's hooks only (the task thread).
+class State {
+ public:
+  State(const sluice_host_api* host, sluice_ctx* ctx) : h_(host), ctx_(ctx) {}
+  /// False when the host predates ABI 1.1 (then every call throws).
+  bool available() const {
+    return h_->struct_size >= offsetof(sluice_host_api, host_batch_emit) + sizeof(void*);
+  }
+  /// The value of `key`, copied out; nullopt when absent.
+  std::optional<std::string> get(std::string_view key) const {
+    need();
+    sluice_span out{};
+    if (!h_->host_state_get(ctx_, span(key), &out)) return std::nullopt;
+    return std::string(view(out));
+  }
+  void put(std::string_view key, std::string_view value) {
+    need();
+    check(h_->host_state_put(ctx_, span(key), span(value)));
+  }
+  void erase(std::string_view key) {
+    need();
+    check(h_->host_state_delete(ctx_, span(key)));
+  }
+  /// Visit keys starting with `prefix` in byte order; `fn(key, value)` returns
+  /// false to stop. Do not modify state inside `fn`: collect, then change.
+  template <class F>
+  void scan(std::string_view prefix, F&& fn) const {
+    need();
+    auto visit = [](void* user, sluice_span k, sluice_span v) -> int32_t {
+      return (*static_cast<F*>(user))(view(k), view(v)) ? 0 : 1;
+    };
+    check(h_->host_state_scan(ctx_, span(prefix), visit, &fn));
+  }
+  /// The task's event-time watermark (ms), INT64_MIN before any record.
+  int64_t watermark() const {
+    need();
+    return h_->host_watermark(ctx_);
+  }
+
+ private:
+  void need() const {
+    if (!available()) throw std::runtime_error("operator state needs a host with ABI 1.1 or newer");
+  }
+  static void check(sluice_status s) {
+    if (s != SLUICE_OK) throw std::runtime_error("operator state call failed");
+  }
+  const sluice_host_api* h_;
+  sluice_ctx* ctx_;
+};
+
 /// Base of every plugin class: logging and the config.
 class PluginBase {
  public:
@@ -291,6 +345,8 @@ class PluginBase {
   std::string_view connectorName() const { return connectorName_; }
   const sluice_host_api* host() const { return host_; }
   sluice_ctx* ctx() const { return ctx_; }
+  /// This instance's operator state (see State).
+  State state() const { return State(host_, ctx_); }
 
   /// The last committed source offset (JSON) for a source partition (JSON).
   std::optional<std::string> committedOffset(std::string_view partitionJson) const {
@@ -325,22 +381,28 @@ struct SourceRecord {
   std::span<const sluice_header> headers;
 };
 
+/// The C view of a SourceRecord (valid while `r` is).
+inline sluice_record toC(const SourceRecord& r) {
+  sluice_record rec{};
+  rec.struct_size = sizeof(sluice_record);
+  rec.partition = r.partition;
+  rec.offset = -1;
+  rec.timestamp_ms = r.timestampMs;
+  rec.topic = r.topic.empty() ? nullSpan() : span(r.topic);
+  rec.key = r.key ? span(*r.key) : nullSpan();
+  rec.value = r.value ? span(*r.value) : nullSpan();
+  rec.headers = r.headers.data();
+  rec.header_count = static_cast<uint32_t>(r.headers.size());
+  rec.source_partition = span(r.sourcePartition);
+  rec.source_offset = span(r.sourceOffset);
+  return rec;
+}
+
 class Emitter {
  public:
   Emitter(const sluice_host_api* host, sluice_emitter* out) : host_(host), out_(out) {}
   Status emit(const SourceRecord& r) {
-    sluice_record rec{};
-    rec.struct_size = sizeof(sluice_record);
-    rec.partition = r.partition;
-    rec.offset = -1;
-    rec.timestamp_ms = r.timestampMs;
-    rec.topic = r.topic.empty() ? nullSpan() : span(r.topic);
-    rec.key = r.key ? span(*r.key) : nullSpan();
-    rec.value = r.value ? span(*r.value) : nullSpan();
-    rec.headers = r.headers.data();
-    rec.header_count = static_cast<uint32_t>(r.headers.size());
-    rec.source_partition = span(r.sourcePartition);
-    rec.source_offset = span(r.sourceOffset);
+    sluice_record rec = toC(r);
     sluice_status s = host_->host_emit(out_, &rec);
     ++emitted_;
     return Status::fromCode(s, s == SLUICE_OK ? "" : "record refused by host");
@@ -602,6 +664,13 @@ class Batch {
   Batch(const sluice_host_api* host, sluice_batch* b) : h_(host), b_(b) {}
   size_t size() const { return h_->host_batch_size(b_); }
   Record operator[](size_t i) const { return Record(h_, h_->host_batch_at(b_, i)); }
+  /// Add a new record (ABI 1.1); it joins the batch after apply() returns, so
+  /// size() does not count it and later stages see it. `topic` is required.
+  void emit(const SourceRecord& r) {
+    sluice_record rec = toC(r);
+    if (h_->host_batch_emit(b_, &rec) != SLUICE_OK)
+      throw RecordError(SLUICE_BAD_RECORD, "the host refused a record emitted by a transform (does it have a topic?)");
+  }
 
  private:
   const sluice_host_api* h_;
