@@ -156,46 +156,111 @@ Status Env::ensureTopic(const std::string& topic, int partitions, int replicatio
   return result;
 }
 
-Result<std::vector<Env::CommittedOffset>> Env::committedOffsets(const std::string& group,
-                                                                const std::vector<std::string>& topics) {
+rd_kafka_topic_partition_list_t* Env::partitionsOf(const std::vector<std::string>& topics) {
   rd_kafka_topic_partition_list_t* parts = rd_kafka_topic_partition_list_new(8);
   for (const auto& t : topics) {
     auto n = partitionCount(t);
     if (!n) continue;  // a topic that does not exist has no offsets
     for (int p = 0; p < *n; ++p) rd_kafka_topic_partition_list_add(parts, t.c_str(), p);
   }
-  std::vector<CommittedOffset> out;
-  if (parts->cnt == 0) {
-    rd_kafka_topic_partition_list_destroy(parts);
-    return out;
-  }
-  // A consumer that never subscribes only fetches the group's offsets: it
-  // does not join the group, so the connector's tasks are not disturbed.
-  auto settings = consumerSettings(group);
-  auto conf = makeConf(settings);
-  if (!conf) {
-    rd_kafka_topic_partition_list_destroy(parts);
-    return conf.status();
-  }
+  return parts;
+}
+
+Result<rd_kafka_t*> Env::groupClient(const std::string& group) {
+  // A consumer that never subscribes only reads or writes the group's
+  // offsets: it does not join the group, so no member is disturbed.
+  auto conf = makeConf(consumerSettings(group));
+  if (!conf) return conf.status();
   char err[512];
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, *conf, err, sizeof err);
-  if (!rk) {
-    rd_kafka_topic_partition_list_destroy(parts);
-    return Status::fatal(std::string("cannot create consumer: ") + err);
-  }
-  auto e = rd_kafka_committed(rk, parts, 10000);
-  Result<std::vector<CommittedOffset>> result = out;
-  if (e) {
-    result = Status::retriable(std::string("cannot read committed offsets of group ") + group + ": " + rd_kafka_err2str(e));
+  if (!rk) return Status::fatal(std::string("cannot create consumer: ") + err);
+  return rk;
+}
+
+namespace {
+using PartitionList = std::unique_ptr<rd_kafka_topic_partition_list_t, decltype(&rd_kafka_topic_partition_list_destroy)>;
+using Client = std::unique_ptr<rd_kafka_t, decltype(&rd_kafka_destroy)>;
+
+std::vector<Env::CommittedOffset> toOffsets(const rd_kafka_topic_partition_list_t* parts) {
+  std::vector<Env::CommittedOffset> out;
+  for (int i = 0; i < parts->cnt; ++i)
+    if (parts->elems[i].offset >= 0)
+      out.push_back({parts->elems[i].topic, parts->elems[i].partition, parts->elems[i].offset});
+  return out;
+}
+}  // namespace
+
+Result<std::vector<Env::CommittedOffset>> Env::committedOffsets(const std::string& group,
+                                                                const std::vector<std::string>& topics) {
+  PartitionList parts(partitionsOf(topics), &rd_kafka_topic_partition_list_destroy);
+  if (parts->cnt == 0) return std::vector<CommittedOffset>{};
+  auto rk = groupClient(group);
+  if (!rk) return rk.status();
+  Client client(*rk, &rd_kafka_destroy);
+  if (auto e = rd_kafka_committed(client.get(), parts.get(), 10000))
+    return Status::retriable(std::string("cannot read committed offsets of group ") + group + ": " + rd_kafka_err2str(e));
+  return toOffsets(parts.get());
+}
+
+Status Env::commitGroupOffsets(const std::string& group, const std::vector<CommittedOffset>& offsets) {
+  if (offsets.empty()) return Status::ok();
+  PartitionList parts(rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size())),
+                      &rd_kafka_topic_partition_list_destroy);
+  for (const auto& o : offsets) rd_kafka_topic_partition_list_add(parts.get(), o.topic.c_str(), o.partition)->offset = o.offset;
+  auto rk = groupClient(group);
+  if (!rk) return rk.status();
+  Client client(*rk, &rd_kafka_destroy);
+  if (auto e = rd_kafka_commit(client.get(), parts.get(), 0))
+    return Status::retriable("cannot commit offsets of group " + group + " (is a member still active?): " + rd_kafka_err2str(e));
+  return Status::ok();
+}
+
+Status Env::deleteGroupOffsets(const std::string& group, const std::vector<CommittedOffset>& partitions) {
+  if (partitions.empty()) return Status::ok();
+  PartitionList parts(rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size())),
+                      &rd_kafka_topic_partition_list_destroy);
+  for (const auto& p : partitions) rd_kafka_topic_partition_list_add(parts.get(), p.topic.c_str(), p.partition);
+  rd_kafka_DeleteConsumerGroupOffsets_t* del = rd_kafka_DeleteConsumerGroupOffsets_new(group.c_str(), parts.get());
+  rd_kafka_queue_t* q = rd_kafka_queue_new(admin_rk_);
+  rd_kafka_DeleteConsumerGroupOffsets(admin_rk_, &del, 1, nullptr, q);
+  rd_kafka_event_t* ev = rd_kafka_queue_poll(q, 30000);
+  Status result = Status::ok();
+  if (!ev) {
+    result = Status::retriable("timed out deleting offsets of group " + group);
   } else {
-    for (int i = 0; i < parts->cnt; ++i)
-      if (parts->elems[i].offset >= 0)
-        out.push_back({parts->elems[i].topic, parts->elems[i].partition, parts->elems[i].offset});
-    result = out;
+    auto err = rd_kafka_event_error(ev);
+    // A group that never committed has nothing to delete.
+    if (err && err != RD_KAFKA_RESP_ERR_GROUP_ID_NOT_FOUND)
+      result = Status::retriable("cannot delete offsets of group " + group + ": " + rd_kafka_event_error_string(ev));
+    rd_kafka_event_destroy(ev);
   }
-  rd_kafka_destroy(rk);
-  rd_kafka_topic_partition_list_destroy(parts);
+  rd_kafka_queue_destroy(q);
+  rd_kafka_DeleteConsumerGroupOffsets_destroy(del);
   return result;
+}
+
+Result<std::vector<Env::CommittedOffset>> Env::offsetsForTimes(const std::vector<std::string>& topics, int64_t timestampMs) {
+  PartitionList parts(partitionsOf(topics), &rd_kafka_topic_partition_list_destroy);
+  if (parts->cnt == 0) return std::vector<CommittedOffset>{};
+  for (int i = 0; i < parts->cnt; ++i) parts->elems[i].offset = timestampMs;
+  auto rk = groupClient("sluice-offsets-for-times");
+  if (!rk) return rk.status();
+  Client client(*rk, &rd_kafka_destroy);
+  if (auto e = rd_kafka_offsets_for_times(client.get(), parts.get(), 10000))
+    return Status::retriable(std::string("cannot look up offsets for time: ") + rd_kafka_err2str(e));
+  for (int i = 0; i < parts->cnt; ++i) {
+    auto& p = parts->elems[i];
+    if (p.err) return Status::retriable(std::string("cannot look up offsets for time on ") + p.topic + "-" +
+                                        std::to_string(p.partition) + ": " + rd_kafka_err2str(p.err));
+    if (p.offset < 0) {
+      // No record at or after the time: start at the end.
+      int64_t low = 0, high = 0;
+      if (auto e = rd_kafka_query_watermark_offsets(client.get(), p.topic, p.partition, &low, &high, 10000))
+        return Status::retriable(std::string("cannot read the end offset of ") + p.topic + ": " + rd_kafka_err2str(e));
+      p.offset = high;
+    }
+  }
+  return toOffsets(parts.get());
 }
 
 std::string Env::clusterId() {

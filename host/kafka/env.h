@@ -48,11 +48,23 @@ class Env {
   /// Offsets committed by consumer group `group` on every partition of
   /// `topics` (partitions without a commit are left out). Does not join the group.
   Result<std::vector<CommittedOffset>> committedOffsets(const std::string& group, const std::vector<std::string>& topics);
+  /// Commit offsets for group `group` from outside it. Only works while the
+  /// group has no active member (its connector's tasks are stopped).
+  Status commitGroupOffsets(const std::string& group, const std::vector<CommittedOffset>& offsets);
+  /// Delete the group's committed offsets of these partitions (offsets ignored).
+  Status deleteGroupOffsets(const std::string& group, const std::vector<CommittedOffset>& partitions);
+  /// For every partition of `topics`, the first offset whose timestamp is at
+  /// or after `timestampMs` (the end offset when there is none).
+  Result<std::vector<CommittedOffset>> offsetsForTimes(const std::vector<std::string>& topics, int64_t timestampMs);
   /// The cluster id, or "" when it cannot be read.
   std::string clusterId();
 
  private:
   Env() = default;
+  /// Every partition of the topics that exist.
+  rd_kafka_topic_partition_list_t* partitionsOf(const std::vector<std::string>& topics);
+  /// A consumer of `group` that never subscribes.
+  Result<rd_kafka_t*> groupClient(const std::string& group);
   std::string bootstrap_;
   std::map<std::string, std::string> producer_, consumer_, admin_;
   rd_kafka_t* mockOwner_ = nullptr;

@@ -36,7 +36,9 @@ void onSignal(int) { gStop = 1; }
 int usage() {
   std::fprintf(stderr,
                "usage:\n"
-               "  sluice run WORKER.json [CONNECTOR.json ...]   run a worker (like connect-standalone)\n"
+               "  sluice run WORKER.json [CONNECTOR.json ...] [--from-savepoint DIR]\n"
+               "                                                 run a worker (like connect-standalone);\n"
+               "                                                 a savepoint seeds an empty state.dir\n"
                "  sluice plugins [--plugin-path DIR ...] [--json] list plugins and refused files\n"
                "  sluice describe PLUGIN [--plugin-path DIR ...] [--markdown]  print a plugin's options\n"
                "  sluice --version\n");
@@ -130,7 +132,8 @@ Result<std::pair<std::string, config::ConfigMap>> readConnectorFile(const std::s
   return std::make_pair(name, m);
 }
 
-int cmdRun(const std::string& workerPath, const std::vector<std::string>& connectorPaths) {
+int cmdRun(const std::string& workerPath, const std::vector<std::string>& connectorPaths,
+           const std::string& fromSavepoint) {
   auto wc = config::WorkerConfig::load(workerPath);
   if (!wc) {
     std::fprintf(stderr, "sluice: %s\n", wc.status().message().c_str());
@@ -162,6 +165,13 @@ int cmdRun(const std::string& workerPath, const std::vector<std::string>& connec
     }
   }
 
+  if (!fromSavepoint.empty()) {
+    if (auto s = state::RocksStore::restoreSavepoint(fromSavepoint, wc->stateDir); !s) {
+      std::fprintf(stderr, "sluice: %s\n", s.message().c_str());
+      return 1;
+    }
+    SLUICE_LOG(kTag, log::Level::kInfo, "state.dir " + wc->stateDir + " restored from savepoint " + fromSavepoint);
+  }
   auto store = state::RocksStore::open(wc->stateDir);
   if (!store) {
     std::fprintf(stderr, "sluice: %s\n", store.status().message().c_str());
@@ -221,12 +231,16 @@ int main(int argc, char** argv) {
     std::printf("sluice %s (commit %s, plugin ABI %d.%d)\n", SLUICE_VERSION, SLUICE_COMMIT, SLUICE_ABI_MAJOR, SLUICE_ABI_MINOR);
     return 0;
   }
+  std::string savepoint;
   auto collect = [&](size_t from, std::vector<std::string>* dirs, std::vector<std::string>* rest,
                      std::vector<std::string>* flags) -> bool {
     for (size_t i = from; i < args.size(); ++i) {
       if (args[i] == "--plugin-path") {
         if (i + 1 >= args.size()) return false;
         dirs->push_back(args[++i]);
+      } else if (args[i] == "--from-savepoint") {
+        if (i + 1 >= args.size() || !savepoint.empty()) return false;
+        savepoint = args[++i];
       } else if (args[i].starts_with("--")) {
         flags->push_back(args[i]);
       } else {
@@ -245,7 +259,7 @@ int main(int argc, char** argv) {
   }
   if (args[0] == "run") {
     if (rest.empty()) return usage();
-    return cmdRun(rest[0], std::vector<std::string>(rest.begin() + 1, rest.end()));
+    return cmdRun(rest[0], std::vector<std::string>(rest.begin() + 1, rest.end()), savepoint);
   }
   return usage();
 }

@@ -2,10 +2,15 @@
 
 #include <boost/json.hpp>
 
+#include <atomic>
 #include <chrono>
+#include <ctime>
+#include <filesystem>
 #include <thread>
 
+#include "host/common/json_util.h"
 #include "host/common/log.h"
+#include "host/runtime/sink_offsets.h"
 
 namespace sluice::runtime {
 namespace {
@@ -250,30 +255,247 @@ Status Worker::resetActiveTopics(const std::string& name) {
 }
 
 Result<std::vector<Worker::OffsetEntry>> Worker::offsets(const std::string& name) const {
-  std::shared_ptr<const config::ConnectorPlan> plan;
-  std::set<std::string> active;
+  std::lock_guard lk(mu_);
+  const Connector* c = find(name);
+  if (!c) return Status::notFound("Connector " + name + " not found");
+  if (!c->plan) return Status::conflict("Connector " + name + " has failed; its offsets cannot be read: " + c->failure);
+  return offsetsOf(*c);
+}
+
+Result<std::vector<Worker::OffsetEntry>> Worker::offsetsOf(const Connector& c) const {
+  std::vector<OffsetEntry> out;
+  // Sources keep their offsets in the store; sinks too, written with their
+  // state at each checkpoint. A sink that never checkpointed here (e.g.
+  // created before Sluice kept sink offsets) shows its group's offsets.
+  for (const auto& [p, o] : offsets_.offsets(c.name)) out.push_back({p, o});
+  if (c.plan->isSource() || !out.empty()) return out;
+  std::vector<std::string> topics = c.plan->topics;
+  if (topics.empty()) {
+    auto active = c.topics->get();  // topics.regex: what it was assigned
+    topics.assign(active.begin(), active.end());
+  }
+  auto committed = kafka_.committedOffsets("connect-" + c.name, topics);
+  if (!committed) return committed.status();
+  for (const auto& co : *committed)
+    out.push_back({sinkPartitionKey(co.topic, co.partition), "{\"kafka_offset\":" + std::to_string(co.offset) + "}"});
+  return out;
+}
+
+bool Worker::historyOn(const Connector& c) const {
+  int64_t ms = c.plan && c.plan->checkpointIntervalMs >= 0 ? c.plan->checkpointIntervalMs : wc_.checkpointIntervalMs;
+  return ms > 0;
+}
+
+Result<std::map<std::string, std::optional<std::string>>> Worker::parseEntries(
+    const Connector& c, const std::vector<OffsetEntry>& entries) const {
+  namespace json = boost::json;
+  std::map<std::string, std::optional<std::string>> out;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const auto& e = entries[i];
+    std::string where = "offsets[" + std::to_string(i) + "]";
+    boost::system::error_code ec;
+    json::value part = json::parse(e.partition, ec);
+    if (ec || !part.is_object() || part.as_object().empty())
+      return Status::invalid(where + ".partition must be a non-empty JSON object");
+    json::value off = json::parse(e.offset, ec);
+    if (ec || !(off.is_object() || off.is_null()))
+      return Status::invalid(where + ".offset must be a JSON object or null");
+    if (c.plan->isSink()) {
+      const auto& po = part.as_object();
+      auto* t = po.if_contains("kafka_topic");
+      auto* p = po.if_contains("kafka_partition");
+      if (!t || !t->is_string() || t->as_string().empty() || !p || !p->is_int64() || p->as_int64() < 0 || po.size() != 2)
+        return Status::invalid(where + ".partition of a sink connector must be {\"kafka_topic\": string, "
+                               "\"kafka_partition\": non-negative integer}");
+      if (off.is_object()) {
+        auto* o = off.as_object().if_contains("kafka_offset");
+        if (!o || !o->is_int64() || o->as_int64() < 0 || off.as_object().size() != 1)
+          return Status::invalid(where + ".offset of a sink connector must be {\"kafka_offset\": non-negative integer} or null");
+      }
+      std::string key = sinkPartitionKey(std::string(t->as_string()), static_cast<int32_t>(p->as_int64()));
+      out[key] = off.is_null() ? std::nullopt : std::optional<std::string>(json::serialize(off));
+    } else {
+      auto key = jsonutil::canonical(e.partition);
+      if (!key) return Status::invalid(where + ".partition is not valid JSON");
+      out[*key] = off.is_null() ? std::nullopt : std::optional<std::string>(json::serialize(off));
+    }
+  }
+  return out;
+}
+
+Status Worker::writeOffsets(const Connector& c, std::map<std::string, std::optional<std::string>> offsets,
+                            bool clearState, const char* origin) {
+  state::Commit commit;
+  commit.connector = c.name;
+  commit.offsets = std::move(offsets);
+  commit.origin = origin;
+  commit.checkpoint = historyOn(c);
+  commit.watermarkMs = INT64_MIN;
+  if (clearState)
+    offsets_.scanState(c.name, "", [&](std::string_view k, std::string_view) {
+      commit.state[std::string(k)] = std::nullopt;
+      return true;
+    });
+  std::string json = "[";
+  for (const auto& [p, o] : commit.offsets) {
+    if (json.size() > 1) json += ',';
+    json += "{\"partition\":" + p + ",\"offset\":" + o.value_or("null") + "}";
+  }
+  commit.offsetsJson = json + "]";
+  state::Retention keep;
+  keep.count = static_cast<size_t>(c.plan->checkpointRetain > 0 ? c.plan->checkpointRetain : wc_.checkpointRetain);
+  keep.maxAgeMs = c.plan->checkpointRetainMs >= 0 ? c.plan->checkpointRetainMs : wc_.checkpointRetainMs;
+  auto r = offsets_.commit(commit, keep);
+  if (!r) return r.status();
+  if (c.plan->isSink()) {
+    std::vector<kafka::Env::CommittedOffset> removed;
+    for (const auto& [p, o] : commit.offsets) {
+      if (o) continue;
+      boost::system::error_code ec;
+      auto v = boost::json::parse(p, ec);
+      if (!ec) removed.push_back({std::string(v.at("kafka_topic").as_string()),
+                                  static_cast<int32_t>(v.at("kafka_partition").as_int64()), 0});
+    }
+    if (auto s = kafka_.deleteGroupOffsets("connect-" + c.name, removed); !s)
+      SLUICE_LOG(kTag, log::Level::kWarn, "connector " + c.name + ": " + s.message());
+    mirrorGroupOffsets(c);
+  }
+  return Status::ok();
+}
+
+void Worker::mirrorGroupOffsets(const Connector& c) {
+  std::vector<kafka::Env::CommittedOffset> group;
+  for (const auto& [p, o] : offsets_.offsets(c.name)) {
+    boost::system::error_code ec;
+    auto v = boost::json::parse(p, ec);
+    auto off = sinkOffsetValue(o);
+    if (ec || !v.is_object() || !off) continue;
+    group.push_back({std::string(v.at("kafka_topic").as_string()), static_cast<int32_t>(v.at("kafka_partition").as_int64()), *off});
+  }
+  // The store is what the tasks start from; the group follows for tools
+  // that read it. A failure here is only a stale view for those tools.
+  if (auto s = kafka_.commitGroupOffsets("connect-" + c.name, group); !s)
+    SLUICE_LOG(kTag, log::Level::kWarn, "connector " + c.name + ": " + s.message());
+}
+
+namespace {
+std::string notStoppedMessage(const std::string& name) {
+  return "Connectors must be in the STOPPED state before their offsets can be modified. This can be done for the "
+         "specified connector by issuing a 'PUT' request to the '/connectors/" + name + "/stop' endpoint";
+}
+}  // namespace
+
+Status Worker::alterOffsets(const std::string& name, const std::vector<OffsetEntry>& entries) {
+  std::lock_guard lk(mu_);
+  Connector* c = find(name);
+  if (!c) return Status::notFound("Connector " + name + " not found");
+  if (!c->plan) return Status::conflict("Connector " + name + " has failed: " + c->failure);
+  if (c->targetState != "STOPPED" || !c->tasks.empty()) return Status::invalid(notStoppedMessage(name));
+  if (entries.empty()) return Status::invalid("The offsets to modify must not be empty");
+  auto parsed = parseEntries(*c, entries);
+  if (!parsed) return parsed.status();
+  return writeOffsets(*c, std::move(*parsed), false, "alter");
+}
+
+Status Worker::resetOffsets(const std::string& name) {
+  std::lock_guard lk(mu_);
+  Connector* c = find(name);
+  if (!c) return Status::notFound("Connector " + name + " not found");
+  if (!c->plan) return Status::conflict("Connector " + name + " has failed: " + c->failure);
+  if (c->targetState != "STOPPED" || !c->tasks.empty()) return Status::invalid(notStoppedMessage(name));
+  auto current = offsetsOf(*c);
+  if (!current) return current.status();
+  std::map<std::string, std::optional<std::string>> removed;
+  for (const auto& e : *current) removed[e.partition] = std::nullopt;
+  return writeOffsets(*c, std::move(removed), true, "reset");
+}
+
+Result<std::vector<state::CheckpointInfo>> Worker::checkpoints(const std::string& name) const {
   {
     std::lock_guard lk(mu_);
-    const Connector* c = find(name);
-    if (!c) return Status::notFound("Connector " + name + " not found");
-    if (!c->plan) return Status::conflict("Connector " + name + " has failed; its offsets cannot be read: " + c->failure);
-    plan = c->plan;
-    active = c->topics->get();
+    if (!find(name)) return Status::notFound("Connector " + name + " not found");
   }
-  std::vector<OffsetEntry> out;
-  if (plan->isSource()) {
-    for (const auto& [p, o] : offsets_.offsets(name)) out.push_back({p, o});
-    return out;
+  return offsets_.checkpoints(name);
+}
+
+Result<Worker::ReplayResult> Worker::replay(const std::string& name, const ReplayTarget& t) {
+  std::lock_guard lk(mu_);
+  Connector* c = find(name);
+  if (!c) return Status::notFound("Connector " + name + " not found");
+  if (!c->plan) return Status::conflict("Connector " + name + " has failed; it cannot be replayed: " + c->failure);
+  int targets = t.checkpoint.has_value() + t.timestampMs.has_value() + t.offsets.has_value();
+  if (targets != 1) return Status::invalid("give exactly one of \"checkpoint\", \"timestamp_ms\" or \"offsets\"");
+  ReplayResult result;
+  std::optional<std::map<std::string, std::optional<std::string>>> newOffsets;
+  // Resolve and check the target completely before touching anything.
+  if (t.timestampMs && c->plan->isSource()) {
+    for (const auto& ck : offsets_.checkpoints(name))  // newest first
+      if (ck.timeMs <= *t.timestampMs) {
+        result.checkpoint = ck.id;
+        break;
+      }
+    if (!result.checkpoint)
+      return Status::invalid("connector " + name + " has no checkpoint at or before timestamp_ms " + std::to_string(*t.timestampMs));
+  } else if (t.timestampMs) {
+    std::vector<std::string> topics = c->plan->topics;
+    if (topics.empty()) {
+      auto active = c->topics->get();
+      topics.assign(active.begin(), active.end());
+    }
+    auto found = kafka_.offsetsForTimes(topics, *t.timestampMs);
+    if (!found) return found.status();
+    newOffsets.emplace();
+    for (const auto& o : *found)
+      (*newOffsets)[sinkPartitionKey(o.topic, o.partition)] = "{\"kafka_offset\":" + std::to_string(o.offset) + "}";
+  } else if (t.checkpoint) {
+    bool known = false;
+    for (const auto& ck : offsets_.checkpoints(name)) known = known || ck.id == *t.checkpoint;
+    if (!known) return Status::invalid("connector " + name + " has no checkpoint " + std::to_string(*t.checkpoint) +
+                                       " (GET /connectors/" + name + "/checkpoints lists them)");
+    result.checkpoint = t.checkpoint;
+  } else {
+    if (t.offsets->empty()) return Status::invalid("\"offsets\" must not be empty");
+    auto parsed = parseEntries(*c, *t.offsets);
+    if (!parsed) return parsed.status();
+    newOffsets = std::move(*parsed);
   }
-  std::vector<std::string> topics = plan->topics;
-  if (topics.empty()) topics.assign(active.begin(), active.end());  // topics.regex: what it was assigned
-  auto committed = kafka_.committedOffsets("connect-" + name, topics);
-  if (!committed) return committed.status();
-  for (const auto& c : *committed)
-    out.push_back({"{\"kafka_topic\":" + boost::json::serialize(boost::json::value(c.topic)) +
-                       ",\"kafka_partition\":" + std::to_string(c.partition) + "}",
-                   "{\"kafka_offset\":" + std::to_string(c.offset) + "}"});
-  return out;
+
+  stopTasks(*c);  // their last commits land first, so the rewind wins
+  Status applied = Status::ok();
+  if (result.checkpoint) {
+    applied = offsets_.rewind(name, *result.checkpoint);
+    result.state = "restored";
+    if (applied && c->plan->isSink()) mirrorGroupOffsets(*c);
+  } else {
+    applied = writeOffsets(*c, std::move(*newOffsets), !t.keepState, "replay");
+    result.state = t.keepState ? "kept" : "cleared";
+  }
+  startTasks(*c);
+  if (!applied) return applied;
+  SLUICE_LOG(kTag, log::Level::kInfo, "replayed connector " + name +
+                                          (result.checkpoint ? " from checkpoint " + std::to_string(*result.checkpoint) : ""));
+  auto now = offsetsOf(*c);
+  if (now) result.offsets = std::move(*now);
+  return result;
+}
+
+Result<Worker::Savepoint> Worker::savepoint() {
+  namespace fs = std::filesystem;
+  std::string base = wc_.savepointsDir.empty() ? wc_.stateDir + ".savepoints" : wc_.savepointsDir;
+  auto now = std::chrono::system_clock::now();
+  std::time_t t = std::chrono::system_clock::to_time_t(now);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+  static std::atomic<int> seq{0};
+  Savepoint sp;
+  sp.id = std::string("sp-") + stamp + "-" + std::to_string(++seq);
+  std::error_code ec;
+  sp.path = fs::absolute(fs::path(base) / sp.id, ec).lexically_normal().string();
+  if (auto s = offsets_.savepoint(sp.path); !s) return s;
+  SLUICE_LOG(kTag, log::Level::kInfo, "wrote savepoint " + sp.id + " to " + sp.path);
+  return sp;
 }
 
 std::vector<std::string> Worker::names() const {

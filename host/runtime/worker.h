@@ -83,6 +83,42 @@ class Worker {
   /// offsets; for sinks the group's committed Kafka offsets.
   Result<std::vector<OffsetEntry>> offsets(const std::string& name) const;
 
+  /// Kafka Connect's PATCH /offsets: set (or, with a "null" offset, remove)
+  /// offsets of a STOPPED connector. Sinks: in the store and the group.
+  Status alterOffsets(const std::string& name, const std::vector<OffsetEntry>& entries);
+  /// Kafka Connect's DELETE /offsets of a STOPPED connector: forget every
+  /// offset (and, since state without offsets means nothing, its state).
+  Status resetOffsets(const std::string& name);
+
+  /// The checkpoint history, newest first.
+  Result<std::vector<state::CheckpointInfo>> checkpoints(const std::string& name) const;
+
+  struct ReplayTarget {
+    std::optional<uint64_t> checkpoint;
+    std::optional<int64_t> timestampMs;
+    std::optional<std::vector<OffsetEntry>> offsets;
+    bool keepState = false;
+  };
+  struct ReplayResult {
+    std::optional<uint64_t> checkpoint;  // the checkpoint rewound to, if any
+    std::string state;                   // "restored", "cleared" or "kept"
+    std::vector<OffsetEntry> offsets;    // where the connector now starts
+  };
+  /// Rewind a connector (running, paused or stopped) to a checkpoint, a time
+  /// or explicit offsets, with its operator state to match; its tasks are
+  /// stopped, rewound and started again in the same target state. A bad
+  /// target changes nothing.
+  Result<ReplayResult> replay(const std::string& name, const ReplayTarget& target);
+
+  struct Savepoint {
+    std::string id;
+    std::string path;
+  };
+  /// A RocksDB checkpoint of the whole store (configs, offsets, state,
+  /// history) under savepoints.dir; `sluice run --from-savepoint` starts
+  /// a worker from it.
+  Result<Savepoint> savepoint();
+
   /// Stop everything: sources first, then (embedded Kafka only) let sinks
   /// drain what was produced, then sinks.
   void shutdown();
@@ -105,6 +141,19 @@ class Worker {
   const Connector* find(const std::string& name) const;
   ConnectorInfo infoOf(const Connector& c) const;
   TaskEnv taskEnv(Connector& c);
+  /// Offsets as KIP-875 entries, for a connector whose plan is known.
+  Result<std::vector<OffsetEntry>> offsetsOf(const Connector& c) const;
+  /// Check entries against the connector kind; canonical partition -> offset
+  /// (nullopt: remove).
+  Result<std::map<std::string, std::optional<std::string>>> parseEntries(const Connector& c,
+                                                                         const std::vector<OffsetEntry>& entries) const;
+  /// Write offsets (and clear state if asked) as one commit; sinks: mirror
+  /// the result into the consumer group.
+  Status writeOffsets(const Connector& c, std::map<std::string, std::optional<std::string>> offsets,
+                      bool clearState, const char* origin);
+  /// Sinks: make the group's committed offsets equal the store's.
+  void mirrorGroupOffsets(const Connector& c);
+  bool historyOn(const Connector& c) const;
 
   const config::WorkerConfig& wc_;
   const loader::Registry& registry_;

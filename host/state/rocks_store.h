@@ -46,7 +46,7 @@ class RocksStore final : public CheckpointStore, public ConfigStore {
 
   /// A RocksDB checkpoint of the whole store (every connector's configs,
   /// offsets, state and history) in `dir`, which must not exist yet.
-  Status savepoint(const std::string& dir);
+  Status savepoint(const std::string& dir) override;
   /// Seed an empty (or missing) `stateDir` with a copy of a savepoint.
   static Status restoreSavepoint(const std::string& savepointDir, const std::string& stateDir);
 

@@ -80,6 +80,8 @@ class CheckpointStore {
   virtual Status rewind(const std::string& connector, uint64_t id) = 0;
   /// Forget a connector's checkpoint history (not its offsets or state).
   virtual Status clearHistory(const std::string& connector) = 0;
+  /// A consistent copy of the whole store in `dir` (which must not exist).
+  virtual Status savepoint(const std::string& dir) = 0;
 };
 
 /// The key of a state entry within a connector: task, plugin instance, key.

@@ -87,6 +87,9 @@ TempDir::~TempDir() {
 }
 
 void writeFile(const std::string& path, const std::string& content) {
+  std::error_code ec;
+  if (auto parent = std::filesystem::path(path).parent_path(); !parent.empty())
+    std::filesystem::create_directories(parent, ec);
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << content;
 }

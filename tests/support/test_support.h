@@ -37,6 +37,7 @@ class TempDir {
   std::string path_;
 };
 
+/// Write a file, creating its parent directories.
 void writeFile(const std::string& path, const std::string& content);
 std::string readFile(const std::string& path);
 std::vector<std::string> readLines(const std::string& path);
