@@ -20,6 +20,7 @@ class WorkerFixture : public ::testing::Test {
  protected:
   void SetUp() override {
     wc_.offsetFlushIntervalMs = 200;
+    wc_.checkpointIntervalMs = 200;
     wc_.shutdownDrainMs = 0;
     wc_.consumerOverrides["fetch.wait.max.ms"] = "50";
     configure();
