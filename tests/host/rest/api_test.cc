@@ -4,6 +4,8 @@
 
 #include <boost/json.hpp>
 
+#include <filesystem>
+
 #include "tests/support/worker_fixture.h"
 
 namespace sluice::rest {
@@ -226,6 +228,65 @@ TEST_F(RestApiTest, OffsetsOfSourcesAndSinksInConnectsShape) {
            json::parse(R"({"offsets":[{"partition":{"kafka_topic":"off","kafka_partition":0},"offset":{"kafka_offset":100}}]})");
   }, 30s)) << call("GET", "/connectors/sink/offsets").body;
   expectError(call("GET", "/connectors/nope/offsets"), 404, "nope");
+}
+
+TEST_F(RestApiTest, OffsetsPatchAndDeleteFollowKip875) {
+  ASSERT_EQ(call("POST", "/connectors", R"({"name":"gen","config":{"connector.class":"datagen","topic":"kp","records":"10"}})").status, 201);
+  std::string body = R"({"offsets":[{"partition":{"task":0},"offset":{"seq":3}}]})";
+  expectError(call("PATCH", "/connectors/gen/offsets", body), 400, "must be in the STOPPED state");
+  expectError(call("DELETE", "/connectors/gen/offsets"), 400, "must be in the STOPPED state");
+  ASSERT_EQ(call("PUT", "/connectors/gen/stop").status, 204);
+  expectError(call("PATCH", "/connectors/gen/offsets", "{\"offsets\":{}}"), 400, "must be an array");
+  expectError(call("PATCH", "/connectors/gen/offsets", "{}"), 400, "offsets");
+  expectError(call("PATCH", "/connectors/gen/offsets", R"({"offsets":[{"partition":{"task":0}}]})"), 400, "offsets[0]");
+  expectError(call("PATCH", "/connectors/nope/offsets", body), 404, "nope");
+  auto altered = call("PATCH", "/connectors/gen/offsets", body);
+  ASSERT_EQ(altered.status, 200) << altered.body;
+  EXPECT_EQ(parse(altered), json::parse(R"({"message":"The offsets for this connector have been altered successfully"})"));
+  EXPECT_EQ(parse(call("GET", "/connectors/gen/offsets")), json::parse(R"({"offsets":[{"partition":{"task":0},"offset":{"seq":3}}]})"));
+  auto reset = call("DELETE", "/connectors/gen/offsets");
+  ASSERT_EQ(reset.status, 200) << reset.body;
+  EXPECT_EQ(parse(reset), json::parse(R"({"message":"The offsets for this connector have been reset successfully"})"));
+  EXPECT_EQ(parse(call("GET", "/connectors/gen/offsets")), json::parse(R"({"offsets":[]})"));
+}
+
+TEST_F(RestApiTest, CheckpointsReplayAndSavepoints) {
+  ASSERT_EQ(call("POST", "/connectors", R"({"name":"gen","config":{"connector.class":"datagen","topic":"rp","records":"40"}})").status, 201);
+  json::value history;
+  ASSERT_TRUE(test::waitFor([&] {
+    history = parse(call("GET", "/connectors/gen/checkpoints"));
+    auto& list = history.at("checkpoints").as_array();
+    return !list.empty() && list[0].at("offsets") == json::parse(R"([{"partition":{"task":0},"offset":{"seq":39}}])");
+  }, 30s)) << history;
+  const auto& newest = history.at("checkpoints").as_array()[0].as_object();
+  for (const char* k : {"id", "task", "time_ms", "watermark_ms", "origin", "state_keys", "bytes", "offsets"})
+    EXPECT_TRUE(newest.contains(k)) << k;
+  int64_t id = newest.at("id").as_int64();
+
+  expectError(call("POST", "/connectors/gen/replay", "{}"), 400, "exactly one of");
+  expectError(call("POST", "/connectors/gen/replay", R"({"checkpoint":0})"), 400, "positive integer");
+  expectError(call("POST", "/connectors/gen/replay", R"({"checkpoint":123456})"), 400, "no checkpoint 123456");
+  expectError(call("POST", "/connectors/gen/replay", R"({"checkpoint":1,"timestamp_ms":5})"), 400, "exactly one of");
+  expectError(call("POST", "/connectors/gen/replay", R"({"when":1})"), 400, "Unrecognized field 'when'");
+  expectError(call("POST", "/connectors/gen/replay", "not json"), 400, "not valid JSON");
+  expectError(call("POST", "/connectors/nope/replay", R"({"checkpoint":1})"), 404, "nope");
+  expectError(call("GET", "/connectors/nope/checkpoints"), 404, "nope");
+
+  auto replayed = call("POST", "/connectors/gen/replay", R"({"offsets":[{"partition":{"task":0},"offset":{"seq":29}}]})");
+  ASSERT_EQ(replayed.status, 202) << replayed.body;
+  EXPECT_EQ(parse(replayed).at("state"), "cleared");
+  EXPECT_EQ(parse(replayed).at("checkpoint"), nullptr);
+  // The replay is itself a checkpoint: rewinding to the one before undoes it.
+  auto back = call("POST", "/connectors/gen/replay", "{\"checkpoint\":" + std::to_string(id) + "}");
+  ASSERT_EQ(back.status, 202) << back.body;
+  EXPECT_EQ(parse(back).at("checkpoint").as_int64(), id);
+  EXPECT_EQ(parse(back).at("state"), "restored");
+  EXPECT_EQ(parse(back).at("offsets"), json::parse(R"([{"partition":{"task":0},"offset":{"seq":39}}])"));
+
+  auto sp = call("POST", "/admin/savepoints");
+  ASSERT_EQ(sp.status, 201) << sp.body;
+  std::string path(parse(sp).at("path").as_string());
+  EXPECT_TRUE(std::filesystem::exists(path + "/CURRENT")) << path;
 }
 
 TEST_F(RestApiTest, HealthSaysHealthyOnceStarted) {
