@@ -237,4 +237,26 @@ ValidationResult validateConnector(const loader::Registry& reg, const std::strin
   return res;
 }
 
+std::map<std::string, const OptionDef*> secretOptions(const loader::Registry& reg, const ConfigMap& cfg) {
+  // The plan tells which plugin each key belongs to, even for an invalid config.
+  auto it = cfg.find("name");
+  auto plan = validateConnector(reg, it == cfg.end() ? "" : it->second, cfg, /*resolveProviders=*/false).plan;
+  std::map<std::string, const OptionDef*> out;
+  auto collect = [&](const loader::Plugin* p, const std::string& prefix) {
+    if (!p) return;
+    for (const auto& d : p->options)
+      if (d.secret() && cfg.count(prefix + d.name)) out[prefix + d.name] = &d;
+  };
+  collect(plan.plugin, "");
+  for (const auto& t : plan.transforms) collect(t.plugin, "transforms." + t.alias + ".");
+  for (const auto& p : plan.predicates) collect(p.plugin, "predicates." + p.alias + ".");
+  return out;
+}
+
+ConfigMap redactSecrets(const loader::Registry& reg, const ConfigMap& cfg) {
+  ConfigMap out = cfg;
+  for (const auto& [key, def] : secretOptions(reg, cfg)) out[key] = shownValue(*def, cfg.at(key));
+  return out;
+}
+
 }  // namespace sluice::config
