@@ -2,8 +2,8 @@
 
 #include <regex>
 #include <set>
-#include <sstream>
 
+#include "host/common/strings.h"
 #include "host/config/providers.h"
 #include "host/runtime/converter.h"
 
@@ -22,18 +22,6 @@ OptionDef opt(std::string name, std::string type, std::optional<std::string> def
   d.allowed = std::move(allowed);
   d.min = min;
   return d;
-}
-
-std::vector<std::string> splitList(const std::string& s) {
-  std::vector<std::string> out;
-  std::stringstream ss(s);
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    size_t b = item.find_first_not_of(' ');
-    size_t e = item.find_last_not_of(' ');
-    if (b != std::string::npos) out.push_back(item.substr(b, e - b + 1));
-  }
-  return out;
 }
 
 bool isHostKey(const std::string& k) {
@@ -168,7 +156,7 @@ ValidationResult validateConnector(const loader::Registry& reg, const std::strin
   plan.topicCreationReplicationFactor = std::atoi(host("topic.creation.default.replication.factor").c_str());
   if (!host("offset.flush.interval.ms").empty()) plan.offsetFlushIntervalMs = std::stoll(host("offset.flush.interval.ms"));
 
-  plan.topics = splitList(host("topics"));
+  plan.topics = strings::splitList(host("topics"));
   plan.topicsRegex = host("topics.regex");
   if (plan.isSink()) {
     if (plan.topics.empty() && plan.topicsRegex.empty())
@@ -189,7 +177,7 @@ ValidationResult validateConnector(const loader::Registry& reg, const std::strin
 
   // Predicates, then transforms (which refer to them).
   std::set<std::string> predicateAliases;
-  for (const auto& alias : splitList(host("predicates"))) {
+  for (const auto& alias : strings::splitList(host("predicates"))) {
     if (!predicateAliases.insert(alias).second) {
       errors.push_back({"predicates", "Duplicate alias provided: " + alias});
       continue;
@@ -200,7 +188,7 @@ ValidationResult validateConnector(const loader::Registry& reg, const std::strin
     plan.predicates.push_back(std::move(spec));
   }
   std::set<std::string> transformAliases;
-  for (const auto& alias : splitList(host("transforms"))) {
+  for (const auto& alias : strings::splitList(host("transforms"))) {
     if (!transformAliases.insert(alias).second) {
       errors.push_back({"transforms", "Duplicate alias provided: " + alias});
       continue;

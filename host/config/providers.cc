@@ -1,18 +1,13 @@
 #include "host/config/providers.h"
 
+#include "host/common/strings.h"
+
 #include <algorithm>
 #include <cstdlib>
-#include <vector>
 #include <fstream>
+#include <vector>
 
 namespace sluice::config {
-namespace {
-std::string trim(std::string s) {
-  size_t b = s.find_first_not_of(" \t\r");
-  size_t e = s.find_last_not_of(" \t\r");
-  return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
-}
-}  // namespace
 
 Result<std::map<std::string, std::string>> readProperties(const std::string& path) {
   std::ifstream in(path);
@@ -20,14 +15,14 @@ Result<std::map<std::string, std::string>> readProperties(const std::string& pat
   std::map<std::string, std::string> out;
   std::string line;
   while (std::getline(in, line)) {
-    std::string t = trim(line);
+    std::string t = strings::trim(line);
     if (t.empty() || t[0] == '#' || t[0] == '!') continue;
     size_t sep = t.find_first_of("=:");
     if (sep == std::string::npos) {
       out[t] = "";
       continue;
     }
-    out[trim(t.substr(0, sep))] = trim(t.substr(sep + 1));
+    out[strings::trim(t.substr(0, sep))] = strings::trim(t.substr(sep + 1));
   }
   return out;
 }

@@ -10,26 +10,12 @@
 
 #include "host/common/json_util.h"
 #include "host/common/log.h"
+#include "host/common/strings.h"
 #include "host/config/providers.h"
 
 namespace sluice::config {
 namespace json = boost::json;
 namespace {
-
-std::string trim(const std::string& s) {
-  size_t b = s.find_first_not_of(" \t");
-  size_t e = s.find_last_not_of(" \t");
-  return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
-}
-
-std::vector<std::string> splitTrimmed(const std::string& s) {
-  std::vector<std::string> out;
-  std::stringstream ss(s);
-  std::string item;
-  while (std::getline(ss, item, ','))
-    if (auto t = trim(item); !t.empty()) out.push_back(t);
-  return out;
-}
 
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
@@ -100,7 +86,7 @@ Result<std::vector<Listener>> parseListeners(const std::string& value) {
   auto fail = [](const std::string& entry, const std::string& why) {
     return bad("listeners", "'" + entry + "' " + why);
   };
-  for (const auto& entry : splitTrimmed(value)) {
+  for (const auto& entry : strings::splitList(value)) {
     Listener l;
     std::string rest;
     std::string scheme = lower(entry.substr(0, entry.find("://")));
@@ -183,10 +169,10 @@ Result<WorkerConfig> WorkerConfig::parse(const std::string& text) {
     } else if (key == "rest.auth.metrics.anonymous") {
       if (auto st = asBool(&w.rest.metricsAnonymous); !st) return st;
     } else if (key == "access.control.allow.origin") {
-      w.rest.corsAllowOrigins = splitTrimmed(s);
+      w.rest.corsAllowOrigins = strings::splitList(s);
     } else if (key == "access.control.allow.methods") {
       w.rest.corsAllowMethods.clear();
-      for (auto m : splitTrimmed(s)) {
+      for (auto m : strings::splitList(s)) {
         std::transform(m.begin(), m.end(), m.begin(), [](unsigned char c) { return std::toupper(c); });
         if (!std::all_of(m.begin(), m.end(), [](unsigned char c) { return std::isupper(c); })) return bad(key, "'" + m + "' is not an HTTP method");
         w.rest.corsAllowMethods.push_back(m);

@@ -8,6 +8,7 @@
 #include <cctype>
 
 #include "host/common/log.h"
+#include "host/common/strings.h"
 
 namespace sluice::rest {
 namespace {
@@ -26,12 +27,6 @@ bool startsWithNoCase(const std::string& s, const std::string& prefix) {
   for (size_t i = 0; i < prefix.size(); ++i)
     if (std::tolower(static_cast<unsigned char>(s[i])) != std::tolower(static_cast<unsigned char>(prefix[i]))) return false;
   return true;
-}
-
-std::string trimmed(const std::string& s) {
-  size_t b = s.find_first_not_of(' ');
-  size_t e = s.find_last_not_of(' ');
-  return b == std::string::npos ? "" : s.substr(b, e - b + 1);
 }
 
 std::optional<std::string> base64Decode(const std::string& in) {
@@ -82,16 +77,16 @@ std::optional<Response> Authenticator::check(const Request& req, std::string* wh
   // Probes stay open: load balancers and orchestrators have no credentials.
   if (readOnly(req.method) && (req.path == "/health" || (metricsAnonymous_ && req.path == "/metrics"))) return std::nullopt;
 
-  std::string auth = trimmed(req.header("authorization"));
+  std::string auth = strings::trim(req.header("authorization"));
   if (auth.empty()) {
     SLUICE_LOG(kTag, log::Level::kDebug, "refused " + req.method + " " + req.path + " from " + req.remote + ": no credentials");
     return challenge("Authentication required: send a bearer token or basic credentials");
   }
   const Entry* e = nullptr;
   if (startsWithNoCase(auth, "bearer ")) {
-    e = match(false, "", trimmed(auth.substr(7)));
+    e = match(false, "", strings::trim(auth.substr(7)));
   } else if (startsWithNoCase(auth, "basic ")) {
-    auto decoded = base64Decode(trimmed(auth.substr(6)));
+    auto decoded = base64Decode(strings::trim(auth.substr(6)));
     size_t colon = decoded ? decoded->find(':') : std::string::npos;
     if (colon != std::string::npos) e = match(true, decoded->substr(0, colon), decoded->substr(colon + 1));
   }
