@@ -2,6 +2,11 @@
 # Installs the Debian 12 packages Sluice needs to build, test and run.
 # Idempotent: only packages that are missing are installed.
 #
+# libssl-dev is also a run-time need: civetweb loads OpenSSL for the https://
+# REST listeners with dlopen("libssl.so"), a name only the -dev package
+# provides. openssl (the CLI) and curl make the TLS tests' certificates and
+# requests.
+#
 #   scripts/deps.sh            the C++ build, test and run dependencies
 #   scripts/deps.sh --kafka    also Java 17 and Maven, for the real Kafka broker
 #                              and Kafka Connect (scripts/kafka.sh, scripts/connect.sh);
@@ -14,6 +19,7 @@ PKGS=(
   libcivetweb-dev prometheus-cpp-dev librocksdb-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   zlib1g-dev libcurl4-openssl-dev libssl-dev
+  openssl
 )
 
 # Only with --kafka (on top of the list above, which has python3 and curl):

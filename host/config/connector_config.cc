@@ -2,8 +2,8 @@
 
 #include <regex>
 #include <set>
-#include <sstream>
 
+#include "host/common/strings.h"
 #include "host/config/providers.h"
 #include "host/runtime/converter.h"
 
@@ -22,18 +22,6 @@ OptionDef opt(std::string name, std::string type, std::optional<std::string> def
   d.allowed = std::move(allowed);
   d.min = min;
   return d;
-}
-
-std::vector<std::string> splitList(const std::string& s) {
-  std::vector<std::string> out;
-  std::stringstream ss(s);
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    size_t b = item.find_first_not_of(' ');
-    size_t e = item.find_last_not_of(' ');
-    if (b != std::string::npos) out.push_back(item.substr(b, e - b + 1));
-  }
-  return out;
 }
 
 bool isHostKey(const std::string& k) {
@@ -178,7 +166,7 @@ ValidationResult validateConnector(const loader::Registry& reg, const std::strin
   plan.watermarkField = host("watermark.event.time.field");
   plan.watermarkLatenessMs = std::stoll(host("watermark.allowed.lateness.ms"));
 
-  plan.topics = splitList(host("topics"));
+  plan.topics = strings::splitList(host("topics"));
   plan.topicsRegex = host("topics.regex");
   if (plan.isSink()) {
     if (plan.topics.empty() && plan.topicsRegex.empty())
@@ -199,7 +187,7 @@ ValidationResult validateConnector(const loader::Registry& reg, const std::strin
 
   // Predicates, then transforms (which refer to them).
   std::set<std::string> predicateAliases;
-  for (const auto& alias : splitList(host("predicates"))) {
+  for (const auto& alias : strings::splitList(host("predicates"))) {
     if (!predicateAliases.insert(alias).second) {
       errors.push_back({"predicates", "Duplicate alias provided: " + alias});
       continue;
@@ -210,7 +198,7 @@ ValidationResult validateConnector(const loader::Registry& reg, const std::strin
     plan.predicates.push_back(std::move(spec));
   }
   std::set<std::string> transformAliases;
-  for (const auto& alias : splitList(host("transforms"))) {
+  for (const auto& alias : strings::splitList(host("transforms"))) {
     if (!transformAliases.insert(alias).second) {
       errors.push_back({"transforms", "Duplicate alias provided: " + alias});
       continue;
@@ -245,6 +233,28 @@ ValidationResult validateConnector(const loader::Registry& reg, const std::strin
     }
   }
   return res;
+}
+
+std::map<std::string, const OptionDef*> secretOptions(const loader::Registry& reg, const ConfigMap& cfg) {
+  // The plan tells which plugin each key belongs to, even for an invalid config.
+  auto it = cfg.find("name");
+  auto plan = validateConnector(reg, it == cfg.end() ? "" : it->second, cfg, /*resolveProviders=*/false).plan;
+  std::map<std::string, const OptionDef*> out;
+  auto collect = [&](const loader::Plugin* p, const std::string& prefix) {
+    if (!p) return;
+    for (const auto& d : p->options)
+      if (d.secret() && cfg.count(prefix + d.name)) out[prefix + d.name] = &d;
+  };
+  collect(plan.plugin, "");
+  for (const auto& t : plan.transforms) collect(t.plugin, "transforms." + t.alias + ".");
+  for (const auto& p : plan.predicates) collect(p.plugin, "predicates." + p.alias + ".");
+  return out;
+}
+
+ConfigMap redactSecrets(const loader::Registry& reg, const ConfigMap& cfg) {
+  ConfigMap out = cfg;
+  for (const auto& [key, def] : secretOptions(reg, cfg)) out[key] = shownValue(*def, cfg.at(key));
+  return out;
 }
 
 }  // namespace sluice::config

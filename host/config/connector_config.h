@@ -79,4 +79,13 @@ const OptionTable& hostConnectorOptions();
 ValidationResult validateConnector(const loader::Registry& registry, const std::string& name,
                                    const ConfigMap& raw, bool resolveProviders = true);
 
+/// The secret options a connector config sets: keys whose option (in the
+/// connector plugin's table, or a transform's or predicate's, by full key) is
+/// a password or marked secret. Providers are not resolved.
+std::map<std::string, const OptionDef*> secretOptions(const loader::Registry& registry, const ConfigMap& cfg);
+
+/// `cfg` as the REST API shows it: every secret value replaced by "[hidden]"
+/// unless it is only config-provider references (see shownValue()).
+ConfigMap redactSecrets(const loader::Registry& registry, const ConfigMap& cfg);
+
 }  // namespace sluice::config

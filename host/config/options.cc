@@ -1,5 +1,7 @@
 #include "host/config/options.h"
 
+#include "host/config/providers.h"
+
 #include <boost/json.hpp>
 
 #include <charconv>
@@ -41,6 +43,7 @@ Result<OptionTable> parseOptionTable(const std::string& text) {
       else d.defaultValue = json::serialize(*dv);
     }
     if (auto* r = o.if_contains("required"); r && r->is_bool()) d.required = r->as_bool();
+    if (auto* r = o.if_contains("secret"); r && r->is_bool()) d.secretFlag = r->as_bool();
     d.doc = str("doc").value_or("");
     if (auto* val = o.if_contains("validator"); val && val->is_object()) {
       const auto& vo = val->as_object();
@@ -70,42 +73,46 @@ bool parseDouble(const std::string& s, double* out) {
 }  // namespace
 
 std::optional<std::string> validateValue(const OptionDef& def, const std::string& value) {
+  // `value` is resolved (providers applied): a secret's must not reach the message.
+  auto invalid = [&](const std::string& why) {
+    return "Invalid value " + (def.secret() ? std::string(kHiddenValue) : value) + " for configuration " + def.name + ": " + why;
+  };
+  auto number = [](double d) {
+    std::ostringstream os;
+    os << d;
+    return os.str();
+  };
   double num = 0;
   bool numeric = false;
   if (def.type == "int" || def.type == "long") {
     long long i = 0;
-    if (!parseInteger(value, &i)) return "Invalid value " + value + " for configuration " + def.name + ": Not a number of type " + (def.type == "int" ? "INT" : "LONG");
-    if (def.type == "int" && (i < INT32_MIN || i > INT32_MAX))
-      return "Invalid value " + value + " for configuration " + def.name + ": out of range for INT";
+    if (!parseInteger(value, &i)) return invalid(std::string("Not a number of type ") + (def.type == "int" ? "INT" : "LONG"));
+    if (def.type == "int" && (i < INT32_MIN || i > INT32_MAX)) return invalid("out of range for INT");
     num = static_cast<double>(i);
     numeric = true;
   } else if (def.type == "double") {
-    if (!parseDouble(value, &num)) return "Invalid value " + value + " for configuration " + def.name + ": Not a number of type DOUBLE";
+    if (!parseDouble(value, &num)) return invalid("Not a number of type DOUBLE");
     numeric = true;
   } else if (def.type == "boolean") {
     if (value != "true" && value != "false" && value != "TRUE" && value != "FALSE" && value != "True" && value != "False")
-      return "Invalid value " + value + " for configuration " + def.name + ": Expected value to be either true or false";
+      return invalid("Expected value to be either true or false");
   }
-  if (numeric && def.min && num < *def.min) {
-    std::ostringstream os;
-    os << "Invalid value " << value << " for configuration " << def.name << ": Value must be at least " << *def.min;
-    return os.str();
-  }
-  if (numeric && def.max && num > *def.max) {
-    std::ostringstream os;
-    os << "Invalid value " << value << " for configuration " << def.name << ": Value must be no more than " << *def.max;
-    return os.str();
-  }
+  if (numeric && def.min && num < *def.min) return invalid("Value must be at least " + number(*def.min));
+  if (numeric && def.max && num > *def.max) return invalid("Value must be no more than " + number(*def.max));
   if (!def.allowed.empty()) {
     bool ok = false;
     for (const auto& a : def.allowed) ok = ok || a == value;
     if (!ok) {
       std::string list;
       for (const auto& a : def.allowed) list += (list.empty() ? "" : ", ") + a;
-      return "Invalid value " + value + " for configuration " + def.name + ": String must be one of: " + list;
+      return invalid("String must be one of: " + list);
     }
   }
   return std::nullopt;
+}
+
+std::string shownValue(const OptionDef& def, const std::string& value) {
+  return def.secret() && !onlyProviderReferences(value) ? kHiddenValue : value;
 }
 
 const OptionDef* findOption(const OptionTable& table, const std::string& name) {

@@ -20,9 +20,19 @@ struct OptionDef {
   std::optional<double> min;
   std::optional<double> max;
   std::vector<std::string> allowed;
+  bool secretFlag = false;  // "secret": true in the option table
 
-  bool secret() const { return type == "password"; }
+  /// Secret values are never shown by the REST API nor written to logs.
+  bool secret() const { return type == "password" || secretFlag; }
 };
+
+/// What the REST API shows instead of a secret value (Kafka Connect's text).
+inline constexpr const char* kHiddenValue = "[hidden]";
+
+/// `value` as the REST API and logs may show it: a secret option's value is
+/// kHiddenValue unless it is only config-provider references (they say where
+/// the secret is, not what it is).
+std::string shownValue(const OptionDef& def, const std::string& value);
 
 using OptionTable = std::vector<OptionDef>;
 

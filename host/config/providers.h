@@ -14,6 +14,11 @@ namespace sluice::config {
 /// Resolve every placeholder in one value. Errors name the placeholder.
 Result<std::string> resolveValue(const std::string& value);
 
+/// True when `value` is nothing but provider references (`${env:X}`,
+/// `${file:P:K}`, one or more): it names where a secret lives and holds none,
+/// so the REST API may show it.
+bool onlyProviderReferences(const std::string& value);
+
 /// Read a Java-properties file (key=value or key: value, # and ! comments).
 Result<std::map<std::string, std::string>> readProperties(const std::string& path);
 

@@ -2,15 +2,114 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
+#include <cctype>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "host/common/json_util.h"
 #include "host/common/log.h"
+#include "host/common/strings.h"
 #include "host/config/providers.h"
 
 namespace sluice::config {
 namespace json = boost::json;
+namespace {
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+
+Status bad(const std::string& key, const std::string& why) {
+  return Status::invalid("worker config '" + key + "': " + why);
+}
+
+// `rest.auth.tokens` ({"name","token","role"}) and `rest.auth.users`
+// ({"user","password","role"}): JSON arrays of objects whose fields may use
+// config providers. Errors name the entry and field, never a secret.
+Status parseCredentials(const std::string& key, const json::value& v, const char* nameField, const char* secretField,
+                        std::vector<Credential>* out) {
+  if (!v.is_array()) return bad(key, std::string("must be a JSON array of {\"") + nameField + "\", \"" + secretField + "\", \"role\"} objects");
+  std::set<std::string> names;
+  for (size_t i = 0; i < v.as_array().size(); ++i) {
+    const json::value& e = v.as_array()[i];
+    std::string where = key + "[" + std::to_string(i) + "]";
+    if (!e.is_object()) return bad(where, std::string("must be an object with \"") + nameField + "\", \"" + secretField + "\" and \"role\"");
+    std::map<std::string, std::string> fields;
+    for (const auto& kv : e.as_object()) {
+      std::string f(kv.key());
+      if (f != nameField && f != secretField && f != "role")
+        return bad(where, "unknown field '" + f + "' (expected " + nameField + ", " + secretField + ", role)");
+      if (!kv.value().is_string()) return bad(where + "." + f, "must be a string");
+      auto resolved = resolveValue(std::string(kv.value().as_string()));
+      if (!resolved) return bad(where + "." + f, resolved.status().message());
+      fields[f] = *resolved;
+    }
+    Credential c;
+    c.name = fields[nameField];
+    c.secret = fields[secretField];
+    if (c.name.empty()) return bad(where + "." + nameField, "is missing or empty");
+    if (c.secret.empty()) return bad(where + "." + secretField, "is missing or empty");
+    if (std::string(nameField) == "user" && c.name.find(':') != std::string::npos)
+      return bad(where + ".user", "must not contain ':' (HTTP basic authentication splits there)");
+    const std::string& role = fields["role"];
+    if (role == "read") c.role = Role::kRead;
+    else if (role == "admin") c.role = Role::kAdmin;
+    else return bad(where + ".role", "must be read or admin");
+    if (!names.insert(c.name).second) return bad(where + "." + nameField, "'" + c.name + "' appears twice");
+    for (size_t j = 0; j < out->size(); ++j)
+      if ((*out)[j].secret == c.secret)
+        return bad(where + "." + secretField, "is the same as that of " + key + "[" + std::to_string(j) + "]");
+    out->push_back(std::move(c));
+  }
+  return Status::ok();
+}
+
+}  // namespace
+
+const char* roleName(Role r) { return r == Role::kAdmin ? "admin" : "read"; }
+
+std::string Listener::url() const {
+  std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+  return std::string(tls ? "https://" : "http://") + h + ":" + std::to_string(port);
+}
+
+bool RestConfig::tlsEnabled() const {
+  return std::any_of(listeners.begin(), listeners.end(), [](const Listener& l) { return l.tls; });
+}
+
+Result<std::vector<Listener>> parseListeners(const std::string& value) {
+  std::vector<Listener> out;
+  std::set<std::pair<std::string, int>> seen;
+  auto fail = [](const std::string& entry, const std::string& why) {
+    return bad("listeners", "'" + entry + "' " + why);
+  };
+  for (const auto& entry : strings::splitList(value)) {
+    Listener l;
+    std::string rest;
+    std::string scheme = lower(entry.substr(0, entry.find("://")));
+    if (entry.find("://") == std::string::npos || (scheme != "http" && scheme != "https"))
+      return fail(entry, "must be http://HOST:PORT or https://HOST:PORT");
+    l.tls = scheme == "https";
+    rest = entry.substr(scheme.size() + 3);
+    while (!rest.empty() && rest.back() == '/') rest.pop_back();
+    size_t colon = rest.rfind(':');
+    if (colon == std::string::npos) return fail(entry, "has no port");
+    l.host = rest.substr(0, colon);
+    if (l.host.size() >= 2 && l.host.front() == '[' && l.host.back() == ']') l.host = l.host.substr(1, l.host.size() - 2);
+    else if (l.host.find_first_of(":/[]@ ") != std::string::npos) return fail(entry, "has an invalid host");
+    std::string port = rest.substr(colon + 1);
+    if (port.empty() || port.size() > 5 || !std::all_of(port.begin(), port.end(), [](unsigned char c) { return std::isdigit(c); }) || std::stoi(port) > 65535)
+      return fail(entry, "has an invalid port (0-65535)");
+    l.port = std::stoi(port);
+    if (!seen.insert({l.host, l.port}).second) return fail(entry, "is listed twice");
+    out.push_back(std::move(l));
+  }
+  if (out.empty()) return bad("listeners", "needs at least one http:// or https:// listener");
+  return out;
+}
 
 Result<WorkerConfig> WorkerConfig::parse(const std::string& text) {
   boost::system::error_code ec;
@@ -20,33 +119,67 @@ Result<WorkerConfig> WorkerConfig::parse(const std::string& text) {
   WorkerConfig w;
   for (const auto& kv : v.as_object()) {
     std::string key(kv.key());
-    auto bad = [&](const std::string& why) { return Status::invalid("worker config '" + key + "': " + why); };
     if (key == "plugin.path") {
       if (kv.value().is_array()) {
         for (const auto& e : kv.value().as_array()) {
-          if (!e.is_string()) return bad("must be a list of directory names");
+          if (!e.is_string()) return bad(key, "must be a list of directory names");
           w.pluginPath.emplace_back(e.as_string());
         }
         continue;
       }
     }
+    if (key == "rest.auth.tokens" || key == "rest.auth.users") {
+      bool tokens = key == "rest.auth.tokens";
+      auto st = parseCredentials(key, kv.value(), tokens ? "name" : "user", tokens ? "token" : "password",
+                                 tokens ? &w.rest.tokens : &w.rest.users);
+      if (!st) return st;
+      continue;
+    }
     auto raw = jsonutil::configString(kv.value());
-    if (!raw) return bad("must be a string, number or boolean");
+    if (!raw) return bad(key, "must be a string, number or boolean");
     auto resolved = resolveValue(*raw);
-    if (!resolved) return bad(resolved.status().message());
+    if (!resolved) return bad(key, resolved.status().message());
     const std::string& s = *resolved;
-    auto asInt = [&](int64_t* out) -> Status {
+    auto asInt = [&](int64_t* out, int64_t min = 0) -> Status {
+      std::string why = min > 0 ? "must be a positive integer" : "must be a non-negative integer";
       try {
         size_t used = 0;
         *out = std::stoll(s, &used);
-        if (used != s.size() || *out < 0) return bad("must be a non-negative integer, got '" + s + "'");
+        if (used != s.size() || *out < min) return bad(key, why + ", got '" + s + "'");
       } catch (...) {
-        return bad("must be a non-negative integer, got '" + s + "'");
+        return bad(key, why + ", got '" + s + "'");
       }
       return Status::ok();
     };
+    auto asBool = [&](bool* out) -> Status {
+      if (s != "true" && s != "false") return bad(key, "must be true or false, got '" + s + "'");
+      *out = s == "true";
+      return Status::ok();
+    };
     if (key == "listeners") {
-      w.listeners = s;
+      auto l = parseListeners(s);
+      if (!l) return l.status();
+      w.rest.listeners = std::move(*l);
+    } else if (key == kTlsCertificateKey) {
+      w.rest.tlsCertificateLocation = s;
+    } else if (key == kTlsKeyKey) {
+      w.rest.tlsKeyLocation = s;
+    } else if (key == kTlsKeyPasswordKey) {
+      w.rest.tlsKeyPassword = s;
+    } else if (key == "rest.auth.metrics.anonymous") {
+      if (auto st = asBool(&w.rest.metricsAnonymous); !st) return st;
+    } else if (key == "access.control.allow.origin") {
+      w.rest.corsAllowOrigins = strings::splitList(s);
+    } else if (key == "access.control.allow.methods") {
+      w.rest.corsAllowMethods.clear();
+      for (auto m : strings::splitList(s)) {
+        std::transform(m.begin(), m.end(), m.begin(), [](unsigned char c) { return std::toupper(c); });
+        if (!std::all_of(m.begin(), m.end(), [](unsigned char c) { return std::isupper(c); })) return bad(key, "'" + m + "' is not an HTTP method");
+        w.rest.corsAllowMethods.push_back(m);
+      }
+      if (w.rest.corsAllowMethods.empty()) return bad(key, "must list at least one HTTP method");
+    } else if (key == "rest.max.request.bytes") {
+      if (auto st = asInt(&w.rest.maxRequestBytes, 1); !st) return st;
     } else if (key == "plugin.path") {
       std::stringstream ss(s);
       std::string item;
@@ -68,7 +201,7 @@ Result<WorkerConfig> WorkerConfig::parse(const std::string& text) {
       if (auto st = asInt(&w.checkpointIntervalMs); !st) return st;
     } else if (key == "checkpoint.retain") {
       if (auto st = asInt(&w.checkpointRetain); !st) return st;
-      if (w.checkpointRetain < 1) return bad("must be at least 1");
+      if (w.checkpointRetain < 1) return bad(key, "must be at least 1");
     } else if (key == "checkpoint.retain.ms") {
       if (auto st = asInt(&w.checkpointRetainMs); !st) return st;
     } else if (key == "savepoints.dir") {
@@ -79,10 +212,10 @@ Result<WorkerConfig> WorkerConfig::parse(const std::string& text) {
       if (auto st = asInt(&w.shutdownDrainMs); !st) return st;
     } else if (key == "log.level") {
       log::Level l;
-      if (!log::parseLevel(s, &l)) return bad("must be one of TRACE, DEBUG, INFO, WARN, ERROR");
+      if (!log::parseLevel(s, &l)) return bad(key, "must be one of TRACE, DEBUG, INFO, WARN, ERROR");
       w.logLevel = s;
     } else if (key == "log.format") {
-      if (s != "text" && s != "json") return bad("must be text or json");
+      if (s != "text" && s != "json") return bad(key, "must be text or json");
       w.logJson = s == "json";
     } else if (key == "rest.advertised.host.name") {
       w.restAdvertisedName = s;
@@ -90,8 +223,10 @@ Result<WorkerConfig> WorkerConfig::parse(const std::string& text) {
       return Status::invalid("unknown worker config key '" + key + "'");
     }
   }
-  if (!w.listeners.starts_with("http://"))
-    return Status::invalid("worker config 'listeners': only http://HOST:PORT is supported, got '" + w.listeners + "'");
+  if (w.rest.tlsEnabled() && w.rest.tlsCertificateLocation.empty())
+    return bad(kTlsCertificateKey, "must be set for an https:// listener (a PEM file)");
+  if (w.rest.tlsEnabled() && w.rest.tlsKeyLocation.empty())
+    return bad(kTlsKeyKey, "must be set for an https:// listener (a PEM file)");
   return w;
 }
 
@@ -106,10 +241,9 @@ Result<WorkerConfig> WorkerConfig::load(const std::string& path) {
 }
 
 std::string WorkerConfig::listenAddress() const {
-  std::string s = listeners.substr(7);
-  if (auto comma = s.find(','); comma != std::string::npos) s.resize(comma);
-  while (!s.empty() && s.back() == '/') s.pop_back();
-  return s;
+  const Listener& l = rest.listeners.front();
+  std::string url = l.url();
+  return url.substr(url.find("://") + 3);
 }
 
 }  // namespace sluice::config

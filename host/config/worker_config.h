@@ -1,6 +1,7 @@
 #pragma once
 // The worker config: a flat JSON object with Kafka Connect's key names.
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -9,8 +10,50 @@
 
 namespace sluice::config {
 
+// Worker keys the REST layer names in its own startup errors.
+inline constexpr const char* kTlsCertificateKey = "listeners.https.ssl.certificate.location";
+inline constexpr const char* kTlsKeyKey = "listeners.https.ssl.key.location";
+inline constexpr const char* kTlsKeyPasswordKey = "listeners.https.ssl.key.password";
+
+/// One entry of `listeners`: http://HOST:PORT or https://HOST:PORT.
+struct Listener {
+  bool tls = false;
+  std::string host;  // empty: every interface (as in Kafka Connect)
+  int port = 0;      // 0: any free port (tests)
+  std::string url() const;
+};
+
+/// What a REST client may do once authenticated.
+enum class Role { kRead, kAdmin };
+const char* roleName(Role r);
+
+/// A bearer token (`rest.auth.tokens`) or a basic-auth user
+/// (`rest.auth.users`). `name` is what logs show; `secret` is never logged.
+struct Credential {
+  std::string name;    // the token's name, or the user name
+  std::string secret;  // the token, or the user's password (providers resolved)
+  Role role = Role::kRead;
+};
+
+/// The REST server's listeners and its security settings.
+struct RestConfig {
+  std::vector<Listener> listeners{Listener{false, "127.0.0.1", 8083}};
+  std::string tlsCertificateLocation;  // PEM: the certificate, then its chain
+  std::string tlsKeyLocation;          // PEM: the private key
+  std::string tlsKeyPassword;          // for an encrypted key; secret
+  std::vector<Credential> tokens;
+  std::vector<Credential> users;
+  bool metricsAnonymous = false;  // /metrics without credentials even when auth is on
+  std::vector<std::string> corsAllowOrigins;  // empty: CORS off
+  std::vector<std::string> corsAllowMethods{"GET", "POST", "HEAD"};
+  int64_t maxRequestBytes = 1024 * 1024;
+
+  bool authEnabled() const { return !tokens.empty() || !users.empty(); }
+  bool tlsEnabled() const;
+};
+
 struct WorkerConfig {
-  std::string listeners = "http://127.0.0.1:8083";
+  RestConfig rest;
   std::vector<std::string> pluginPath;  // empty: the built-in plugin directory
   std::string stateDir = "sluice-state";
   std::string bootstrapServers;  // empty: embedded mock cluster
@@ -34,5 +77,8 @@ struct WorkerConfig {
   /// host:port of the first listener.
   std::string listenAddress() const;
 };
+
+/// Parse a `listeners` value (comma-separated URLs). Errors name the entry.
+Result<std::vector<Listener>> parseListeners(const std::string& value);
 
 }  // namespace sluice::config

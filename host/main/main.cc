@@ -190,12 +190,19 @@ int cmdRun(const std::string& workerPath, const std::vector<std::string>& connec
   std::atomic<bool> started{false};
   rest::registerApi(router, rest::ApiContext{&worker, &reg, &metrics, [k = kafka->get()] { return k->clusterId(); },
                                              SLUICE_VERSION, SLUICE_COMMIT, &started});
-  rest::Server server(router, wc->listenAddress());
+  rest::Server server(router, wc->rest);
   if (!server.started()) {
     std::fprintf(stderr, "sluice: REST listener: %s\n", server.error().c_str());
     return 1;
   }
-  SLUICE_LOG(kTag, log::Level::kInfo, "REST API listening on http://" + wc->listenAddress());
+  for (const auto& l : wc->rest.listeners) {
+    SLUICE_LOG(kTag, log::Level::kInfo, "REST API listening on " + l.url());
+    bool loopback = l.host.starts_with("127.") || l.host == "localhost" || l.host == "::1";
+    if (!loopback && !wc->rest.authEnabled())
+      SLUICE_LOG(kTag, log::Level::kWarn, "REST listener " + l.url() + " is reachable from other hosts and rest.auth.tokens/rest.auth.users are not set: anyone who can connect may manage connectors");
+  }
+  SLUICE_LOG(kTag, log::Level::kInfo, std::string("REST authentication: ") +
+                                          (wc->rest.authEnabled() ? std::to_string(wc->rest.tokens.size()) + " token(s), " + std::to_string(wc->rest.users.size()) + " user(s)" : "off"));
 
   std::signal(SIGINT, onSignal);
   std::signal(SIGTERM, onSignal);

@@ -22,16 +22,28 @@ Response fromStatus(const Status& s) {
   }
 }
 
-json::object configJson(const config::ConfigMap& m) {
+// Every config the API echoes goes through here: secrets are shown as "[hidden]".
+json::object configJson(const loader::Registry& reg, const config::ConfigMap& m) {
   json::object o;
-  for (const auto& [k, v] : m) o[k] = v;
+  for (const auto& [k, v] : config::redactSecrets(reg, m)) o[k] = v;
   return o;
 }
 
-json::object infoJson(const runtime::ConnectorInfo& i) {
+json::object infoJson(const loader::Registry& reg, const runtime::ConnectorInfo& i) {
   json::array tasks;
   for (int t = 0; t < i.taskCount; ++t) tasks.push_back(json::object{{"connector", i.name}, {"task", t}});
-  return json::object{{"name", i.name}, {"config", configJson(i.config)}, {"tasks", std::move(tasks)}, {"type", i.type}};
+  return json::object{{"name", i.name}, {"config", configJson(reg, i.config)}, {"tasks", std::move(tasks)}, {"type", i.type}};
+}
+
+// A secret sent back as "[hidden]" (a GET, edit, PUT round trip) keeps the
+// value stored for it instead of becoming the text "[hidden]".
+void keepHiddenSecrets(const loader::Registry& reg, runtime::Worker* w, const std::string& name, config::ConfigMap* m) {
+  auto stored = w->configOf(name);
+  if (!stored) return;
+  for (const auto& [key, def] : config::secretOptions(reg, *m)) {
+    auto it = stored->find(key);
+    if ((*m)[key] == config::kHiddenValue && it != stored->end()) (*m)[key] = it->second;
+  }
 }
 
 json::object statusJson(const runtime::ConnectorStatus& s, const std::string& workerId) {
@@ -114,7 +126,7 @@ json::object configInfos(const loader::Registry& reg, const std::string& pluginN
     json::array errs;
     for (const auto& m : errorsByKey[key]) errs.push_back(json::string(m));
     json::value value = nullptr;
-    if (auto it = cfg.find(key); it != cfg.end()) value = json::string(d.secret() ? "[hidden]" : it->second);
+    if (auto it = cfg.find(key); it != cfg.end()) value = json::string(config::shownValue(d, it->second));
     else if (d.defaultValue) value = json::string(*d.defaultValue);
     configs.push_back(json::object{{"definition", definitionJson(full, group, order)},
                                    {"value", json::object{{"name", key}, {"value", value},
@@ -236,7 +248,8 @@ void registerApi(Router& r, ApiContext c) {
     return ok(200, configInfos(*c.registry, p->name, *m));
   });
 
-  r.add("GET", "/connectors", [w, ok](const Request& req) {
+  const loader::Registry* reg = c.registry;
+  r.add("GET", "/connectors", [w, ok, reg](const Request& req) {
     auto names = w->names();
     bool expandStatus = false, expandInfo = false;
     auto range = req.query.equal_range("expand");
@@ -255,13 +268,13 @@ void registerApi(Router& r, ApiContext c) {
       if (expandStatus)
         if (auto s = w->status(n)) entry["status"] = statusJson(*s, w->workerId());
       if (expandInfo)
-        if (auto i = w->info(n)) entry["info"] = infoJson(*i);
+        if (auto i = w->info(n)) entry["info"] = infoJson(*reg, *i);
       out[n] = std::move(entry);
     }
     return ok(200, out);
   });
 
-  r.add("POST", "/connectors", [w, ok](const Request& req) {
+  r.add("POST", "/connectors", [w, ok, reg](const Request& req) {
     Response err;
     auto body = parseObject(req, &err);
     if (!body) return err;
@@ -286,24 +299,24 @@ void registerApi(Router& r, ApiContext c) {
     }
     auto res = w->create(n, *m, initial);
     if (!res) return fromStatus(res.status());
-    Response resp = ok(201, infoJson(*res));
+    Response resp = ok(201, infoJson(*reg, *res));
     resp.headers["Location"] = "/connectors/" + n;
     return resp;
   });
 
-  r.add("GET", "/connectors/{name}", [w, ok](const Request& req) {
+  r.add("GET", "/connectors/{name}", [w, ok, reg](const Request& req) {
     auto res = w->info(req.params.at("name"));
     if (!res) return fromStatus(res.status());
-    return ok(200, infoJson(*res));
+    return ok(200, infoJson(*reg, *res));
   });
 
-  r.add("GET", "/connectors/{name}/config", [w, ok](const Request& req) {
+  r.add("GET", "/connectors/{name}/config", [w, ok, reg](const Request& req) {
     auto res = w->configOf(req.params.at("name"));
     if (!res) return fromStatus(res.status());
-    return ok(200, configJson(*res));
+    return ok(200, configJson(*reg, *res));
   });
 
-  r.add("PUT", "/connectors/{name}/config", [w, ok](const Request& req) {
+  r.add("PUT", "/connectors/{name}/config", [w, ok, reg](const Request& req) {
     Response err;
     auto body = parseObject(req, &err);
     if (!body) return err;
@@ -312,14 +325,15 @@ void registerApi(Router& r, ApiContext c) {
     const std::string& n = req.params.at("name");
     if (auto it = m->find("name"); it != m->end() && it->second != n)
       return error(400, "Connector name configuration (" + it->second + ") doesn't match connector name in the URL (" + n + ")");
+    keepHiddenSecrets(*reg, w, n, &*m);
     bool created = false;
     auto res = w->put(n, *m, &created);
     if (!res) return fromStatus(res.status());
-    return ok(created ? 201 : 200, infoJson(*res));
+    return ok(created ? 201 : 200, infoJson(*reg, *res));
   });
 
   // PATCH merges into the stored config; a null value removes the key.
-  r.add("PATCH", "/connectors/{name}/config", [w, ok](const Request& req) {
+  r.add("PATCH", "/connectors/{name}/config", [w, ok, reg](const Request& req) {
     Response err;
     auto body = parseObject(req, &err);
     if (!body) return err;
@@ -339,10 +353,11 @@ void registerApi(Router& r, ApiContext c) {
     }
     if (auto it = merged.find("name"); it != merged.end() && it->second != n)
       return error(400, "Connector name configuration (" + it->second + ") doesn't match connector name in the URL (" + n + ")");
+    keepHiddenSecrets(*reg, w, n, &merged);
     bool created = false;
     auto res = w->put(n, merged, &created);
     if (!res) return fromStatus(res.status());
-    return ok(200, infoJson(*res));
+    return ok(200, infoJson(*reg, *res));
   });
 
   r.add("GET", "/connectors/{name}/topics", [w, ok](const Request& req) {
@@ -477,12 +492,12 @@ void registerApi(Router& r, ApiContext c) {
     return ok(200, statusJson(*res, w->workerId()));
   });
 
-  r.add("GET", "/connectors/{name}/tasks", [w, ok](const Request& req) {
+  r.add("GET", "/connectors/{name}/tasks", [w, ok, reg](const Request& req) {
     auto res = w->info(req.params.at("name"));
     if (!res) return fromStatus(res.status());
     json::array out;
     for (int t = 0; t < res->taskCount; ++t)
-      out.push_back(json::object{{"id", json::object{{"connector", res->name}, {"task", t}}}, {"config", configJson(res->config)}});
+      out.push_back(json::object{{"id", json::object{{"connector", res->name}, {"task", t}}}, {"config", configJson(*reg, res->config)}});
     return ok(200, out);
   });
 

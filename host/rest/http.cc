@@ -10,6 +10,9 @@
 #include <mutex>
 
 #include "host/common/log.h"
+#include "host/rest/auth.h"
+#include "host/rest/cors.h"
+#include "host/rest/tls.h"
 
 namespace sluice::rest {
 namespace {
@@ -41,6 +44,7 @@ const char* reason(int status) {
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
     case 409: return "Conflict";
+    case 413: return "Payload Too Large";
     case 415: return "Unsupported Media Type";
     case 500: return "Internal Server Error";
     case 503: return "Service Unavailable";
@@ -48,12 +52,11 @@ const char* reason(int status) {
   return "Unknown";
 }
 
-int handle(mg_connection* conn, void* cbdata) {
-  const Router* router = static_cast<const Router*>(cbdata);
-  const mg_request_info* ri = mg_get_request_info(conn);
+Request requestOf(const mg_request_info* ri) {
   Request req;
   req.method = ri->request_method ? ri->request_method : "";
   req.path = urlDecode(ri->local_uri ? ri->local_uri : "/");
+  req.remote = ri->remote_addr;
   if (ri->query_string) {
     std::string q = ri->query_string;
     size_t i = 0;
@@ -73,36 +76,27 @@ int handle(mg_connection* conn, void* cbdata) {
     std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
     req.headers[name] = ri->http_headers[i].value;
   }
-  constexpr size_t kMaxBody = 16 * 1024 * 1024;
-  char buf[8192];
-  int n;
-  while ((n = mg_read(conn, buf, sizeof buf)) > 0) {
-    req.body.append(buf, static_cast<size_t>(n));
-    if (req.body.size() > kMaxBody) break;
-  }
-  Response resp;
-  if (req.body.size() > kMaxBody) {
-    resp = error(413, "Request body larger than 16 MiB");
-  } else {
-    try {
-      resp = router->dispatch(req);
-    } catch (const std::exception& e) {
-      SLUICE_LOG(kTag, log::Level::kError, "handler for " + req.method + " " + req.path + " threw: " + e.what());
-      resp = error(500, e.what());
-    }
-  }
-  std::string head = "HTTP/1.1 " + std::to_string(resp.status) + " " + reason(resp.status) + "\r\n";
-  if (resp.status != 204) {
-    head += "Content-Type: " + resp.contentType + "\r\n";
-    head += "Content-Length: " + std::to_string(resp.body.size()) + "\r\n";
-  }
-  for (const auto& [k, v] : resp.headers) head += k + ": " + v + "\r\n";
-  head += "\r\n";
-  mg_write(conn, head.data(), head.size());
-  if (resp.status != 204 && req.method != "HEAD") mg_write(conn, resp.body.data(), resp.body.size());
-  SLUICE_LOG(kTag, log::Level::kDebug, req.method + " " + req.path + " -> " + std::to_string(resp.status));
-  return static_cast<int>(resp.status);
+  return req;
 }
+
+// Read the body, but never more than `limit` + 1 bytes: false when it is larger.
+bool readBody(mg_connection* conn, size_t limit, std::string* body) {
+  char buf[8192];
+  while (body->size() <= limit) {
+    size_t want = std::min(sizeof buf, limit + 1 - body->size());
+    int n = mg_read(conn, buf, want);
+    if (n <= 0) break;
+    body->append(buf, static_cast<size_t>(n));
+  }
+  return body->size() <= limit;
+}
+
+std::string civetwebPort(const config::Listener& l) {
+  std::string host = l.host.find(':') != std::string::npos ? "[" + l.host + "]" : l.host;
+  return (host.empty() ? "" : host + ":") + std::to_string(l.port) + (l.tls ? "s" : "");
+}
+
+int dispatchRequest(mg_connection* conn, void* cbdata) { return static_cast<const Server*>(cbdata)->handle(conn); }
 }  // namespace
 
 std::string urlDecode(const std::string& s) {
@@ -152,7 +146,7 @@ Response Router::dispatch(Request& req) const {
     }
     if (!ok) continue;
     pathMatched = true;
-    if (r.method != req.method) continue;
+    if (r.method != req.method && !(req.method == "HEAD" && r.method == "GET")) continue;
     req.params = std::move(params);
     return r.handler(req);
   }
@@ -178,34 +172,117 @@ Response jsonResponse(int status, const std::string& body) {
   return r;
 }
 
-Server::Server(const Router& router, const std::string& listenAddress) : router_(router) {
+Server::Server(const Router& router, const config::RestConfig& cfg)
+    : router_(router), cfg_(cfg), auth_(std::make_unique<Authenticator>(cfg)), cors_(std::make_unique<Cors>(cfg)) {
   static std::once_flag once;
   std::call_once(once, [] { mg_init_library(0); });
-  std::string ports = listenAddress;
-  const char* options[] = {"listening_ports", ports.c_str(), "num_threads", "8",
-                           "request_timeout_ms", "30000", "enable_keep_alive", "yes", nullptr};
+  std::string ports, urls;
+  for (const auto& l : cfg_.listeners) {
+    if (l.host.find(':') != std::string::npos && !mg_check_feature(MG_FEATURES_IPV6)) {
+      error_ = "worker config 'listeners': " + l.url() + ": this civetweb was built without IPv6";
+      return;
+    }
+    ports += (ports.empty() ? "" : ",") + civetwebPort(l);
+    urls += (urls.empty() ? "" : ", ") + l.url();
+  }
+  if (cfg_.tlsEnabled()) {
+    if (auto s = initTls(); !s) {
+      error_ = "https listener: " + s.message();
+      return;
+    }
+  }
+  // civetweb answers CORS preflights itself unless its access_control_*
+  // options are empty, and by default it allows every origin and method: a
+  // page on any site could then make a browser send DELETE or PUT here. CORS
+  // is ours (rest/cors.h), off unless configured.
+  const char* options[] = {"listening_ports", ports.c_str(), "num_threads", "8", "request_timeout_ms", "30000",
+                           "enable_keep_alive", "yes", "ssl_protocol_version", "4", "access_control_allow_origin", "",
+                           "access_control_allow_methods", "", "access_control_allow_headers", "", nullptr};
   mg_callbacks callbacks{};
   callbacks.log_message = [](const mg_connection*, const char* msg) -> int {
     SLUICE_LOG(kTag, log::Level::kWarn, std::string("civetweb: ") + msg);
     return 1;
   };
-  ctx_ = mg_start(&callbacks, nullptr, options);
+  callbacks.init_ssl = [](void* sslCtx, void* self) -> int {
+    auto* server = static_cast<Server*>(self);
+    Status s = loadCertificate(sslCtx, server->cfg_);
+    if (s) return 1;  // certificate and key loaded: civetweb uses them as they are
+    server->tlsError_ = s.message();
+    return -1;
+  };
+  mg_init_data init{&callbacks, this, options};
+  unsigned code = 0;
+  char text[256] = "";
+  mg_error_data err{&code, text, sizeof text};
+  ctx_ = mg_start2(&init, &err);
   if (!ctx_) {
-    error_ = "cannot listen on " + listenAddress + " (address in use or invalid)";
+    error_ = !tlsError_.empty() ? tlsError_ : "worker config 'listeners': cannot listen on " + urls + ": " + (text[0] ? text : "address in use or invalid");
     return;
   }
-  mg_set_request_handler(ctx_, "/", handle, const_cast<Router*>(&router_));
+  mg_set_request_handler(ctx_, "/", dispatchRequest, this);
 }
 
 Server::~Server() {
   if (ctx_) mg_stop(ctx_);
 }
 
+int Server::handle(mg_connection* conn) const {
+  Request req = requestOf(mg_get_request_info(conn));
+  const int64_t declared = mg_get_request_info(conn)->content_length;  // -1: not given
+  const bool hasBody = declared > 0 || (declared < 0 && !req.header("transfer-encoding").empty());
+  const auto limit = static_cast<size_t>(cfg_.maxRequestBytes);
+  bool bodyRead = false;
+  std::string who;
+  Response resp;
+  // Preflights and refusals are decided on the headers alone: the body of a
+  // request that is refused is never read.
+  if (auto preflight = cors_->preflight(req)) {
+    resp = std::move(*preflight);
+  } else if (auto refused = auth_->check(req, &who)) {
+    resp = std::move(*refused);
+  } else if ((declared > 0 && static_cast<uint64_t>(declared) > limit) || !readBody(conn, limit, &req.body)) {
+    resp = rest::error(413, "Request body is larger than rest.max.request.bytes (" + std::to_string(limit) + " bytes)");
+  } else {
+    bodyRead = true;
+    try {
+      resp = router_.dispatch(req);
+    } catch (const std::exception& e) {
+      SLUICE_LOG(kTag, log::Level::kError, "handler for " + req.method + " " + req.path + " threw: " + e.what());
+      resp = rest::error(500, e.what());
+    }
+  }
+  cors_->decorate(req, &resp);
+  if (hasBody && !bodyRead) {
+    // What the client still sends is not read (nor discarded by civetweb).
+    mg_disable_connection_keep_alive(conn);
+    resp.headers["Connection"] = "close";
+  }
+  std::string head = "HTTP/1.1 " + std::to_string(resp.status) + " " + reason(resp.status) + "\r\n";
+  if (resp.status != 204) {
+    head += "Content-Type: " + resp.contentType + "\r\n";
+    head += "Content-Length: " + std::to_string(resp.body.size()) + "\r\n";
+  }
+  for (const auto& [k, v] : resp.headers) head += k + ": " + v + "\r\n";
+  head += "\r\n";
+  mg_write(conn, head.data(), head.size());
+  if (resp.status != 204 && req.method != "HEAD") mg_write(conn, resp.body.data(), resp.body.size());
+  SLUICE_LOG(kTag, log::Level::kDebug,
+             req.method + " " + req.path + " -> " + std::to_string(resp.status) + (who.empty() ? "" : " (" + who + ")"));
+  return resp.status;
+}
+
 int Server::port() const {
-  if (!ctx_) return 0;
-  mg_server_port ports[4];
-  int n = mg_get_server_ports(ctx_, 4, ports);
-  return n > 0 ? ports[0].port : 0;
+  auto p = ports();
+  return p.empty() ? 0 : p.front();
+}
+
+std::vector<int> Server::ports() const {
+  std::vector<int> out;
+  if (!ctx_) return out;
+  std::vector<mg_server_port> ports(cfg_.listeners.size() + 1);
+  int n = mg_get_server_ports(ctx_, static_cast<int>(ports.size()), ports.data());
+  for (int i = 0; i < n; ++i) out.push_back(ports[static_cast<size_t>(i)].port);
+  return out;
 }
 
 }  // namespace sluice::rest

@@ -5,10 +5,14 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "host/config/worker_config.h"
+
 struct mg_context;
+struct mg_connection;
 
 namespace sluice::rest {
 
@@ -20,6 +24,7 @@ struct Request {
   std::string body;
   std::string header(const std::string& name) const;
   std::map<std::string, std::string> headers;  // lower-case names
+  std::string remote;                          // client address, for logs
 
   /// Last value of a query parameter, or `def`.
   std::string queryValue(const std::string& key, const std::string& def = "") const;
@@ -38,6 +43,7 @@ class Router {
  public:
   void add(const std::string& method, const std::string& pattern, Handler h);
   /// 404 for an unknown path, 405 when the path exists for other methods.
+  /// HEAD is answered by the GET route (the server sends no body).
   Response dispatch(Request& req) const;
 
  private:
@@ -55,22 +61,36 @@ Response jsonResponse(int status, const std::string& body);
 /// A response with a status and no body (202, 204).
 Response noBody(int status);
 
-/// A civetweb server dispatching every path to a router.
+class Authenticator;
+class Cors;
+
+/// A civetweb server dispatching every path to a router, on `cfg.listeners`,
+/// enforcing `cfg`'s TLS, authentication, CORS and request size limit.
 class Server {
  public:
-  Server(const Router& router, const std::string& listenAddress);
+  Server(const Router& router, const config::RestConfig& cfg);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
   bool started() const { return ctx_ != nullptr; }
+  /// Why the server did not start, naming the worker config key when a key is at fault.
   const std::string& error() const { return error_; }
-  /// The bound port (useful with port 0).
+  /// The bound port of the first listener (useful with port 0).
   int port() const;
+  /// The bound ports, in the order of cfg.listeners.
+  std::vector<int> ports() const;
+
+  /// Answer one request (civetweb's request handler).
+  int handle(mg_connection* conn) const;
 
  private:
   const Router& router_;
+  config::RestConfig cfg_;
+  std::unique_ptr<Authenticator> auth_;
+  std::unique_ptr<Cors> cors_;
   mg_context* ctx_ = nullptr;
   std::string error_;
+  std::string tlsError_;  // set by the TLS set-up callback
 };
 
 std::string urlDecode(const std::string& s);

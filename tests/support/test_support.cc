@@ -28,7 +28,15 @@ bool waitFor(const std::function<bool()>& cond, std::chrono::milliseconds timeou
 }
 
 HttpResponse http(int port, const std::string& method, const std::string& path, const std::string& body,
-                  const std::string& contentType) {
+                  const std::string& contentType, const std::map<std::string, std::string>& headers) {
+  std::string req = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
+  for (const auto& [k, v] : headers) req += k + ": " + v + "\r\n";
+  if (!body.empty() || method == "POST" || method == "PUT")
+    req += "Content-Type: " + contentType + "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
+  return httpRaw(port, req + "\r\n" + body);
+}
+
+HttpResponse httpRaw(int port, const std::string& req) {
   HttpResponse out;
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
@@ -41,10 +49,6 @@ HttpResponse http(int port, const std::string& method, const std::string& path, 
     ::close(fd);
     return out;
   }
-  std::string req = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
-  if (!body.empty() || method == "POST" || method == "PUT")
-    req += "Content-Type: " + contentType + "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
-  req += "\r\n" + body;
   for (size_t sent = 0; sent < req.size();) {
     ssize_t n = ::send(fd, req.data() + sent, req.size() - sent, MSG_NOSIGNAL);
     if (n <= 0) break;
@@ -73,6 +77,24 @@ HttpResponse http(int port, const std::string& method, const std::string& path, 
   }
   out.body = raw.substr(headEnd + 4);
   return out;
+}
+
+CommandResult runCommand(const std::string& command) {
+  CommandResult r;
+  FILE* p = ::popen(command.c_str(), "r");
+  if (!p) return r;
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.output.append(buf, n);
+  int st = ::pclose(p);
+  r.exitCode = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return r;
+}
+
+std::string shellQuote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
 }
 
 TempDir::TempDir() {

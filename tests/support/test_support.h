@@ -23,7 +23,23 @@ struct HttpResponse {
 
 /// One request on a fresh connection to 127.0.0.1:port. status 0 = no connection.
 HttpResponse http(int port, const std::string& method, const std::string& path,
-                  const std::string& body = "", const std::string& contentType = "application/json");
+                  const std::string& body = "", const std::string& contentType = "application/json",
+                  const std::map<std::string, std::string>& headers = {});
+
+/// Send `raw` (a whole HTTP/1.1 request as text, possibly without its body)
+/// on a fresh connection and read the answer until the server closes.
+HttpResponse httpRaw(int port, const std::string& raw);
+
+struct CommandResult {
+  int exitCode = -1;
+  std::string output;  // stdout (and stderr, if the command redirects it)
+};
+
+/// Run a shell command and wait for it (give it its own timeout, e.g. curl --max-time).
+CommandResult runCommand(const std::string& command);
+
+/// `s` quoted for a POSIX shell.
+std::string shellQuote(const std::string& s);
 
 /// A directory removed when the object dies.
 class TempDir {

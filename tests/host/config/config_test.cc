@@ -127,6 +127,16 @@ TEST_F(ConnectorConfigTest, ResolvesConfigProvidersBeforeValidating) {
   EXPECT_TRUE(hasError(bad, "topic", "SLUICE_TEST_UNSET_VAR is not set"));
 }
 
+TEST(ProvidersTest, TellsValuesMadeOnlyOfProviderReferences) {
+  EXPECT_TRUE(onlyProviderReferences("${env:A}"));
+  EXPECT_TRUE(onlyProviderReferences("${env:A}${file:/p:k}"));
+  EXPECT_FALSE(onlyProviderReferences(""));
+  EXPECT_FALSE(onlyProviderReferences("a${env:A}"));
+  EXPECT_FALSE(onlyProviderReferences("${env:A}b"));
+  EXPECT_FALSE(onlyProviderReferences("${topic}"));
+  EXPECT_FALSE(onlyProviderReferences("${env:A"));
+}
+
 TEST(ProvidersTest, LeavesNonProviderPlaceholdersAlone) {
   auto r = resolveValue("${topic}-${timestamp}");
   ASSERT_TRUE(r.isOk());
@@ -167,7 +177,86 @@ TEST(WorkerConfigTest, RejectsUnknownKeysAndBadValuesByName) {
   EXPECT_NE(bad.status().message().find("offset.flush.interval.ms"), std::string::npos);
   EXPECT_FALSE(WorkerConfig::parse("[1,2]").isOk());
   EXPECT_FALSE(WorkerConfig::parse("{not json").isOk());
-  EXPECT_FALSE(WorkerConfig::parse(R"({"listeners":"https://x:1"})").isOk());
+  auto https = WorkerConfig::parse(R"({"listeners":"https://x:1"})");
+  ASSERT_FALSE(https.isOk());
+  EXPECT_NE(https.status().message().find("'listeners.https.ssl.certificate.location'"), std::string::npos) << https.status().message();
+}
+
+TEST(WorkerConfigTest, ListenersDefaultToLoopbackAndAcceptHttpAndHttps) {
+  auto def = WorkerConfig::parse("{}");
+  ASSERT_TRUE(def.isOk());
+  ASSERT_EQ(def->rest.listeners.size(), 1u);
+  EXPECT_EQ(def->rest.listeners[0].url(), "http://127.0.0.1:8083");
+  EXPECT_FALSE(def->rest.authEnabled());
+  EXPECT_EQ(def->rest.maxRequestBytes, 1024 * 1024);
+  auto w = WorkerConfig::parse(R"({"listeners":"http://127.0.0.1:8083, HTTPS://:8443,https://[::1]:9443/",
+    "listeners.https.ssl.certificate.location":"/c.pem","listeners.https.ssl.key.location":"/k.pem"})");
+  ASSERT_TRUE(w.isOk()) << w.status().message();
+  ASSERT_EQ(w->rest.listeners.size(), 3u);
+  EXPECT_FALSE(w->rest.listeners[0].tls);
+  EXPECT_TRUE(w->rest.listeners[1].tls);
+  EXPECT_EQ(w->rest.listeners[1].host, "");
+  EXPECT_EQ(w->rest.listeners[1].port, 8443);
+  EXPECT_EQ(w->rest.listeners[2].url(), "https://[::1]:9443");
+  EXPECT_EQ(w->listenAddress(), "127.0.0.1:8083");
+  EXPECT_EQ(w->rest.tlsCertificateLocation, "/c.pem");
+  auto noKey = WorkerConfig::parse(R"({"listeners":"https://x:1","listeners.https.ssl.certificate.location":"/c.pem"})");
+  ASSERT_FALSE(noKey.isOk());
+  EXPECT_NE(noKey.status().message().find("'listeners.https.ssl.key.location'"), std::string::npos);
+  for (const char* bad : {"ftp://x:1", "http://x", "http://x:70000", "http://x:1,http://x:1", "127.0.0.1:8083", "", "http://a b:1"}) {
+    auto r = WorkerConfig::parse(std::string(R"({"listeners":")") + bad + "\"}");
+    ASSERT_FALSE(r.isOk()) << bad;
+    EXPECT_NE(r.status().message().find("'listeners'"), std::string::npos) << r.status().message();
+  }
+}
+
+TEST(WorkerConfigTest, AuthCredentialsResolveProvidersAndErrorsNeverShowSecrets) {
+  ::setenv("SLUICE_TEST_REST_TOKEN", "tok-from-env-91", 1);
+  auto w = WorkerConfig::parse(R"({
+    "rest.auth.tokens":[{"name":"ci","token":"${env:SLUICE_TEST_REST_TOKEN}","role":"admin"},{"name":"dash","token":"t2-abc","role":"read"}],
+    "rest.auth.users":[{"user":"ops","password":"pw-1","role":"read"}],
+    "rest.auth.metrics.anonymous":true,"rest.max.request.bytes":2048,
+    "access.control.allow.origin":"https://a.example, https://b.example","access.control.allow.methods":"get,Post"})");
+  ASSERT_TRUE(w.isOk()) << w.status().message();
+  ASSERT_EQ(w->rest.tokens.size(), 2u);
+  EXPECT_EQ(w->rest.tokens[0].secret, "tok-from-env-91");
+  EXPECT_EQ(w->rest.tokens[0].role, Role::kAdmin);
+  EXPECT_EQ(w->rest.tokens[1].role, Role::kRead);
+  EXPECT_EQ(w->rest.users[0].name, "ops");
+  EXPECT_TRUE(w->rest.authEnabled());
+  EXPECT_TRUE(w->rest.metricsAnonymous);
+  EXPECT_EQ(w->rest.maxRequestBytes, 2048);
+  EXPECT_EQ(w->rest.corsAllowOrigins, (std::vector<std::string>{"https://a.example", "https://b.example"}));
+  EXPECT_EQ(w->rest.corsAllowMethods, (std::vector<std::string>{"GET", "POST"}));
+
+  struct Case {
+    const char* json;
+    const char* key;
+  };
+  for (const auto& c : std::vector<Case>{
+           {R"({"rest.auth.tokens":{"name":"x"}})", "'rest.auth.tokens'"},
+           {R"({"rest.auth.tokens":[{"name":"ci","token":"s3cr3t-A","role":"root"}]})", "'rest.auth.tokens[0].role'"},
+           {R"({"rest.auth.tokens":[{"name":"ci","token":"s3cr3t-A"}]})", "'rest.auth.tokens[0].role'"},
+           {R"({"rest.auth.tokens":[{"name":"ci","token":"s3cr3t-A","role":"read","extra":"s3cr3t-A"}]})", "unknown field 'extra'"},
+           {R"({"rest.auth.tokens":[{"token":"s3cr3t-A","role":"read"}]})", "'rest.auth.tokens[0].name'"},
+           {R"({"rest.auth.tokens":[{"name":"ci","token":"","role":"read"}]})", "'rest.auth.tokens[0].token'"},
+           {R"({"rest.auth.tokens":[{"name":"a","token":"s3cr3t-A","role":"read"},{"name":"b","token":"s3cr3t-A","role":"admin"}]})",
+            "'rest.auth.tokens[1].token'"},
+           {R"({"rest.auth.users":[{"user":"a","password":"s3cr3t-A","role":"read"},{"user":"a","password":"s3cr3t-B","role":"read"}]})",
+            "'rest.auth.users[1].user'"},
+           {R"({"rest.auth.users":[{"user":"a:b","password":"s3cr3t-A","role":"read"}]})", "'rest.auth.users[0].user'"},
+           {R"({"rest.auth.users":[{"user":"a","password":"${env:SLUICE_TEST_UNSET_VAR}","role":"read"}]})", "SLUICE_TEST_UNSET_VAR is not set"},
+           {R"({"rest.auth.metrics.anonymous":"yes"})", "'rest.auth.metrics.anonymous'"},
+           {R"({"rest.max.request.bytes":0})", "'rest.max.request.bytes'"},
+           {R"({"rest.max.request.bytes":"1MB"})", "'rest.max.request.bytes'"},
+           {R"({"access.control.allow.methods":"GET,PO ST"})", "'access.control.allow.methods'"},
+       }) {
+    auto r = WorkerConfig::parse(c.json);
+    ASSERT_FALSE(r.isOk()) << c.json;
+    EXPECT_NE(r.status().message().find(c.key), std::string::npos) << r.status().message();
+    EXPECT_EQ(r.status().message().find("s3cr3t"), std::string::npos) << "a secret in an error: " << r.status().message();
+  }
+  ::unsetenv("SLUICE_TEST_REST_TOKEN");
 }
 
 TEST(OptionsTest, ValidatesTypesRangesAndEnums) {
@@ -190,6 +279,24 @@ TEST(OptionsTest, ValidatesTypesRangesAndEnums) {
   d.allowed = {"a", "b"};
   EXPECT_FALSE(validateValue(d, "a").has_value());
   EXPECT_NE(validateValue(d, "c")->find("String must be one of: a, b"), std::string::npos);
+}
+
+TEST(OptionsTest, SecretOptionsAreHiddenInMessagesAndWhenShown) {
+  auto t = parseOptionTable(R"([{"name":"pw","type":"password"},{"name":"key","type":"string","secret":true,"validator":{"enum":["a"]}},{"name":"plain"}])");
+  ASSERT_TRUE(t.isOk()) << t.status().message();
+  EXPECT_TRUE((*t)[0].secret());
+  EXPECT_TRUE((*t)[1].secret());
+  EXPECT_FALSE((*t)[2].secret());
+  auto msg = validateValue((*t)[1], "s3cr3t-value");
+  ASSERT_TRUE(msg.has_value());
+  EXPECT_EQ(msg->find("s3cr3t-value"), std::string::npos) << *msg;
+  EXPECT_NE(msg->find("Invalid value [hidden] for configuration key"), std::string::npos) << *msg;
+  EXPECT_EQ(shownValue((*t)[0], "s3cr3t-value"), "[hidden]");
+  EXPECT_EQ(shownValue((*t)[0], "${env:DB_PASSWORD}"), "${env:DB_PASSWORD}");
+  EXPECT_EQ(shownValue((*t)[0], "${file:/etc/db.properties:pw}${env:X}"), "${file:/etc/db.properties:pw}${env:X}");
+  EXPECT_EQ(shownValue((*t)[0], "x${env:DB_PASSWORD}"), "[hidden]");
+  EXPECT_EQ(shownValue((*t)[0], "${topic}"), "[hidden]") << "not a provider reference";
+  EXPECT_EQ(shownValue((*t)[2], "visible"), "visible");
 }
 
 TEST(OptionsTest, AcceptsNumericDefaultsAsText) {

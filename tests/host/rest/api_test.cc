@@ -6,44 +6,14 @@
 
 #include <filesystem>
 
-#include "tests/support/worker_fixture.h"
+#include "tests/host/rest/rest_fixture.h"
 
 namespace sluice::rest {
 namespace {
 namespace json = boost::json;
 using namespace std::chrono_literals;
 
-class RestApiTest : public test::WorkerFixture {
- protected:
-  void SetUp() override {
-    WorkerFixture::SetUp();
-    registerApi(router_, ApiContext{worker_.get(), &registry_, &metrics_, [] { return std::string("cluster-x"); }, "9.9.9", "abc123"});
-    server_ = std::make_unique<Server>(router_, "127.0.0.1:0");
-    ASSERT_TRUE(server_->started()) << server_->error();
-    port_ = server_->port();
-  }
-  void TearDown() override {
-    server_.reset();
-    WorkerFixture::TearDown();
-  }
-  test::HttpResponse call(const std::string& method, const std::string& path, const std::string& body = "") {
-    return test::http(port_, method, path, body);
-  }
-  static json::value parse(const test::HttpResponse& r) { return json::parse(r.body); }
-  static void expectError(const test::HttpResponse& r, int code, const std::string& text) {
-    EXPECT_EQ(r.status, code) << r.body;
-    auto v = json::parse(r.body);
-    EXPECT_EQ(v.at("error_code").as_int64(), code);
-    EXPECT_NE(std::string(v.at("message").as_string()).find(text), std::string::npos) << r.body;
-  }
-  std::string datagen(const std::string& name, const std::string& topic = "t") {
-    return R"({"name":")" + name + R"(","config":{"connector.class":"datagen","topic":")" + topic + R"(","records.per.second":"10"}})";
-  }
-
-  Router router_;
-  std::unique_ptr<Server> server_;
-  int port_ = 0;
-};
+using RestApiTest = test::RestFixture;
 
 TEST_F(RestApiTest, RootReportsVersionCommitAndCluster) {
   auto r = call("GET", "/");
