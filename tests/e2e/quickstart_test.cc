@@ -137,7 +137,7 @@ TEST(CliTest, PluginsJsonListsPluginsAndRefusedFiles) {
     if (e.at("name") == "datagen") {
       sawDatagen = true;
       EXPECT_EQ(e.at("kind"), "source");
-      EXPECT_EQ(e.at("abi"), "1." + std::to_string(SLUICE_ABI_MINOR));
+      EXPECT_EQ(std::string(e.at("abi").as_string()), "1." + std::to_string(SLUICE_ABI_MINOR));
       EXPECT_NE(std::string(e.at("file").as_string()).find("datagen.so"), std::string::npos);
     }
     if (e.as_object().contains("error") && std::string(e.at("file").as_string()).ends_with("abi_major.so")) {
