@@ -30,16 +30,19 @@ std::vector<Option> WindowAggregate::options() {
                      "Which results each output record carries: any of count, sum, min, max."),
       size,
       optionalOption("group.field", OptionType::String, std::nullopt,
-                     "Value field to group by (dotted path). Unset: the record key. Records whose group is null "
-                     "or absent are not aggregated."),
+                     "Value field to group by (dotted path), compared as JSON (the string \"7\" and the number 7 "
+                     "are different groups). Unset: the record key, compared as bytes. Records whose group is "
+                     "null or absent are not aggregated."),
       EventTime::option(),
       lateness,
       optionalOption("output.topic", OptionType::String, std::nullopt,
                      "Topic of the result records. Unset: the topic of the window's first record plus "
-                     "'.windows'."),
+                     "'.windows'. A result has the group as key (a string group field unquoted), the value "
+                     "{\"key\":..,\"window_start\":ms,\"window_end\":ms,\"count\":..,\"sum\":..,\"min\":..,"
+                     "\"max\":..} (the configured aggregations) and the timestamp window_end - 1."),
       optionalOption("emit.input", OptionType::Boolean, "false",
-                     "Whether input records pass through unchanged (late ones included) next to the results; "
-                     "false drops them."),
+                     "Whether input records pass through unchanged (late and unaggregated ones included) next "
+                     "to the results; false drops every input record."),
   };
 }
 
