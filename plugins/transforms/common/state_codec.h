@@ -1,7 +1,8 @@
-// Encodings for operator state (sluice::State) shared by the stateful
-// transforms: times in keys that sort in numeric order, so a prefix scan
-// walks them oldest first, and a small length-prefixed record format for
-// values made of several fields.
+// Operator state (sluice::State) helpers shared by the stateful transforms:
+// times in keys that sort in numeric order, so a prefix scan walks them
+// oldest first; a small length-prefixed format for values made of several
+// fields; and TimeMarkers, the "which time buckets have entries" index that
+// makes expiring or firing a bucket one narrow prefix scan.
 #pragma once
 
 #include <sluice/cpp/plugin.hpp>
@@ -10,9 +11,11 @@
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "numbers.h"
@@ -83,5 +86,53 @@ inline int64_t loadInt(const State& state, std::string_view key, int64_t def) {
   auto v = state.get(key);
   return v ? parseStoredInt(*v, key) : def;
 }
+
+/// Every entry under `prefix` as (key without the prefix, value), in key
+/// order: scan first, change state after.
+inline std::vector<std::pair<std::string, std::string>> collect(const State& state, const std::string& prefix) {
+  std::vector<std::pair<std::string, std::string>> out;
+  state.scan(prefix, [&](std::string_view k, std::string_view v) {
+    out.emplace_back(k.substr(prefix.size()), v);
+    return true;
+  });
+  return out;
+}
+
+/// A set of times (bucket or window ends) kept as marker keys
+/// "<prefix><ordered time>/" and mirrored in memory. The owning transform is
+/// the only writer of its state, so the mirror stays exact once loaded.
+class TimeMarkers {
+ public:
+  explicit TimeMarkers(std::string prefix) : prefix_(std::move(prefix)) {}
+
+  void load(const State& state) {
+    markers_.clear();
+    state.scan(prefix_, [this](std::string_view k, std::string_view) {
+      if (auto t = parseOrdered(k.substr(prefix_.size(), 16))) markers_.insert(*t);
+      return true;
+    });
+  }
+
+  void add(State& state, int64_t t) {
+    if (markers_.insert(t).second) state.put(orderedPrefix(prefix_, t), "");
+  }
+
+  /// Call `due(t)` for each marked time with t - 1 <= limit (t is an
+  /// exclusive end: everything before it is covered), oldest first, and
+  /// remove its marker afterwards.
+  template <class F>
+  void drain(State& state, int64_t limit, F&& due) {
+    while (!markers_.empty() && saturatingSub(*markers_.begin(), 1) <= limit) {
+      const int64_t t = *markers_.begin();
+      due(t);
+      state.erase(orderedPrefix(prefix_, t));
+      markers_.erase(markers_.begin());
+    }
+  }
+
+ private:
+  std::string prefix_;
+  std::set<int64_t> markers_;
+};
 
 }  // namespace sluice::transforms::statecodec

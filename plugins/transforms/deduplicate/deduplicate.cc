@@ -13,7 +13,6 @@ namespace {
 constexpr std::string_view kClock = "clock";
 constexpr std::string_view kEntry = "k/";
 constexpr std::string_view kIndex = "e/";
-constexpr std::string_view kBucket = "b/";
 
 struct Entry {
   int64_t seen;    // event time of the last record that passed
@@ -72,17 +71,14 @@ void Deduplicate::remember(const std::string& id, int64_t seen, std::optional<in
   if (oldBucket == end) return;  // its index entry is already in place
   if (oldBucket) st.erase(sc::orderedPrefix(kIndex, *oldBucket) + id);
   st.put(sc::orderedPrefix(kIndex, end) + id, "");
-  if (buckets_.insert(end).second) st.put(sc::orderedPrefix(kBucket, end), "");
+  buckets_.add(st, end);
 }
 
 void Deduplicate::load() {
   if (loaded_) return;
   State st = state();
   clock_ = sc::loadInt(st, kClock, INT64_MIN);
-  st.scan(kBucket, [this](std::string_view k, std::string_view) {
-    if (auto end = sc::parseOrdered(k.substr(kBucket.size(), 16))) buckets_.insert(*end);
-    return true;
-  });
+  buckets_.load(st);
   loaded_ = true;
 }
 
@@ -95,25 +91,17 @@ void Deduplicate::advanceClock(int64_t t) {
 
 void Deduplicate::expire() {
   State st = state();
-  // A bucket is due once every expiry time in it, at most end - 1, has passed.
-  while (!buckets_.empty() && saturatingSub(*buckets_.begin(), 1) <= clock_) {
-    const int64_t end = *buckets_.begin();
+  // A bucket is due once every expiry time in it (at most end - 1) has passed.
+  buckets_.drain(st, clock_, [&](int64_t end) {
     const std::string prefix = sc::orderedPrefix(kIndex, end);
-    std::vector<std::string> ids;
-    st.scan(prefix, [&](std::string_view k, std::string_view) {
-      ids.emplace_back(k.substr(prefix.size()));
-      return true;
-    });
-    for (const std::string& id : ids) {
+    for (const auto& [id, unused] : sc::collect(st, prefix)) {
       st.erase(prefix + id);
       const std::string entryKey = std::string(kEntry) + id;
       // The key may have been seen again since, with its index entry in a
       // later bucket: then it stays.
       if (auto e = readEntry(st, entryKey); e && e->bucket == end) st.erase(entryKey);
     }
-    st.erase(sc::orderedPrefix(kBucket, end));
-    buckets_.erase(buckets_.begin());
-  }
+  });
 }
 
 }  // namespace sluice::transforms

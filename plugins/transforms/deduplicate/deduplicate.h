@@ -15,9 +15,10 @@
 #include "../common/base.h"
 #include "../common/event_time.h"
 #include "../common/record_key.h"
+#include "../common/state_codec.h"
 
 #include <cstdint>
-#include <set>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -49,7 +50,7 @@ class Deduplicate : public RecordTransform {
   // Mirrors of state, loaded on first use: this instance is the only writer.
   bool loaded_ = false;
   int64_t clock_ = INT64_MIN;
-  std::set<int64_t> buckets_;
+  statecodec::TimeMarkers buckets_{"b/"};
 };
 
 }  // namespace sluice::transforms

@@ -17,7 +17,6 @@ namespace {
 constexpr std::string_view kClock = "clock";
 constexpr std::string_view kLate = "late";
 constexpr std::string_view kWindow = "w/";
-constexpr std::string_view kOpen = "f/";
 
 std::string formatDouble(double d) {
   if (!std::isfinite(d)) return "null";  // a sum can overflow; JSON has no infinities
@@ -205,7 +204,7 @@ void WindowAggregate::add(Batch& batch, Record& r) {
     if (value) a.add(*value);
     else ++a.count;
     st.put(key, a.encode());
-    if (open_.insert(end).second) st.put(sc::orderedPrefix(kOpen, end), "");
+    open_.add(st, end);
   }
   if (!emitInput_) r.drop();
   if (t > clock_) {
@@ -219,25 +218,16 @@ void WindowAggregate::load() {
   if (loaded_) return;
   State st = state();
   clock_ = sc::loadInt(st, kClock, INT64_MIN);
-  st.scan(kOpen, [this](std::string_view k, std::string_view) {
-    if (auto end = sc::parseOrdered(k.substr(kOpen.size(), 16))) open_.insert(*end);
-    return true;
-  });
+  open_.load(st);
   loaded_ = true;
 }
 
 void WindowAggregate::fire(Batch& batch) {
-  const int64_t w = watermark();
   State st = state();
-  while (!open_.empty() && saturatingSub(*open_.begin(), 1) <= w) {
-    const int64_t end = *open_.begin();
+  open_.drain(st, watermark(), [&](int64_t end) {
     const std::string prefix = sc::orderedPrefix(kWindow, end);
-    std::vector<std::pair<std::string, std::string>> windows;  // in key byte order
-    st.scan(prefix, [&](std::string_view k, std::string_view v) {
-      windows.emplace_back(k, v);
-      return true;
-    });
-    for (const auto& [key, stored] : windows) {
+    for (const auto& [id, stored] : sc::collect(st, prefix)) {  // in key byte order
+      const std::string key = prefix + id;
       const Aggregate a = Aggregate::decode(stored, key);
       std::string value = "{\"key\":" + a.keyJson + ",\"window_start\":" + std::to_string(a.start) +
                           ",\"window_end\":" + std::to_string(end);
@@ -255,9 +245,7 @@ void WindowAggregate::fire(Batch& batch) {
       batch.emit(out);
       st.erase(key);
     }
-    st.erase(sc::orderedPrefix(kOpen, end));
-    open_.erase(open_.begin());
-  }
+  });
 }
 
 }  // namespace sluice::transforms

@@ -18,10 +18,10 @@
 #include "../common/event_time.h"
 #include "../common/field_path.h"
 #include "../common/record_key.h"
+#include "../common/state_codec.h"
 
 #include <cstdint>
 #include <optional>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -52,7 +52,7 @@ class WindowAggregate : public Transform {
   // Mirrors of state, loaded on first use: this instance is the only writer.
   bool loaded_ = false;
   int64_t clock_ = INT64_MIN;
-  std::set<int64_t> open_;  // ends of open windows
+  statecodec::TimeMarkers open_{"f/"};  // ends of open windows
 };
 
 }  // namespace sluice::transforms

@@ -117,6 +117,71 @@ class StatefulChainTest : public ::testing::Test {
     return s.isOk() ? std::move(*s) : nullptr;
   }
 
+  /// What an uninterrupted run produced, part by part.
+  struct Reference {
+    std::vector<std::vector<Out>> out;                    // per part
+    std::vector<std::map<std::string, std::string>> state;  // of `alias`, after each part
+  };
+
+  /// Run `records` split at `cuts` once uninterrupted, then again with a
+  /// checkpoint into a RocksStore and a new chain (a restarted task) after
+  /// every part, then rewind to the checkpoint before the last part and replay
+  /// it: every part's output, and the state, must match the uninterrupted run.
+  Reference expectRestartsAndReplayMatch(const config::ConfigMap& cfg, const std::string& alias,
+                                         const std::vector<Record>& records, const std::vector<size_t>& cuts) {
+    std::vector<std::vector<Record>> parts;
+    size_t from = 0;
+    for (size_t cut : cuts) {
+      parts.emplace_back(records.begin() + from, records.begin() + cut);
+      from = cut;
+    }
+    parts.emplace_back(records.begin() + from, records.end());
+
+    Reference ref;
+    StateBuffer mem(nullptr, kConnector);
+    auto r = chain(mem, cfg);
+    if (!r) return ref;
+    for (const auto& p : parts) {
+      ref.out.push_back(run(*r, p));
+      ref.state.push_back(stateOf(mem, alias));
+    }
+
+    test::TempDir dir;
+    auto store = openStore(dir.path());
+    if (!store) return ref;
+    uint64_t beforeLast = 0;
+    for (size_t i = 0; i < parts.size(); ++i) {
+      StateBuffer buffer(store.get(), kConnector);
+      auto c = chain(buffer, cfg);  // a new instance that starts from the committed state
+      if (!c) return ref;
+      EXPECT_EQ(run(*c, parts[i]), ref.out[i]) << "part " << i << " after a restart";
+      EXPECT_EQ(stateOf(buffer, alias), ref.state[i]) << "committed state merged with pending writes, part " << i;
+      const uint64_t id = checkpoint(*store, buffer);
+      if (i + 2 == parts.size()) beforeLast = id;
+    }
+    EXPECT_TRUE(store->rewind(kConnector, beforeLast).isOk());
+    StateBuffer replay(store.get(), kConnector);
+    auto c = chain(replay, cfg);
+    if (!c) return ref;
+    EXPECT_EQ(run(*c, parts.back()), ref.out.back()) << "a replay from a checkpoint reproduces the output";
+    EXPECT_EQ(stateOf(replay, alias), ref.state.back());
+    return ref;
+  }
+
+  /// Run `records` as one batch and as one batch per record: the outputs and
+  /// the state must be the same. Returns the output.
+  std::vector<Out> expectBatchingIrrelevant(const config::ConfigMap& cfg, const std::string& alias,
+                                            const std::vector<Record>& records) {
+    StateBuffer one(nullptr, kConnector), each(nullptr, kConnector);
+    auto a = chain(one, cfg);
+    auto b = chain(each, cfg);
+    if (!a || !b) return {};
+    auto whole = run(*a, records);
+    EXPECT_EQ(runEach(*b, records), whole);
+    EXPECT_EQ(stateOf(one, alias), stateOf(each, alias));
+    return whole;
+  }
+
   loader::Registry registry_;
   std::vector<std::unique_ptr<config::ConnectorPlan>> plans_;  // chains point into their plans
   std::unique_ptr<Converter> json_ = makeConverter("json");
