@@ -28,7 +28,7 @@ std::optional<Entry> readEntry(const State& st, const std::string& key) {
 }
 }  // namespace
 
-Deduplicate::Deduplicate(const Init& init) : RecordTransform(init), key_(config(), "field"), time_(config()) {
+Deduplicate::Deduplicate(const Init& init) : Transform(init), key_(config(), "field"), time_(config()) {
   windowMs_ = config().getInt("window.ms", 0);
   if (windowMs_ < 1) throw ConfigError("option 'window.ms' must be at least 1 ms");
   bucketMs_ = std::max<int64_t>(1, windowMs_ / kBucketsPerWindow);
@@ -40,7 +40,11 @@ int64_t Deduplicate::bucketEnd(int64_t expiry) const {
   return saturatingAdd(saturatingSub(expiry, floorMod(expiry, bucketMs_)), bucketMs_);
 }
 
-void Deduplicate::transform(Record& r) {
+Status Deduplicate::applyOne(Record& r) {
+  return recordErrorsOnly([&] { dedup(r); });
+}
+
+void Deduplicate::dedup(Record& r) {
   // Everything that can fail on a bad record comes before the first write.
   const std::optional<std::string> id = key_.id(r);
   if (!id) return;  // no key: nothing to compare, the record passes

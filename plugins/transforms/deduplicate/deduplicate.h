@@ -24,7 +24,7 @@
 
 namespace sluice::transforms {
 
-class Deduplicate : public RecordTransform {
+class Deduplicate : public Transform {
  public:
   explicit Deduplicate(const Init& init);
   static PluginInfo info();
@@ -33,10 +33,10 @@ class Deduplicate : public RecordTransform {
   /// Expired entries linger at most window.ms / kBucketsPerWindow of event time.
   static constexpr int64_t kBucketsPerWindow = 16;
 
- protected:
-  void transform(Record& r) override;
+  Status applyOne(Record& r) override;
 
  private:
+  void dedup(Record& r);
   void load();
   void advanceClock(int64_t t);
   void remember(const std::string& id, int64_t seen, std::optional<int64_t> oldBucket);

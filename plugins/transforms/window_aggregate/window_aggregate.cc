@@ -151,11 +151,7 @@ Status WindowAggregate::apply(Batch& batch) {
   // on where batch boundaries fall, so a replay reproduces them.
   for (size_t i = 0, n = batch.size(); i < n; ++i) {
     Record r = batch[i];
-    try {
-      add(batch, r);
-    } catch (const std::exception& e) {
-      return Status::badRecord(e.what());
-    }
+    if (Status s = recordErrorsOnly([&] { add(batch, r); }); !s.isOk()) return s;
   }
   return Status::ok();
 }
@@ -186,9 +182,9 @@ void WindowAggregate::add(Batch& batch, Record& r) {
   if (clock_ != INT64_MIN && saturatingSub(end, 1) <= watermark()) {
     const int64_t late = sc::loadInt(st, kLate, 0) + 1;
     st.put(kLate, std::to_string(late));
-    log(SLUICE_LOG_DEBUG, "late record dropped from aggregation (" + std::to_string(late) + " so far): event time " +
-                              std::to_string(t) + " is in window [" + std::to_string(start) + ", " +
-                              std::to_string(end) + "), which fired at watermark " + std::to_string(watermark()));
+    log(SLUICE_LOG_DEBUG, "late record not aggregated (" + std::to_string(late) + " so far): its window [" +
+                              std::to_string(start) + ", " + std::to_string(end) + ") ends at or behind the watermark " +
+                              std::to_string(watermark()));
   } else {
     const std::string key = sc::orderedPrefix(kWindow, end) + *id;
     Aggregate a;

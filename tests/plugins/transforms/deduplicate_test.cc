@@ -109,6 +109,18 @@ TEST_F(DeduplicateTest, MissingEventTimeFailsTheRecordNamingTheOption) {
   EXPECT_EQ(remembered(state), (std::vector<std::string>{"a"})) << "a failed record leaves no state behind";
 }
 
+TEST_F(DeduplicateTest, CorruptStateIsAnErrorNamingTheKey) {
+  StateBuffer state(nullptr, kConnector);
+  auto c = chain(state, dedup());
+  ASSERT_TRUE(c);
+  state.put(state::stateKey(0, "transform.dedup", "k/a"), "garbage");
+  std::vector<Record> batch{record("a", "{}", T0)};
+  Status s = c->apply(batch);
+  ASSERT_FALSE(s.isOk());
+  EXPECT_NE(s.message().find("corrupt operator state under 'k/a'"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("transform 'dedup' (Deduplicate)"), std::string::npos) << s.message();
+}
+
 TEST_F(DeduplicateTest, ExpiryDeletesEntriesAndTheirIndex) {
   StateBuffer state(nullptr, kConnector);
   auto c = chain(state, dedup());
