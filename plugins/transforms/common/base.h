@@ -42,6 +42,22 @@ inline Value emptyOf(sluice_type t) {
   return v;
 }
 
+/// For transforms with operator state: run `fn` on one record, turning a
+/// problem with that record (DataError, RecordError) into its status, so
+/// errors.tolerance can skip it. Anything else -- state that cannot be read,
+/// written or decoded -- propagates and fails the task.
+template <class F>
+Status recordErrorsOnly(F&& fn) {
+  try {
+    fn();
+    return Status::ok();
+  } catch (const DataError& e) {
+    return Status::badRecord(e.what());
+  } catch (const RecordError& e) {
+    return Status::fromCode(e.code(), e.what());
+  }
+}
+
 /// Base of the record-at-a-time transforms: any exception thrown by
 /// transform() fails that record with SLUICE_BAD_RECORD and its message (the
 /// host adds the transform's alias and plugin name).

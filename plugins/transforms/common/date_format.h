@@ -10,6 +10,8 @@
 
 #include <sluice/cpp/plugin.hpp>
 
+#include "numbers.h"
+
 #include <algorithm>
 #include <charconv>
 #include <chrono>
@@ -24,12 +26,8 @@ namespace sluice::transforms {
 namespace civil {
 constexpr int64_t kMsPerDay = 86400000;
 
-inline int64_t floorDiv(int64_t a, int64_t b) {
-  int64_t q = a / b;
-  if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
-  return q;
-}
-inline int64_t floorMod(int64_t a, int64_t b) { return a - floorDiv(a, b) * b; }
+using ::sluice::transforms::floorDiv;
+using ::sluice::transforms::floorMod;
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (month 1..12).
 inline int64_t daysFromCivil(int64_t y, int64_t m, int64_t d) {

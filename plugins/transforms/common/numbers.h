@@ -1,6 +1,7 @@
 // Java-compatible number parsing and formatting (Long.parseLong,
 // Double.parseDouble, Double.toString and the narrowing casts of
-// java.lang.Number), used where Connect's behaviour depends on them.
+// java.lang.Number), used where Connect's behaviour depends on them, plus
+// floor division and saturating arithmetic for time computations.
 #pragma once
 
 #include <charconv>
@@ -12,6 +13,31 @@
 #include <string_view>
 
 namespace sluice::transforms {
+
+/// Division rounding toward negative infinity (Java's Math.floorDiv).
+inline int64_t floorDiv(int64_t a, int64_t b) {
+  int64_t q = a / b;
+  if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
+  return q;
+}
+/// The remainder of floorDiv, with the sign of `b` (computed without overflow).
+inline int64_t floorMod(int64_t a, int64_t b) {
+  int64_t r = a % b;
+  if (r != 0 && ((r < 0) != (b < 0))) r += b;
+  return r;
+}
+
+/// a + b clamped to the int64 range (event times near the limits must not wrap).
+inline int64_t saturatingAdd(int64_t a, int64_t b) {
+  int64_t r = 0;
+  if (!__builtin_add_overflow(a, b, &r)) return r;
+  return b > 0 ? std::numeric_limits<int64_t>::max() : std::numeric_limits<int64_t>::min();
+}
+inline int64_t saturatingSub(int64_t a, int64_t b) {
+  int64_t r = 0;
+  if (!__builtin_sub_overflow(a, b, &r)) return r;
+  return b < 0 ? std::numeric_limits<int64_t>::max() : std::numeric_limits<int64_t>::min();
+}
 
 /// Long.parseLong / Integer.parseInt / ...: optional sign, ASCII digits only,
 /// no whitespace; nullopt when malformed or outside [min, max].
