@@ -356,8 +356,12 @@ int32_t hostStateGet(sluice_ctx* ctx, sluice_span key, sluice_span* out) {
     if (!v) return 0;
     *out = S(*v);
     return 1;
+  } catch (const std::exception& e) {
+    c->lastError = std::string("operator state read failed: ") + e.what();
+    return -1;
   } catch (...) {
-    return 0;
+    c->lastError = "operator state read failed";
+    return -1;
   }
 }
 

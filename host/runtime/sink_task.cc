@@ -150,19 +150,17 @@ size_t SinkTask::fetch(std::vector<Record>& out, int timeoutMs) {
 
 Status SinkTask::prepare(std::vector<Record>& batch, Pending* out) {
   for (const auto& r : batch) out->positions[{r.topic, r.partition}] = r.offset + 1;
-  if (plan_->toleranceAll) {
-    chain_->applyEach(batch, [&](Record& r, const Status& err) {
-      if (m_.recordsSkipped) m_.recordsSkipped->Increment();
-      if (plan_->errorsLogEnable) {
-        std::string where = plan_->errorsLogIncludeMessages
-                                ? " (" + r.topic + "-" + std::to_string(r.partition) + "@" + std::to_string(r.offset) + ")"
-                                : "";
-        SLUICE_LOG(tag_, log::Level::kWarn, "skipped record" + where + ": " + err.message());
-      }
-    });
-  } else if (Status s = chain_->apply(batch); !s) {
-    return Status::fatal(s.message());
-  }
+  Status s = plan_->toleranceAll ? chain_->applyEach(batch, [&](Record& r, const Status& err) {
+    if (m_.recordsSkipped) m_.recordsSkipped->Increment();
+    if (plan_->errorsLogEnable) {
+      std::string where = plan_->errorsLogIncludeMessages
+                              ? " (" + r.topic + "-" + std::to_string(r.partition) + "@" + std::to_string(r.offset) + ")"
+                              : "";
+      SLUICE_LOG(tag_, log::Level::kWarn, "skipped record" + where + ": " + err.message());
+    }
+  })
+                                 : chain_->apply(batch);
+  if (!s) return Status::fatal(s.message());
   out->records = std::move(batch);
   return Status::ok();
 }

@@ -245,12 +245,12 @@ void SourceTask::run() {
     // is acknowledged.
     for (auto& r : batch)
       if (!r.sourcePartition.empty()) r.tracking = tracker_.add(r.sourcePartition, std::move(r.sourceOffset));
-    if (plan_->toleranceAll) {
-      chain_->applyEach(batch, [&](Record&, const Status& err) {
-        if (m_.recordsSkipped) m_.recordsSkipped->Increment();
-        if (plan_->errorsLogEnable) SLUICE_LOG(tag_, log::Level::kWarn, "skipped record: " + err.message());
-      });
-    } else if (Status ts = chain_->apply(batch); !ts) {
+    Status ts = plan_->toleranceAll ? chain_->applyEach(batch, [&](Record&, const Status& err) {
+      if (m_.recordsSkipped) m_.recordsSkipped->Increment();
+      if (plan_->errorsLogEnable) SLUICE_LOG(tag_, log::Level::kWarn, "skipped record: " + err.message());
+    })
+                                    : chain_->apply(batch);
+    if (!ts) {
       fail(ts.message());
       break;
     }

@@ -75,7 +75,13 @@ Status TransformChain::applyStages(std::vector<Record*>& view) {
       view.push_back(&created_.back());
     }
     batch.emitted.clear();
-    if (!s) return Status::invalid("transform '" + stage.alias + "' (" + stage.transform->plugin().name + ") failed: " + s.message());
+    if (!s) {
+      // A record the stage refused is the record's problem (errors.tolerance
+      // may skip it); anything else (e.g. state that cannot be read) is the
+      // task's.
+      std::string msg = "transform '" + stage.alias + "' (" + stage.transform->plugin().name + ") failed: " + s.message();
+      return s.code() == Status::Code::kInvalid ? Status::invalid(msg) : Status::fatal(msg);
+    }
   }
   return Status::ok();
 }

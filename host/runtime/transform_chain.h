@@ -33,10 +33,11 @@ class TransformChain {
   /// a stage creates are appended. On error the batch is left partially
   /// transformed and the error names the stage.
   Status apply(std::vector<Record>& records);
-  /// Apply to each record on its own; a record that fails is reported to
-  /// `onError` and marked dropped (errors.tolerance=all).
+  /// Apply to each record on its own; a record a stage refuses is reported
+  /// to `onError` and marked dropped (errors.tolerance=all). A fatal error
+  /// (not the record's fault) stops and is returned.
   template <class F>
-  void applyEach(std::vector<Record>& records, F&& onError);
+  Status applyEach(std::vector<Record>& records, F&& onError);
 
  private:
   struct Stage {
@@ -56,18 +57,23 @@ class TransformChain {
 };
 
 template <class F>
-void TransformChain::applyEach(std::vector<Record>& records, F&& onError) {
+Status TransformChain::applyEach(std::vector<Record>& records, F&& onError) {
   std::vector<Record*> view(1);
   for (auto& r : records) {
     if (r.dropped) continue;
     view.assign(1, &r);
     Status s = applyStages(view);
+    if (s.code() == Status::Code::kFatal) {
+      appendCreated(records);
+      return s;
+    }
     if (!s.isOk()) {
       onError(r, s);
       r.dropped = true;
     }
   }
   appendCreated(records);
+  return Status::ok();
 }
 
 }  // namespace sluice::runtime

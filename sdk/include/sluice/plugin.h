@@ -282,7 +282,8 @@ typedef struct sluice_host_api {
    * plugin instance (a transform's alias), buffered by the host and committed
    * atomically with the task's offsets at each checkpoint; a read sees the
    * instance's own uncommitted writes.
-   * @return 1 and the value in `out`, 0 when the key is absent.
+   * @return 1 and the value in `out`, 0 when the key is absent, -1 when the
+   * state could not be read (a storage error: treat it as fatal).
    * OWNERSHIP: host-owned, valid until the next state call on this ctx.
    */
   int32_t (*host_state_get)(sluice_ctx* ctx, sluice_span key, sluice_span* out);

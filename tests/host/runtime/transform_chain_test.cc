@@ -92,7 +92,7 @@ TEST_F(TransformChainTest, ErrorNamesTheStageAndApplyEachIsolatesBadRecords) {
   ASSERT_FALSE(s.isOk());
   EXPECT_NE(s.message().find("transform 'ins' (InsertField)"), std::string::npos) << s.message();
   std::vector<std::string> errors;
-  c->applyEach(batch, [&](Record&, const Status& e) { errors.push_back(e.message()); });
+  ASSERT_TRUE(c->applyEach(batch, [&](Record&, const Status& e) { errors.push_back(e.message()); }).isOk());
   EXPECT_EQ(errors.size(), 1u);
   EXPECT_FALSE(batch[0].dropped);
   EXPECT_TRUE(batch[1].dropped);

@@ -101,7 +101,7 @@ TEST_F(DeduplicateTest, MissingEventTimeFailsTheRecordNamingTheOption) {
   std::vector<Record> batch{record("a", R"({"at":1})", T0), record("b", R"({"x":1})", T0),
                             record("c", R"({"at":{}})", T0)};
   std::vector<std::string> errors;
-  c->applyEach(batch, [&](Record&, const Status& e) { errors.push_back(e.message()); });
+  ASSERT_TRUE(c->applyEach(batch, [&](Record&, const Status& e) { errors.push_back(e.message()); }).isOk());
   ASSERT_EQ(errors.size(), 2u);
   EXPECT_NE(errors[0].find("event time field 'at' (time.field) is absent or null"), std::string::npos) << errors[0];
   EXPECT_NE(errors[1].find("not an epoch-ms number: object"), std::string::npos) << errors[1];

@@ -161,7 +161,7 @@ TEST_F(WindowAggregateTest, BadValuesFailTheRecordWithoutTouchingState) {
   ASSERT_TRUE(c);
   std::vector<Record> batch{rec("a", "1", 0), rec("a", R"("x")", 1), rec("a", "2", 2)};
   std::vector<std::string> errors;
-  c->applyEach(batch, [&](Record&, const Status& e) { errors.push_back(e.message()); });
+  ASSERT_TRUE(c->applyEach(batch, [&](Record&, const Status& e) { errors.push_back(e.message()); }).isOk());
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_NE(errors[0].find("field 'v' is not a number: string"), std::string::npos) << errors[0];
   EXPECT_EQ(run(*c, {rec("b", "0", 10000)}).at(0).value,

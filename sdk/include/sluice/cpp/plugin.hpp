@@ -283,7 +283,9 @@ class State {
   std::optional<std::string> get(std::string_view key) const {
     need();
     sluice_span out{};
-    if (!h_->host_state_get(ctx_, span(key), &out)) return std::nullopt;
+    int32_t found = h_->host_state_get(ctx_, span(key), &out);
+    if (found < 0) throw std::runtime_error("operator state could not be read");
+    if (found == 0) return std::nullopt;
     return std::string(view(out));
   }
   void put(std::string_view key, std::string_view value) {
@@ -299,10 +301,11 @@ class State {
   template <class F>
   void scan(std::string_view prefix, F&& fn) const {
     need();
+    using Fn = std::remove_reference_t<F>;
     auto visit = [](void* user, sluice_span k, sluice_span v) -> int32_t {
-      return (*static_cast<F*>(user))(view(k), view(v)) ? 0 : 1;
+      return (*static_cast<Fn*>(user))(view(k), view(v)) ? 0 : 1;
     };
-    check(h_->host_state_scan(ctx_, span(prefix), visit, &fn));
+    check(h_->host_state_scan(ctx_, span(prefix), visit, const_cast<void*>(static_cast<const void*>(&fn))));
   }
   /// The task's event-time watermark (ms), INT64_MIN before any record.
   int64_t watermark() const {
