@@ -85,6 +85,14 @@ void Worker::startStored() {
       SLUICE_LOG(kTag, log::Level::kError, "stored connector " + e.name + " cannot start: " + c->failure);
     } else {
       c->plan = std::make_shared<const config::ConnectorPlan>(std::move(v.plan));
+      if (kafka_.embedded() && c->plan->isSink() && !offsets_.offsets(e.name).empty()) {
+        // The embedded cluster's topics died with the last process: offsets
+        // into them mean nothing now (they would skip records of the new
+        // topics), so the sink starts from the beginning, as its group does.
+        (void)offsets_.clearHistory(e.name);
+        (void)offsets_.clearOffsets(e.name);
+        SLUICE_LOG(kTag, log::Level::kInfo, "embedded cluster: sink " + e.name + " starts at the beginning of its new topics");
+      }
       startTasks(*c);
       SLUICE_LOG(kTag, log::Level::kInfo, "resumed connector " + e.name + " (" + c->targetState + ")");
     }

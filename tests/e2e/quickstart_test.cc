@@ -5,6 +5,7 @@
 #include <sluice/version.h>
 
 #include <csignal>
+#include <filesystem>
 #include <set>
 
 #include "tests/support/test_support.h"
@@ -32,6 +33,7 @@ class QuickstartTest : public ::testing::Test {
     auto src = json::parse(readFile(sourceDir() + "/configs/quickstart-datagen.json")).as_object();
     src["config"].as_object()["records"] = std::to_string(records);
     src["config"].as_object()["records.per.second"] = std::to_string(rate);
+    source_ = std::string(src.at("name").as_string());
     writeFile(dir_.file("source.json"), json::serialize(src));
   }
 
@@ -56,6 +58,7 @@ class QuickstartTest : public ::testing::Test {
   int port_ = 0;
   json::object sink_;
   std::string out_;
+  std::string source_;
 };
 
 TEST_F(QuickstartTest, DeliversExactlyTheGeneratedSequenceThroughTheTransformChain) {
@@ -112,6 +115,65 @@ TEST_F(QuickstartTest, RestApiAnswersOverTheNetworkAndBadInputChangesNothing) {
   EXPECT_NE(bad.body.find("Must configure one of topics or topics.regex"), std::string::npos) << bad.body;
   EXPECT_EQ(json::parse(http(port_, "GET", "/connectors").body).as_array().size(), 2u);
   EXPECT_EQ(p->stop(SIGINT, 30s), 0);
+}
+
+TEST_F(QuickstartTest, SavepointMovesTheWorkerToAFreshStateDir) {
+  writeSource(0, 400);
+  std::string path;
+  {
+    auto p = start();
+    ASSERT_TRUE(waitFor([&] { return readLines(out_).size() >= 200; }, 60s));
+    // Once the source has checkpointed, the savepoint holds its offsets.
+    ASSERT_TRUE(waitFor([&] {
+      auto offs = json::parse(http(port_, "GET", "/connectors/" + source_ + "/offsets").body);
+      return !offs.at("offsets").as_array().empty();
+    }, 30s));
+    auto sp = http(port_, "POST", "/admin/savepoints");
+    ASSERT_EQ(sp.status, 201) << sp.body;
+    path = std::string(json::parse(sp.body).at("path").as_string());
+    ASSERT_EQ(p->stop(SIGINT, 30s), 0);
+  }
+  // The old state goes away; the savepoint brings the connectors and their
+  // offsets back into a new, empty state.dir.
+  std::string stateDir(json::parse(readFile(dir_.file("worker.json"))).at("state.dir").as_string());
+  std::filesystem::rename(dir_.file(stateDir), dir_.file("old-state"));
+  size_t before = seqs().size();
+  auto p = std::make_unique<Process>(
+      std::vector<std::string>{sluiceBinary(), "run", "worker.json", "--from-savepoint", path}, dir_.path(),
+      dir_.file("sluice2.log"));
+  ASSERT_TRUE(waitFor([&] { return readLines(out_).size() >= before + 100; }, 60s)) << readFile(dir_.file("sluice2.log"));
+  ASSERT_EQ(json::parse(http(port_, "GET", "/connectors").body).as_array().size(), 2u);
+  ASSERT_EQ(p->stop(SIGINT, 30s), 0);
+  auto s = seqs();
+  EXPECT_GT(s[before], 0) << "the source resumed from the savepoint's offsets, not from the start";
+  EXPECT_LE(s[before], s[before - 1] + 1) << "nothing was skipped";
+  // Starting from a savepoint over a state.dir that holds data is refused.
+  Process again({sluiceBinary(), "run", "worker.json", "--from-savepoint", path}, dir_.path(), dir_.file("sluice3.log"));
+  EXPECT_EQ(again.stop(0, 30s), 1);
+  EXPECT_NE(readFile(dir_.file("sluice3.log")).find("already holds data"), std::string::npos) << readFile(dir_.file("sluice3.log"));
+}
+
+TEST(CliTest, RefusesADamagedStateDirNamingIt) {
+  TempDir dir;
+  int port = freePort();
+  writeFile(dir.file("worker.json"), R"({"listeners":"http://127.0.0.1:)" + std::to_string(port) + R"(","state.dir":"state"})");
+  writeFile(dir.file("state/000042.sst"), "not a store");
+  Process p({sluiceBinary(), "run", "worker.json"}, dir.path(), dir.file("log"));
+  EXPECT_EQ(p.stop(0, 30s), 1);
+  std::string log = readFile(dir.file("log"));
+  EXPECT_NE(log.find("state.dir state is not empty but holds no Sluice state store"), std::string::npos) << log;
+  // A store RocksDB cannot open (corrupted) is refused too, naming the path.
+  std::filesystem::remove_all(dir.file("state"));
+  {
+    Process first({sluiceBinary(), "run", "worker.json"}, dir.path(), dir.file("log1"));
+    ASSERT_TRUE(waitFor([&] { return http(port, "GET", "/").status == 200; }, 30s));
+    EXPECT_EQ(first.stop(SIGINT, 30s), 0);
+  }
+  writeFile(dir.file("state/CURRENT"), "MANIFEST-424242\n");
+  Process q({sluiceBinary(), "run", "worker.json"}, dir.path(), dir.file("log2"));
+  EXPECT_EQ(q.stop(0, 30s), 1);
+  std::string log2 = readFile(dir.file("log2"));
+  EXPECT_NE(log2.find("cannot open state store at state"), std::string::npos) << log2;
 }
 
 TEST(CliTest, RefusesBadConnectorFileWithoutStarting) {

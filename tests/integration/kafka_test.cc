@@ -209,6 +209,38 @@ TEST_F(RealKafkaTest, SinkRestartResumesFromCommittedGroupOffsets) {
   EXPECT_EQ(*unique.rbegin(), 1999);
 }
 
+TEST_F(RealKafkaTest, SinkReplayByTimestampReDeliversFromThatTimeOn) {
+  std::string topic = unique("replayts"), out = dir_.file("out.txt");
+  ASSERT_TRUE(worker_->create("gen-" + topic, {{"connector.class", "datagen"}, {"topic", topic}, {"records", "300"},
+                                               {"records.per.second", "300"},
+                                               {"topic.creation.default.partitions", "1"},
+                                               {"topic.creation.default.replication.factor", "1"}}).isOk());
+  ASSERT_TRUE(worker_->create("sink-" + topic, {{"connector.class", "test-sink"}, {"topics", topic}, {"file", out},
+                                                {"format", "json"}}).isOk());
+  ASSERT_TRUE(waitFor([&] { return readJsonSink(out).size() >= 300; }, 60s));
+  auto first = readJsonSink(out);
+  int64_t t = first[150].ts;
+  int64_t from = 300;
+  for (const auto& l : first)
+    if (l.ts >= t) from = std::min(from, l.offset);
+  runtime::Worker::ReplayTarget target;
+  target.timestampMs = t;
+  auto r = worker_->replay("sink-" + topic, target);
+  ASSERT_TRUE(r.isOk()) << r.status().message();
+  ASSERT_EQ(r->offsets.size(), 1u);
+  EXPECT_EQ(json::parse(r->offsets[0].offset).at("kafka_offset").as_int64(), from);
+  size_t expected = 300 + static_cast<size_t>(300 - from);
+  ASSERT_TRUE(waitFor([&] { return readJsonSink(out).size() >= expected; }, 60s)) << readJsonSink(out).size();
+  auto all = readJsonSink(out);
+  ASSERT_EQ(all.size(), expected);
+  for (size_t i = 300; i < all.size(); ++i) EXPECT_EQ(all[i].offset, from + static_cast<int64_t>(i - 300));
+  // A time after every record: nothing to re-deliver, the sink stands at the end.
+  target.timestampMs = first.back().ts + 60000;
+  r = worker_->replay("sink-" + topic, target);
+  ASSERT_TRUE(r.isOk()) << r.status().message();
+  EXPECT_EQ(json::parse(r->offsets[0].offset).at("kafka_offset").as_int64(), 300);
+}
+
 class BackpressureTest : public RealKafkaTest {
  protected:
   void configureMore() override {
