@@ -33,14 +33,12 @@ Status DeadLetterQueue::open(rd_kafka_t* shared) {
   }
   auto settings = env_.producerSettings();
   settings["client.id"] = "connector-dlq-producer-" + plan_.name + "-" + std::to_string(taskId_);
-  auto conf = kafka::makeConf(settings);
-  if (!conf) return conf.status();
-  rd_kafka_conf_set_dr_msg_cb(*conf, &DeadLetterQueue::onDelivery);
-  rd_kafka_conf_set_opaque(*conf, this);
-  char err[512];
-  own_ = rd_kafka_new(RD_KAFKA_PRODUCER, *conf, err, sizeof err);
-  if (!own_) return Status::fatal(std::string("cannot create the dead letter queue producer: ") + err);
-  producer_ = own_;
+  auto producer = kafka::newClient(RD_KAFKA_PRODUCER, settings, [this](rd_kafka_conf_t* conf) {
+    rd_kafka_conf_set_dr_msg_cb(conf, &DeadLetterQueue::onDelivery);
+    rd_kafka_conf_set_opaque(conf, this);
+  });
+  if (!producer) return Status::fatal("dead letter queue: " + producer.status().message());
+  own_ = producer_ = *producer;
   return Status::ok();
 }
 

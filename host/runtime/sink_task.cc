@@ -27,13 +27,12 @@ Status SinkTask::setUp() {
 
   auto settings = env_.kafka->consumerSettings("connect-" + plan_->name);
   settings["client.id"] = "connector-consumer-" + plan_->name + "-" + std::to_string(id_);
-  auto conf = kafka::makeConf(settings);
-  if (!conf) return conf.status();
-  rd_kafka_conf_set_rebalance_cb(*conf, &SinkTask::onRebalance);
-  rd_kafka_conf_set_opaque(*conf, this);
-  char err[512];
-  consumer_ = rd_kafka_new(RD_KAFKA_CONSUMER, *conf, err, sizeof err);
-  if (!consumer_) return Status::fatal(std::string("cannot create consumer: ") + err);
+  auto consumer = kafka::newClient(RD_KAFKA_CONSUMER, settings, [this](rd_kafka_conf_t* conf) {
+    rd_kafka_conf_set_rebalance_cb(conf, &SinkTask::onRebalance);
+    rd_kafka_conf_set_opaque(conf, this);
+  });
+  if (!consumer) return consumer.status();
+  consumer_ = *consumer;
   rd_kafka_poll_set_consumer(consumer_);
 
   rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(1);

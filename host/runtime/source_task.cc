@@ -30,13 +30,12 @@ Status SourceTask::setUp() {
 
   auto settings = env_.kafka->producerSettings();
   settings["client.id"] = "connector-producer-" + plan_->name + "-" + std::to_string(id_);
-  auto conf = kafka::makeConf(settings);
-  if (!conf) return conf.status();
-  rd_kafka_conf_set_dr_msg_cb(*conf, &SourceTask::onDelivery);
-  rd_kafka_conf_set_opaque(*conf, this);
-  char err[512];
-  producer_ = rd_kafka_new(RD_KAFKA_PRODUCER, *conf, err, sizeof err);
-  if (!producer_) return Status::fatal(std::string("cannot create producer: ") + err);
+  auto producer = kafka::newClient(RD_KAFKA_PRODUCER, settings, [this](rd_kafka_conf_t* conf) {
+    rd_kafka_conf_set_dr_msg_cb(conf, &SourceTask::onDelivery);
+    rd_kafka_conf_set_opaque(conf, this);
+  });
+  if (!producer) return producer.status();
+  producer_ = *producer;
 
   if (!plan_->defaultTopic.empty()) {
     if (auto s = ensureTopic(plan_->defaultTopic); !s) return s;
