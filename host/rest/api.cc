@@ -95,7 +95,7 @@ std::string connectType(const std::string& t) {
   return u;
 }
 
-// Kafka Connect's ConfigKeyInfo.
+// Kafka Connect's ConfigKeyInfo (its JSON names: "order_in_group", not "order").
 json::object definitionJson(const config::OptionDef& d, const std::string& group, int order) {
   return json::object{{"name", d.name},
                       {"type", connectType(d.type)},
@@ -107,7 +107,7 @@ json::object definitionJson(const config::OptionDef& d, const std::string& group
                       {"width", "NONE"},
                       {"display_name", d.name},
                       {"dependents", json::array()},
-                      {"order", order}};
+                      {"order_in_group", order}};
 }
 
 // Kafka Connect's ConfigInfos for a validation: every definition with its
