@@ -46,15 +46,29 @@ void keepHiddenSecrets(const loader::Registry& reg, runtime::Worker* w, const st
   }
 }
 
-json::object statusJson(const runtime::ConnectorStatus& s, const std::string& workerId) {
+// The version of the plugin a connector runs, which Connect (4.x) reports in
+// its connector and task statuses; empty when the plugin is not loaded.
+std::string pluginVersion(const loader::Registry& reg, runtime::Worker* w, const std::string& name) {
+  auto cfg = w->configOf(name);
+  if (!cfg) return "";
+  auto cls = cfg->find("connector.class");
+  const loader::Plugin* p = cls == cfg->end() ? nullptr : reg.find(cls->second);
+  return p ? p->version : "";
+}
+
+json::object taskStatusJson(const runtime::TaskStatus& t, const std::string& workerId, const std::string& version) {
+  json::object o{{"id", t.id}, {"state", t.state}, {"worker_id", workerId}};
+  if (!version.empty()) o["version"] = version;
+  if (!t.trace.empty()) o["trace"] = t.trace;
+  return o;
+}
+
+json::object statusJson(const runtime::ConnectorStatus& s, const std::string& workerId, const std::string& version) {
   json::object connector{{"state", s.state}, {"worker_id", workerId}};
+  if (!version.empty()) connector["version"] = version;
   if (!s.trace.empty()) connector["trace"] = s.trace;
   json::array tasks;
-  for (const auto& t : s.tasks) {
-    json::object o{{"id", t.id}, {"state", t.state}, {"worker_id", workerId}};
-    if (!t.trace.empty()) o["trace"] = t.trace;
-    tasks.push_back(std::move(o));
-  }
+  for (const auto& t : s.tasks) tasks.push_back(taskStatusJson(t, workerId, version));
   return json::object{{"name", s.name}, {"connector", std::move(connector)}, {"tasks", std::move(tasks)}, {"type", s.type}};
 }
 
@@ -266,7 +280,7 @@ void registerApi(Router& r, ApiContext c) {
     for (auto& n : names) {
       json::object entry;
       if (expandStatus)
-        if (auto s = w->status(n)) entry["status"] = statusJson(*s, w->workerId());
+        if (auto s = w->status(n)) entry["status"] = statusJson(*s, w->workerId(), pluginVersion(*reg, w, n));
       if (expandInfo)
         if (auto i = w->info(n)) entry["info"] = infoJson(*reg, *i);
       out[n] = std::move(entry);
@@ -486,10 +500,10 @@ void registerApi(Router& r, ApiContext c) {
     return noBody(204);
   });
 
-  r.add("GET", "/connectors/{name}/status", [w, ok](const Request& req) {
+  r.add("GET", "/connectors/{name}/status", [w, ok, reg](const Request& req) {
     auto res = w->status(req.params.at("name"));
     if (!res) return fromStatus(res.status());
-    return ok(200, statusJson(*res, w->workerId()));
+    return ok(200, statusJson(*res, w->workerId(), pluginVersion(*reg, w, req.params.at("name"))));
   });
 
   r.add("GET", "/connectors/{name}/tasks", [w, ok, reg](const Request& req) {
@@ -501,14 +515,12 @@ void registerApi(Router& r, ApiContext c) {
     return ok(200, out);
   });
 
-  r.add("GET", "/connectors/{name}/tasks/{task}/status", [w, ok](const Request& req) {
+  r.add("GET", "/connectors/{name}/tasks/{task}/status", [w, ok, reg](const Request& req) {
     auto res = w->status(req.params.at("name"));
     if (!res) return fromStatus(res.status());
     for (const auto& t : res->tasks) {
       if (std::to_string(t.id) != req.params.at("task")) continue;
-      json::object o{{"id", t.id}, {"state", t.state}, {"worker_id", w->workerId()}};
-      if (!t.trace.empty()) o["trace"] = t.trace;
-      return ok(200, o);
+      return ok(200, taskStatusJson(t, w->workerId(), pluginVersion(*reg, w, req.params.at("name"))));
     }
     return error(404, "No status found for task " + req.params.at("name") + "-" + req.params.at("task"));
   });
@@ -526,7 +538,7 @@ void registerApi(Router& r, ApiContext c) {
     return noBody(204);
   });
 
-  r.add("POST", "/connectors/{name}/restart", [w, ok](const Request& req) {
+  r.add("POST", "/connectors/{name}/restart", [w, ok, reg](const Request& req) {
     Response err;
     bool includeTasks = false, onlyFailed = false;
     if (!boolQuery(req, "includeTasks", &includeTasks, &err)) return err;
@@ -536,7 +548,7 @@ void registerApi(Router& r, ApiContext c) {
     if (!includeTasks && !onlyFailed) return noBody(204);
     auto st = w->status(n);
     if (!st) return fromStatus(st.status());
-    return ok(202, statusJson(*st, w->workerId()));
+    return ok(202, statusJson(*st, w->workerId(), pluginVersion(*reg, w, n)));
   });
 
   r.add("POST", "/connectors/{name}/tasks/{task}/restart", [w](const Request& req) {

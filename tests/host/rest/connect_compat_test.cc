@@ -23,5 +23,18 @@ TEST_F(ConnectCompatTest, ConfigDefinitionsUseConnectsOrderInGroupField) {
     EXPECT_TRUE(c.at("definition").as_object().contains("order_in_group")) << json::serialize(c);
 }
 
+TEST_F(ConnectCompatTest, StatusesReportThePluginVersionLikeConnect) {
+  ASSERT_EQ(call("POST", "/connectors", datagen("gen")).status, 201);
+  const json::string version(registry_.find("datagen")->version);
+  ASSERT_FALSE(version.empty());
+  ASSERT_TRUE(test::waitFor([&] { return parse(call("GET", "/connectors/gen/status")).at("tasks").as_array().size() == 1; },
+                            std::chrono::seconds(10)));
+  auto status = parse(call("GET", "/connectors/gen/status"));
+  EXPECT_EQ(status.at("connector").at("version"), version) << json::serialize(status);
+  EXPECT_EQ(status.at("tasks").at(0).at("version"), version) << json::serialize(status);
+  EXPECT_EQ(parse(call("GET", "/connectors/gen/tasks/0/status")).at("version"), version);
+  EXPECT_EQ(parse(call("GET", "/connectors?expand=status")).at("gen").at("status").at("connector").at("version"), version);
+}
+
 }  // namespace
 }  // namespace sluice::rest
