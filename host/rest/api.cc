@@ -544,11 +544,26 @@ void registerApi(Router& r, ApiContext c) {
     if (!boolQuery(req, "includeTasks", &includeTasks, &err)) return err;
     if (!boolQuery(req, "onlyFailed", &onlyFailed, &err)) return err;
     const std::string& n = req.params.at("name");
+    auto before = w->status(n);
     if (auto s = w->restart(n, includeTasks, onlyFailed); !s) return fromStatus(s);
     if (!includeTasks && !onlyFailed) return noBody(204);
-    auto st = w->status(n);
-    if (!st) return fromStatus(st.status());
-    return ok(202, statusJson(*st, w->workerId(), pluginVersion(*reg, w, n)));
+    if (!before) return fromStatus(before.status());
+    // Connect (KIP-745) answers with the restart plan: the connector and tasks
+    // being restarted show RESTARTING, the others their state before. A failed
+    // connector is restarted with all its tasks (Worker::restart).
+    runtime::ConnectorStatus plan = *before;
+    const bool connectorFailed = plan.state == "FAILED";
+    if (!onlyFailed || connectorFailed) {
+      plan.state = "RESTARTING";
+      plan.trace.clear();
+    }
+    for (auto& t : plan.tasks) {
+      if (connectorFailed || (includeTasks && (!onlyFailed || t.state == "FAILED"))) {
+        t.state = "RESTARTING";
+        t.trace.clear();
+      }
+    }
+    return ok(202, statusJson(plan, w->workerId(), pluginVersion(*reg, w, n)));
   });
 
   r.add("POST", "/connectors/{name}/tasks/{task}/restart", [w](const Request& req) {

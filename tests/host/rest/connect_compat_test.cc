@@ -36,5 +36,32 @@ TEST_F(ConnectCompatTest, StatusesReportThePluginVersionLikeConnect) {
   EXPECT_EQ(parse(call("GET", "/connectors?expand=status")).at("gen").at("status").at("connector").at("version"), version);
 }
 
+TEST_F(ConnectCompatTest, RestartAnswersWithThePlanMarkingWhatRestartsAsRestarting) {
+  ASSERT_EQ(call("POST", "/connectors", datagen("gen")).status, 201);
+  auto running = [&] {
+    auto s = parse(call("GET", "/connectors/gen/status"));
+    return s.at("connector").at("state") == "RUNNING" && s.at("tasks").as_array().size() == 1 &&
+           s.at("tasks").at(0).at("state") == "RUNNING";
+  };
+  ASSERT_TRUE(test::waitFor(running, std::chrono::seconds(10)));
+
+  auto all = call("POST", "/connectors/gen/restart?includeTasks=true");
+  ASSERT_EQ(all.status, 202) << all.body;
+  EXPECT_EQ(parse(all).at("connector").at("state"), "RESTARTING") << all.body;
+  EXPECT_EQ(parse(all).at("tasks").at(0).at("state"), "RESTARTING") << all.body;
+  ASSERT_TRUE(test::waitFor(running, std::chrono::seconds(10)));
+
+  // Nothing has failed: onlyFailed restarts nothing, and says so.
+  auto failedOnly = call("POST", "/connectors/gen/restart?includeTasks=true&onlyFailed=true");
+  ASSERT_EQ(failedOnly.status, 202) << failedOnly.body;
+  EXPECT_EQ(parse(failedOnly).at("connector").at("state"), "RUNNING") << failedOnly.body;
+  EXPECT_EQ(parse(failedOnly).at("tasks").at(0).at("state"), "RUNNING") << failedOnly.body;
+
+  // Without includeTasks only the connector restarts.
+  auto connectorOnly = call("POST", "/connectors/gen/restart?includeTasks=false&onlyFailed=true");
+  ASSERT_EQ(connectorOnly.status, 202) << connectorOnly.body;
+  EXPECT_EQ(parse(connectorOnly).at("tasks").at(0).at("state"), "RUNNING") << connectorOnly.body;
+}
+
 }  // namespace
 }  // namespace sluice::rest
