@@ -3,6 +3,9 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <chrono>
+#include <memory>
+#include <mutex>
 #include <set>
 
 #include "host/common/json_util.h"
@@ -187,6 +190,26 @@ std::optional<std::vector<runtime::Worker::OffsetEntry>> offsetEntries(const jso
   }
   return out;
 }
+
+// When each logger's level was last set through PUT /admin/loggers.
+class LoggerTimes {
+ public:
+  json::value get(const std::string& logger) const {
+    std::lock_guard lk(mu_);
+    auto it = ms_.find(logger);
+    return it == ms_.end() ? json::value(nullptr) : json::value(it->second);
+  }
+  void set(const json::array& loggers) {
+    const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch()).count();
+    std::lock_guard lk(mu_);
+    for (const auto& n : loggers) ms_[std::string(n.as_string())] = now;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::map<std::string, int64_t> ms_;
+};
 
 bool boolQuery(const Request& req, const std::string& key, bool* out, Response* err) {
   std::string v = req.queryValue(key, "false");
@@ -471,15 +494,20 @@ void registerApi(Router& r, ApiContext c) {
     return ok(201, json::object{{"id", sp->id}, {"path", sp->path}});
   });
 
-  r.add("GET", "/admin/loggers", [ok](const Request&) {
+  // Connect (KIP-976) reports when each logger's level was last set over
+  // REST ("last_modified", epoch ms, null when never).
+  auto modified = std::make_shared<LoggerTimes>();
+  r.add("GET", "/admin/loggers", [ok, modified](const Request&) {
     json::object out;
-    for (const auto& [name, level] : log::levels()) out[name] = json::object{{"level", log::levelName(level)}};
+    for (const auto& [name, level] : log::levels())
+      out[name] = json::object{{"level", log::levelName(level)}, {"last_modified", modified->get(name)}};
     return ok(200, out);
   });
-  r.add("GET", "/admin/loggers/{logger}", [ok](const Request& req) {
-    return ok(200, json::object{{"level", log::levelName(log::levelOf(req.params.at("logger")))}});
+  r.add("GET", "/admin/loggers/{logger}", [ok, modified](const Request& req) {
+    const std::string& name = req.params.at("logger");
+    return ok(200, json::object{{"level", log::levelName(log::levelOf(name))}, {"last_modified", modified->get(name)}});
   });
-  r.add("PUT", "/admin/loggers/{logger}", [ok](const Request& req) {
+  r.add("PUT", "/admin/loggers/{logger}", [ok, modified](const Request& req) {
     Response err;
     auto body = parseObject(req, &err);
     if (!body) return err;
@@ -492,6 +520,7 @@ void registerApi(Router& r, ApiContext c) {
     json::array affected;
     for (const auto& [n, l] : log::levels())
       if (n == name || n.starts_with(name + ".") || name == "root") affected.push_back(json::string(n));
+    modified->set(affected);
     return ok(200, affected);
   });
 

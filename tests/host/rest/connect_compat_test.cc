@@ -3,6 +3,8 @@
 // field name, status or body shape that Sluice had different from Connect.
 #include <boost/json.hpp>
 
+#include <chrono>
+
 #include "tests/host/rest/rest_fixture.h"
 
 namespace sluice::rest {
@@ -61,6 +63,21 @@ TEST_F(ConnectCompatTest, RestartAnswersWithThePlanMarkingWhatRestartsAsRestarti
   auto connectorOnly = call("POST", "/connectors/gen/restart?includeTasks=false&onlyFailed=true");
   ASSERT_EQ(connectorOnly.status, 202) << connectorOnly.body;
   EXPECT_EQ(parse(connectorOnly).at("tasks").at(0).at("state"), "RUNNING") << connectorOnly.body;
+}
+
+TEST_F(ConnectCompatTest, LoggersReportWhenTheirLevelWasLastSet) {
+  EXPECT_TRUE(parse(call("GET", "/admin/loggers/root")).at("last_modified").is_null());
+  EXPECT_TRUE(parse(call("GET", "/admin/loggers")).at("root").at("last_modified").is_null());
+  const int64_t before = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch()).count();
+  ASSERT_EQ(call("PUT", "/admin/loggers/sluice.compat", R"({"level":"DEBUG"})").status, 200);
+  auto one = parse(call("GET", "/admin/loggers/sluice.compat"));
+  ASSERT_TRUE(one.at("last_modified").is_int64()) << json::serialize(one);
+  EXPECT_GE(one.at("last_modified").as_int64(), before);
+  auto all = parse(call("GET", "/admin/loggers"));
+  EXPECT_EQ(all.at("sluice.compat").at("last_modified"), one.at("last_modified"));
+  EXPECT_TRUE(all.at("root").at("last_modified").is_null()) << "only what the PUT changed";
+  ASSERT_EQ(call("PUT", "/admin/loggers/sluice.compat", R"({"level":"INFO"})").status, 200);
 }
 
 }  // namespace
