@@ -426,6 +426,8 @@ void registerApi(Router& r, ApiContext c) {
     if (!list) return error(400, "Request body must have an \"offsets\" field");
     auto entries = offsetEntries(*list, &err);
     if (!entries) return err;
+    // As Connect: an empty list is a client error, checked before the connector.
+    if (entries->empty()) return error(400, "Partitions / offsets need to be provided for an alter offsets request");
     if (auto s = w->alterOffsets(req.params.at("name"), *entries); !s) return fromStatus(s);
     return ok(200, json::object{{"message", "The offsets for this connector have been altered successfully"}});
   });

@@ -80,5 +80,12 @@ TEST_F(ConnectCompatTest, LoggersReportWhenTheirLevelWasLastSet) {
   ASSERT_EQ(call("PUT", "/admin/loggers/sluice.compat", R"({"level":"INFO"})").status, 200);
 }
 
+TEST_F(ConnectCompatTest, AlteringOffsetsWithAnEmptyListIsABadRequest) {
+  ASSERT_EQ(call("POST", "/connectors", datagen("gen")).status, 201);
+  ASSERT_EQ(call("PUT", "/connectors/gen/stop").status, 204);
+  expectError(call("PATCH", "/connectors/gen/offsets", R"({"offsets":[]})"), 400, "Partitions / offsets need to be provided");
+  expectError(call("PATCH", "/connectors/nope/offsets", R"({"offsets":[]})"), 400, "Partitions / offsets need to be provided");
+}
+
 }  // namespace
 }  // namespace sluice::rest
