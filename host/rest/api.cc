@@ -282,7 +282,8 @@ void registerApi(Router& r, ApiContext c) {
     const loader::Plugin* p = c.registry->find((*m)["connector.class"]);
     if (!p || (p->kind != SLUICE_KIND_SOURCE && p->kind != SLUICE_KIND_SINK))
       return error(400, "Failed to find any class that implements Connector and which name matches " + (*m)["connector.class"]);
-    return ok(200, configInfos(*c.registry, p->name, *m));
+    // Connect names the result after connector.class as given (an alias stays an alias).
+    return ok(200, configInfos(*c.registry, (*m)["connector.class"], *m));
   });
 
   const loader::Registry* reg = c.registry;

@@ -87,5 +87,13 @@ TEST_F(ConnectCompatTest, AlteringOffsetsWithAnEmptyListIsABadRequest) {
   expectError(call("PATCH", "/connectors/nope/offsets", R"({"offsets":[]})"), 400, "Partitions / offsets need to be provided");
 }
 
+TEST_F(ConnectCompatTest, ValidationIsNamedAfterTheConnectorClassAsGiven) {
+  const std::string alias = registry_.find("file-source")->aliases.at(0);
+  auto r = call("PUT", "/connector-plugins/" + alias + "/config/validate", R"({"topic":"t","file":"/dev/null"})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(parse(r).at("name"), json::string(alias)) << r.body;
+  EXPECT_EQ(parse(r).at("error_count"), 0) << r.body;
+}
+
 }  // namespace
 }  // namespace sluice::rest
