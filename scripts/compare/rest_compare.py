@@ -75,7 +75,7 @@ def steps(workdir):
     def add(id_, method, path, body=None, **kw):
         s.append(dict(id=id_, method=method, path=path, body=body, **kw))
 
-    add("root", "GET", "/", maps=[])
+    add("root", "GET", "/")
     add("plugins", "GET", "/connector-plugins")
     add("plugins-all", "GET", "/connector-plugins?connectorsOnly=false")
     add("plugin-config", "GET", f"/connector-plugins/{PLUGIN}/config")
@@ -302,8 +302,7 @@ class Shape:
         self.keys = {}        # object key -> Shape
         self.items = None     # Shape of array elements (None: no element seen)
         self.map_values = None  # Shape of values of a data-keyed object
-        self.present = 0      # how many objects were merged (for optional keys)
-        self.key_count = {}   # key -> in how many of them it occurred
+        self.present = 0      # how many objects (not data-keyed ones) were merged
 
 
 def shape_of(v, maps, path="$", shape=None):
@@ -311,13 +310,12 @@ def shape_of(v, maps, path="$", shape=None):
     shape.types.add(jtype(v))
     if isinstance(v, dict):
         if path in maps:
-            for k, x in v.items():
+            for x in v.values():
                 shape.map_values = shape_of(x, maps, path + ".*", shape.map_values)
         else:
             shape.present += 1
             for k, x in v.items():
                 shape.keys[k] = shape_of(x, maps, path + "." + k, shape.keys.get(k))
-                shape.key_count[k] = shape.key_count.get(k, 0) + 1
     elif isinstance(v, list):
         for x in v:
             shape.items = shape_of(x, maps, path + "[*]", shape.items)
@@ -381,7 +379,7 @@ def select(v, path):
 def compare_step(step, a, b):
     """Differences of one step: (kind, detail, text)."""
     diffs = []
-    (ca, ba, cta, _), (cb, bb, ctb, _) = a, b
+    (ca, ba, _, _), (cb, bb, _, _) = a, b
     if ca != cb:
         diffs.append(("status", "", f"{ca} vs {cb}"))
     maps = set(step.get("maps", []))
