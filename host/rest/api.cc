@@ -7,6 +7,7 @@
 
 #include "host/common/json_util.h"
 #include "host/common/log.h"
+#include "host/rest/openapi.h"
 
 namespace sluice::rest {
 namespace json = boost::json;
@@ -205,6 +206,13 @@ void registerApi(Router& r, ApiContext c) {
     Response resp;
     resp.contentType = "text/plain; version=0.0.4; charset=utf-8";
     resp.body = c.metrics->serialize();
+    return resp;
+  });
+
+  r.add("GET", "/openapi.yaml", [](const Request&) {
+    Response resp;
+    resp.contentType = "application/yaml";
+    resp.body = std::string(openApiYaml());
     return resp;
   });
 

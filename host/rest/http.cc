@@ -129,7 +129,13 @@ std::string Request::queryValue(const std::string& key, const std::string& def) 
 }
 
 void Router::add(const std::string& method, const std::string& pattern, Handler h) {
-  routes_.push_back(Route{method, split(pattern), std::move(h)});
+  routes_.push_back(Route{method, pattern, split(pattern), std::move(h)});
+}
+
+std::vector<std::pair<std::string, std::string>> Router::routes() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& r : routes_) out.emplace_back(r.method, r.pattern);
+  return out;
 }
 
 Response Router::dispatch(Request& req) const {

@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "host/config/worker_config.h"
@@ -46,9 +47,14 @@ class Router {
   /// HEAD is answered by the GET route (the server sends no body).
   Response dispatch(Request& req) const;
 
+  /// Every route as {method, pattern}, in the order added (for the test that
+  /// checks docs/openapi.yaml documents them all).
+  std::vector<std::pair<std::string, std::string>> routes() const;
+
  private:
   struct Route {
     std::string method;
+    std::string pattern;
     std::vector<std::string> segments;
     Handler handler;
   };
