@@ -121,8 +121,10 @@ def main():
         if status != 201:
             raise SystemExit(f"FAIL: creating stopped-source answered {status}: {body}")
         # Checkpoints to list and replay: the running connectors have made progress.
-        wait_for("a checkpoint of orders-source", lambda: request(port, "GET", "/connectors/orders-source/checkpoints")[1]
-                 .get("checkpoints"), 30, proc)
+        def has_checkpoint():
+            status, body = request(port, "GET", "/connectors/orders-source/checkpoints")
+            return status == 200 and isinstance(body, dict) and bool(body.get("checkpoints"))
+        wait_for("a checkpoint of orders-source", has_checkpoint, 30, proc)
 
         # What sluice serves is docs/openapi.yaml byte for byte (OpenApiTest).
         spec = os.path.abspath(args.spec) if args.spec else f"http://127.0.0.1:{port}/openapi.yaml"
