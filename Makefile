@@ -71,5 +71,23 @@ connect-up:
 connect-down:
 	@bash scripts/connect.sh down
 
+# Benchmarks (docs/benchmarks.md). bench-micro: the Google Benchmark programs,
+# each case run for about BENCH_MIN_TIME seconds; results also go to
+# $(BUILD)/bench/micro.json. bench-checkpoints: checkpoint overhead end to end,
+# datagen into a real broker of its own (KAFKA_PORT 19392), which it stops at
+# the end; RECORDS, RUNS, INTERVALS, ... as in bench/e2e/checkpoint_overhead.sh.
+.PHONY: bench-micro bench-checkpoints
+BENCH_MIN_TIME ?= 0.2
+BENCH_FILTER ?= .
+
+bench-micro: build
+	@mkdir -p $(BUILD)/bench
+	$(BUILD)/bin/sluice_micro_bench --benchmark_min_time=$(BENCH_MIN_TIME) --benchmark_filter='$(BENCH_FILTER)' \
+		--benchmark_out=$(BUILD)/bench/micro.json --benchmark_out_format=json
+
+bench-checkpoints: build
+	@bash scripts/deps.sh --kafka
+	BUILD=$(abspath $(BUILD)) bash bench/e2e/checkpoint_overhead.sh
+
 clean:
 	rm -rf $(BUILD) build-asan build-tsan
