@@ -25,7 +25,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BUILD=${BUILD:-$ROOT/build}
 SLUICE=${SLUICE:-$BUILD/bin/sluice}
 export KAFKA_PORT=${KAFKA_PORT:-19392}
-RECORDS=${RECORDS:-3000000}           # records per run
+RECORDS=${RECORDS:-5000000}           # records per run
 PAYLOAD_BYTES=${PAYLOAD_BYTES:-100}   # datagen payload.bytes (values are ~160 B of JSON)
 RUNS=${RUNS:-3}                       # timed runs per setting
 INTERVALS=${INTERVALS:-"0 1000 100"}  # checkpoint.interval.ms settings; 0 = off
@@ -202,5 +202,5 @@ for i in order:
     over = "-" if base is None or i == "0" else f"{100 * (base - m) / base:+.1f} %"
     name = "0 (off)" if i == "0" else i
     print(f"| {name} | {m:,.0f} | {min(rates):,.0f} .. {max(rates):,.0f} | {spread:.1f} % | {over} | "
-          f"{med(i, 5):.0f} | {med(i, 6):.3f} | {med(i, 7):.2f} | {med(i, 3):.2f} |")
+          f"{med(i, 4):.0f} | {med(i, 5):.3f} | {med(i, 6):.1f} | {med(i, 3):.2f} |")
 EOF
