@@ -29,10 +29,26 @@ size_t commitBytes(const state::Commit& c) {
   return bytes;
 }
 
+/// Untimed: `n` small checkpoints (10 keys) before a benchmark's own.
+Status ageStore(state::RocksStore& store, size_t n, const state::Retention& keep) {
+  const auto keys = stateKeys(10);
+  state::Commit c;
+  c.connector = kConnector;
+  c.task = 0;
+  c.checkpoint = true;
+  for (size_t i = 0; i < n; ++i) {
+    fillCommit(c, keys, i);
+    if (auto r = store.commit(c, keep); !r) return r.status();
+  }
+  return Status::ok();
+}
+
 // Args: state keys written per checkpoint, checkpoint (1: history and undo
 // entries, as with checkpoint.interval.ms > 0; 0: offsets and state only).
 // Every round overwrites the same keys, as a keyed aggregate does, so the
-// undo reads find an old value; a first untimed commit creates them.
+// undo reads find an old value; a first untimed commit creates them. With
+// checkpoint=1 the history is first filled to its retention (100, the
+// default) with small checkpoints, so every timed commit also trims one.
 void BM_CheckpointCommit(benchmark::State& st) {
   const auto keys = stateKeys(static_cast<size_t>(st.range(0)));
   TempDir dir;
@@ -44,7 +60,9 @@ void BM_CheckpointCommit(benchmark::State& st) {
   c.task = 0;
   c.checkpoint = st.range(1) != 0;
   const state::Retention keep;  // the worker's defaults: 100 checkpoints, 24 h
-  uint64_t round = 0;
+  if (c.checkpoint)
+    if (Status s = ageStore(*store, keep.count, keep); !s) return st.SkipWithError(s.message().c_str());
+  uint64_t round = keep.count;
   fillCommit(c, keys, round++);
   if (auto r = store->commit(c, keep); !r) return st.SkipWithError(r.status().message().c_str());
   size_t bytes = 0;
@@ -65,6 +83,44 @@ void BM_CheckpointCommit(benchmark::State& st) {
 BENCHMARK(BM_CheckpointCommit)
     ->ArgNames({"keys", "checkpoint"})
     ->ArgsProduct({{10, 100, 1000, 10000, 100000}, {0, 1}})
+    ->Unit(benchmark::kMicrosecond)
+    ->UseRealTime();
+
+// Arg: checkpoints the store made before (untimed, 10 keys each, history
+// trimmed to 100 all along). Then 10-key checkpoints are timed: does a
+// checkpoint get dearer the longer a task has been checkpointing? A fixed
+// iteration count, so the (slow, fsync-bound) ageing runs once per case.
+void BM_CheckpointCommitAged(benchmark::State& st) {
+  const auto keys = stateKeys(10);
+  TempDir dir;
+  if (!dir.ok()) return st.SkipWithError("cannot create a temporary directory");
+  auto store = openStore(st, dir.sub("state"));
+  if (!store) return;
+  const state::Retention keep;
+  const auto prior = static_cast<uint64_t>(st.range(0));
+  if (Status s = ageStore(*store, prior, keep); !s) return st.SkipWithError(s.message().c_str());
+  state::Commit c;
+  c.connector = kConnector;
+  c.task = 0;
+  c.checkpoint = true;
+  uint64_t round = prior;
+  for (auto _ : st) {
+    st.PauseTiming();
+    fillCommit(c, keys, round++);
+    st.ResumeTiming();
+    if (auto r = store->commit(c, keep); !r) {
+      st.SkipWithError(r.status().message().c_str());
+      break;
+    }
+  }
+  st.SetItemsProcessed(st.iterations() * static_cast<int64_t>(keys.size()));
+}
+BENCHMARK(BM_CheckpointCommitAged)
+    ->ArgName("prior")
+    ->Arg(100)
+    ->Arg(1000)
+    ->Arg(5000)
+    ->Iterations(300)
     ->Unit(benchmark::kMicrosecond)
     ->UseRealTime();
 
