@@ -30,6 +30,7 @@ PAYLOAD_BYTES=${PAYLOAD_BYTES:-100}   # datagen payload.bytes (values are ~160 B
 RUNS=${RUNS:-3}                       # timed runs per setting
 INTERVALS=${INTERVALS:-"0 1000 100"}  # checkpoint.interval.ms settings; 0 = off
 FLUSH_MS=${FLUSH_MS:-1000}            # offset.flush.interval.ms: how often "off" commits offsets
+WORKER_EXTRA=${WORKER_EXTRA:-}        # more worker keys, a JSON fragment: '"producer.linger.ms": 20' 
 WARMUP_RECORDS=${WARMUP_RECORDS:-$((RECORDS / 3))}
 RUN_TIMEOUT=${RUN_TIMEOUT:-180}       # seconds one run may take before it counts as failed
 POLL=${POLL:-0.1}
@@ -81,9 +82,13 @@ metric() {
 }
 
 now() { date +%s.%N; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$SLUICE_PID/stat"; }
 
-# run_one INTERVAL RECORDS LABEL: one run; writes "rate cpu_s checkpoints
-# pause_s ckpt_mean_ms secs" to $WORK/LABEL/result. Runs in this shell (not in
+# run_one INTERVAL RECORDS LABEL: one run; writes to $WORK/LABEL/result, all
+# over the measured window: records/s, sluice CPU us per record, checkpoints,
+# % of the time the pipeline stood still for checkpoints, mean checkpoint ms,
+# the window's seconds, and the 1-minute load average at the end (to judge how
+# quiet the machine was; sluice and the broker count in it too). Runs in this shell (not in
 # a $(...) subshell) so that the exit trap knows the sluice process.
 run_one() {
   local interval=$1 records=$2 label=$3
@@ -96,7 +101,8 @@ run_one() {
   "state.dir": "$dir/state",
   "bootstrap.servers": "$BOOTSTRAP",
   "offset.flush.interval.ms": $FLUSH_MS,
-  "checkpoint.interval.ms": $interval
+  "checkpoint.interval.ms": $interval${WORKER_EXTRA:+,
+  $WORKER_EXTRA}
 }
 EOF
   cat >"$dir/connector.json" <<EOF
@@ -115,7 +121,7 @@ EOF
 EOF
   (cd "$dir" && exec "$SLUICE" run worker.json connector.json >sluice.log 2>&1) &
   SLUICE_PID=$!
-  local base=http://127.0.0.1:$port deadline t count t0= c0= t1= c1= polls=0
+  local base=http://127.0.0.1:$port deadline t count t0= c0= k0= t1= c1= k1= polls=0
   local start_at
   start_at=$(python3 -c "print(int($records * $START_FRACTION))")
   deadline=$(( $(date +%s) + RUN_TIMEOUT ))
@@ -135,29 +141,34 @@ EOF
       count=$(metric sluice_task_records_out_total "$dir/metrics.txt")
       count=${count%.*}
       if [ "$count" -ge "$records" ]; then break; fi
-      if [ -z "$t0" ] && [ "$count" -ge "$start_at" ]; then t0=$t c0=$count; fi
-      if [ -n "$t0" ]; then t1=$t c1=$count; fi
+      # The window's two ends: metrics and CPU ticks (user + system) of sluice.
+      if [ -z "$t0" ] && [ "$count" -ge "$start_at" ]; then
+        t0=$t c0=$count k0=$(cpu_ticks) && cp "$dir/metrics.txt" "$dir/m0.txt"
+      elif [ -n "$t0" ]; then
+        t1=$t c1=$count k1=$(cpu_ticks) && cp "$dir/metrics.txt" "$dir/m1.txt"
+      fi
     fi
     sleep "$POLL"
   done
-  [ -n "$t0" ] && [ "$t1" != "$t0" ] || die "$label: too few samples; raise RECORDS"
-  # Pipeline metrics and CPU of the process at the end of the run.
-  local ticks cpu
-  ticks=$(awk '{print $14 + $15}' "/proc/$SLUICE_PID/stat" 2>/dev/null || echo 0)
-  cpu=$(python3 -c "import os; print($ticks / os.sysconf('SC_CLK_TCK'))")
-  local m=$dir/metrics.txt
-  (python3 - "$c0" "$t0" "$c1" "$t1" "$cpu" \
-    "$(metric sluice_task_checkpoints_total "$m")" \
-    "$(metric sluice_task_checkpoint_pause_seconds_total "$m")" \
-    "$(metric sluice_task_checkpoint_duration_seconds_sum "$m")" \
-    "$(metric sluice_task_checkpoint_duration_seconds_count "$m")" <<'EOF'
-import sys
-c0, t0, c1, t1, cpu, ckpts, pause, dsum, dcount = map(float, sys.argv[1:])
-rate = (c1 - c0) / (t1 - t0)
-mean_ms = 1000 * dsum / dcount if dcount else 0.0
-print(f"{rate:.0f} {cpu:.2f} {ckpts:.0f} {pause:.3f} {mean_ms:.2f} {t1 - t0:.2f}")
+  [ -n "$t1" ] || die "$label: too few samples; raise RECORDS"
+  local m0=$dir/m0.txt m1=$dir/m1.txt name
+  local args=("$c0" "$t0" "$k0" "$c1" "$t1" "$k1")
+  for name in sluice_task_checkpoints_total sluice_task_checkpoint_pause_seconds_total \
+    sluice_task_checkpoint_duration_seconds_sum sluice_task_checkpoint_duration_seconds_count; do
+    args+=("$(metric $name "$m0")" "$(metric $name "$m1")")
+  done
+  python3 - "${args[@]}" >"$dir/result" <<'EOF'
+import os, sys
+c0, t0, k0, c1, t1, k1, n0, n1, p0, p1, s0, s1, d0, d1 = map(float, sys.argv[1:])
+secs = t1 - t0
+rate = (c1 - c0) / secs
+cpu_us = 1e6 * (k1 - k0) / os.sysconf("SC_CLK_TCK") / (c1 - c0)
+ckpts = n1 - n0
+paused = 100 * (p1 - p0) / secs
+mean_ms = 1000 * (s1 - s0) / (d1 - d0) if d1 > d0 else 0.0
+load = open("/proc/loadavg").read().split()[0]
+print(f"{rate:.0f} {cpu_us:.2f} {ckpts:.0f} {paused:.1f} {mean_ms:.1f} {secs:.2f} {load}")
 EOF
-  ) >"$dir/result"
   stop_sluice
   bash "$ROOT/scripts/kafka.sh" delete-topic "$topic" >/dev/null 2>&1 || echo "checkpoint_overhead: could not delete $topic" >&2
 }
@@ -166,21 +177,21 @@ echo "checkpoint_overhead: starting the broker on 127.0.0.1:$KAFKA_PORT" >&2
 BROKER_STARTED=1
 BOOTSTRAP=$(bash "$ROOT/scripts/kafka.sh" up)
 echo "checkpoint_overhead: $RECORDS records of payload.bytes=$PAYLOAD_BYTES per run, $RUNS runs per setting," \
-  "checkpoint.interval.ms in {$INTERVALS}, offset.flush.interval.ms=$FLUSH_MS" >&2
+  "checkpoint.interval.ms in {$INTERVALS}, offset.flush.interval.ms=$FLUSH_MS${WORKER_EXTRA:+, $WORKER_EXTRA}" >&2
 
 echo "checkpoint_overhead: warm-up ($WARMUP_RECORDS records, not counted)" >&2
 run_one 0 "$WARMUP_RECORDS" warmup
 
 RESULTS=$WORK/results.txt
 : >"$RESULTS"
-printf '%-9s %4s %12s %8s %7s %9s %9s %8s\n' interval run records/s cpu_s ckpts pause_s ckpt_ms secs
+printf '%-9s %4s %12s %9s %6s %8s %8s %7s %6s\n' interval run records/s cpu_us/rec ckpts paused% ckpt_ms secs load1
 for run in $(seq 1 "$RUNS"); do
   for interval in $INTERVALS; do
     run_one "$interval" "$RECORDS" "i$interval-r$run"
     line=$(cat "$WORK/i$interval-r$run/result")
     echo "$interval $run $line" >>"$RESULTS"
     # shellcheck disable=SC2086
-    printf '%-9s %4s %12s %8s %7s %9s %9s %8s\n' "$interval" "$run" $line
+    printf '%-9s %4s %12s %9s %6s %8s %8s %7s %6s\n' "$interval" "$run" $line
   done
 done
 
@@ -193,7 +204,7 @@ by = {i: [r for r in rows if r[0] == i] for i in order}
 def med(i, col): return statistics.median(float(r[col]) for r in by[i])
 base = med("0", 2) if by.get("0") else None
 print(f"records per run: {sys.argv[3]}, payload.bytes: {sys.argv[4]}")
-print("| checkpoint.interval.ms | median records/s | min .. max | spread | overhead vs off | checkpoints/run | paused s/run | mean checkpoint ms | CPU s/run |")
+print("| checkpoint.interval.ms | median records/s | min .. max | spread | overhead vs off (medians) | checkpoints in window | paused % | mean checkpoint ms | sluice CPU us/record |")
 print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 for i in order:
     rates = [float(r[2]) for r in by[i]]
@@ -201,6 +212,7 @@ for i in order:
     spread = 100 * (max(rates) - min(rates)) / m
     over = "-" if base is None or i == "0" else f"{100 * (base - m) / base:+.1f} %"
     name = "0 (off)" if i == "0" else i
-    print(f"| {name} | {m:,.0f} | {min(rates):,.0f} .. {max(rates):,.0f} | {spread:.1f} % | {over} | "
-          f"{med(i, 4):.0f} | {med(i, 5):.3f} | {med(i, 6):.1f} | {med(i, 3):.2f} |")
+    print(f"| {name} | {m:,.0f} | {min(rates):,.0f} .. {max(rates):,.0f} | {spread:.0f} % | {over} | "
+          f"{med(i, 4):.0f} | {med(i, 5):.1f} | {med(i, 6):.1f} | {med(i, 3):.2f} |")
+print("(medians over the runs; 'paused %': share of the window the source loop stood still in checkpoint barriers)")
 EOF
