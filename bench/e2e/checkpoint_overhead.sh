@@ -202,17 +202,26 @@ rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
 order = sys.argv[2].split()
 by = {i: [r for r in rows if r[0] == i] for i in order}
 def med(i, col): return statistics.median(float(r[col]) for r in by[i])
+def rng(i, col): return f"{min(float(r[col]) for r in by[i]):.1f} .. {max(float(r[col]) for r in by[i]):.1f}"
 base = med("0", 2) if by.get("0") else None
 print(f"records per run: {sys.argv[3]}, payload.bytes: {sys.argv[4]}")
-print("| checkpoint.interval.ms | median records/s | min .. max | spread | overhead vs off (medians) | checkpoints in window | paused % | mean checkpoint ms | sluice CPU us/record |")
-print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+print("| checkpoint.interval.ms | median records/s | min .. max | spread | overhead vs off: medians | paired, median (min .. max) | paused % | mean checkpoint ms | checkpoints in window | sluice CPU us/record |")
+print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+off = {r[1]: float(r[2]) for r in by.get("0", [])}
 for i in order:
     rates = [float(r[2]) for r in by[i]]
     m = statistics.median(rates)
     spread = 100 * (max(rates) - min(rates)) / m
-    over = "-" if base is None or i == "0" else f"{100 * (base - m) / base:+.1f} %"
+    over = paired = "-"
+    if base is not None and i != "0":
+        over = f"{100 * (base - m) / base:+.1f} %"
+        # Run r of this setting against run r of "off", which ran just before it.
+        pairs = [100 * (off[r[1]] - float(r[2])) / off[r[1]] for r in by[i] if r[1] in off]
+        if pairs:
+            paired = f"{statistics.median(pairs):+.1f} % ({min(pairs):+.1f} .. {max(pairs):+.1f})"
     name = "0 (off)" if i == "0" else i
-    print(f"| {name} | {m:,.0f} | {min(rates):,.0f} .. {max(rates):,.0f} | {spread:.0f} % | {over} | "
-          f"{med(i, 4):.0f} | {med(i, 5):.1f} | {med(i, 6):.1f} | {med(i, 3):.2f} |")
-print("(medians over the runs; 'paused %': share of the window the source loop stood still in checkpoint barriers)")
+    print(f"| {name} | {m:,.0f} | {min(rates):,.0f} .. {max(rates):,.0f} | {spread:.0f} % | {over} | {paired} | "
+          f"{med(i, 5):.1f} ({rng(i, 5)}) | {med(i, 6):.1f} ({rng(i, 6)}) | {med(i, 4):.0f} | {med(i, 3):.2f} |")
+print("(medians over the runs; overhead > 0: slower than off; paused %: share of the window the source loop")
+print(" stood still in checkpoint barriers; checkpoints: commits, for off too)")
 EOF

@@ -40,14 +40,44 @@ class TempDir {
   std::string path_;
 };
 
-/// Opens a RocksStore in `dir`, or marks the benchmark failed and returns null.
-inline std::unique_ptr<state::RocksStore> openStore(benchmark::State& st, const std::string& dir) {
-  auto s = state::RocksStore::open(dir);
-  if (!s) {
-    st.SkipWithError(("cannot open store: " + s.status().message()).c_str());
-    return nullptr;
+/// A RocksStore in a fresh TempDir; both go when this goes. A failure to
+/// create or open either marks the benchmark failed: check ok() first.
+class ScratchStore {
+ public:
+  explicit ScratchStore(benchmark::State& st) : st_(st) {
+    if (!dir_.ok()) st_.SkipWithError("cannot create a temporary directory");
+    else reopen();
   }
-  return std::move(s.value());
+  bool ok() const { return store_ != nullptr; }
+  state::RocksStore& operator*() { return *store_; }
+  state::RocksStore* operator->() { return store_.get(); }
+  state::RocksStore* get() { return store_.get(); }
+  /// Closes the store and opens it again: RocksDB recovers its log into
+  /// table files, so later reads come from files rather than the memtable.
+  bool reopen() {
+    store_.reset();
+    auto s = state::RocksStore::open(dir_.sub("state"));
+    if (!s) st_.SkipWithError(("cannot open store: " + s.status().message()).c_str());
+    else store_ = std::move(s.value());
+    return ok();
+  }
+
+ private:
+  benchmark::State& st_;
+  TempDir dir_;  // declared before the store: outlives it
+  std::unique_ptr<state::RocksStore> store_;
+};
+
+/// The connector whose state and checkpoints the benchmarks write.
+inline const std::string kConnector = "bench";
+
+/// A commit of task 0 of kConnector; a checkpoint or not.
+inline state::Commit taskCommit(bool checkpoint) {
+  state::Commit c;
+  c.connector = kConnector;
+  c.task = 0;
+  c.checkpoint = checkpoint;
+  return c;
 }
 
 /// Full state keys of task 0, instance "agg": what a keyed aggregate writes.

@@ -9,7 +9,6 @@
 namespace sluice::bench {
 namespace {
 
-const std::string kConnector = "bench";
 const std::string kPartition = "{\"task\":0}";
 
 /// One task's commit: every key of `keys` with a value of this round, and
@@ -29,18 +28,35 @@ size_t commitBytes(const state::Commit& c) {
   return bytes;
 }
 
-/// Untimed: `n` small checkpoints (10 keys) before a benchmark's own.
+/// Untimed: `n` small checkpoints (10 keys), rounds 0..n-1.
 Status ageStore(state::RocksStore& store, size_t n, const state::Retention& keep) {
   const auto keys = stateKeys(10);
-  state::Commit c;
-  c.connector = kConnector;
-  c.task = 0;
-  c.checkpoint = true;
+  state::Commit c = taskCommit(true);
   for (size_t i = 0; i < n; ++i) {
     fillCommit(c, keys, i);
     if (auto r = store.commit(c, keep); !r) return r.status();
   }
   return Status::ok();
+}
+
+/// The timed loop both commit benchmarks share: a commit per iteration,
+/// filled (untimed) with a new round of `keys` from round `round` on.
+/// Returns the bytes committed.
+size_t timeCommits(benchmark::State& st, state::RocksStore& store, state::Commit& c,
+                   const std::vector<std::string>& keys, uint64_t round, const state::Retention& keep) {
+  size_t bytes = 0;
+  for (auto _ : st) {
+    st.PauseTiming();
+    fillCommit(c, keys, round++);
+    bytes += commitBytes(c);
+    st.ResumeTiming();
+    if (auto r = store.commit(c, keep); !r) {
+      st.SkipWithError(r.status().message().c_str());
+      break;
+    }
+  }
+  st.SetItemsProcessed(st.iterations() * static_cast<int64_t>(keys.size()));
+  return bytes;
 }
 
 // Args: state keys written per checkpoint, checkpoint (1: history and undo
@@ -51,33 +67,16 @@ Status ageStore(state::RocksStore& store, size_t n, const state::Retention& keep
 // default) with small checkpoints, so every timed commit also trims one.
 void BM_CheckpointCommit(benchmark::State& st) {
   const auto keys = stateKeys(static_cast<size_t>(st.range(0)));
-  TempDir dir;
-  if (!dir.ok()) return st.SkipWithError("cannot create a temporary directory");
-  auto store = openStore(st, dir.sub("state"));
-  if (!store) return;
-  state::Commit c;
-  c.connector = kConnector;
-  c.task = 0;
-  c.checkpoint = st.range(1) != 0;
+  ScratchStore store(st);
+  if (!store.ok()) return;
+  state::Commit c = taskCommit(st.range(1) != 0);
   const state::Retention keep;  // the worker's defaults: 100 checkpoints, 24 h
   if (c.checkpoint)
     if (Status s = ageStore(*store, keep.count, keep); !s) return st.SkipWithError(s.message().c_str());
   uint64_t round = keep.count;
   fillCommit(c, keys, round++);
   if (auto r = store->commit(c, keep); !r) return st.SkipWithError(r.status().message().c_str());
-  size_t bytes = 0;
-  for (auto _ : st) {
-    st.PauseTiming();
-    fillCommit(c, keys, round++);
-    bytes += commitBytes(c);
-    st.ResumeTiming();
-    if (auto r = store->commit(c, keep); !r) {
-      st.SkipWithError(r.status().message().c_str());
-      break;
-    }
-  }
-  st.SetBytesProcessed(static_cast<int64_t>(bytes));
-  st.SetItemsProcessed(st.iterations() * static_cast<int64_t>(keys.size()));
+  st.SetBytesProcessed(static_cast<int64_t>(timeCommits(st, *store, c, keys, round, keep)));
   st.counters["bytes_per_ckpt"] = static_cast<double>(commitBytes(c));
 }
 BENCHMARK(BM_CheckpointCommit)
@@ -92,28 +91,13 @@ BENCHMARK(BM_CheckpointCommit)
 // iteration count, so the (slow, fsync-bound) ageing runs once per case.
 void BM_CheckpointCommitAged(benchmark::State& st) {
   const auto keys = stateKeys(10);
-  TempDir dir;
-  if (!dir.ok()) return st.SkipWithError("cannot create a temporary directory");
-  auto store = openStore(st, dir.sub("state"));
-  if (!store) return;
+  ScratchStore store(st);
+  if (!store.ok()) return;
   const state::Retention keep;
   const auto prior = static_cast<uint64_t>(st.range(0));
   if (Status s = ageStore(*store, prior, keep); !s) return st.SkipWithError(s.message().c_str());
-  state::Commit c;
-  c.connector = kConnector;
-  c.task = 0;
-  c.checkpoint = true;
-  uint64_t round = prior;
-  for (auto _ : st) {
-    st.PauseTiming();
-    fillCommit(c, keys, round++);
-    st.ResumeTiming();
-    if (auto r = store->commit(c, keep); !r) {
-      st.SkipWithError(r.status().message().c_str());
-      break;
-    }
-  }
-  st.SetItemsProcessed(st.iterations() * static_cast<int64_t>(keys.size()));
+  state::Commit c = taskCommit(true);
+  timeCommits(st, *store, c, keys, prior, keep);
 }
 BENCHMARK(BM_CheckpointCommitAged)
     ->ArgName("prior")
@@ -132,14 +116,9 @@ BENCHMARK(BM_CheckpointCommitAged)
 void BM_Rewind(benchmark::State& st) {
   const auto n = static_cast<size_t>(st.range(0));
   const auto keys = stateKeys(static_cast<size_t>(st.range(1)));
-  TempDir dir;
-  if (!dir.ok()) return st.SkipWithError("cannot create a temporary directory");
-  auto store = openStore(st, dir.sub("state"));
-  if (!store) return;
-  state::Commit c;
-  c.connector = kConnector;
-  c.task = 0;
-  c.checkpoint = true;
+  ScratchStore store(st);
+  if (!store.ok()) return;
+  state::Commit c = taskCommit(true);
   state::Retention keep;
   keep.count = n + 2;
   uint64_t round = 0;

@@ -14,49 +14,43 @@
 namespace sluice::bench {
 namespace {
 
-const std::string kConnector = "bench";
-
 // Where the keys a benchmark reads live.
 enum Source : int64_t {
-  kPending = 0,   // in the buffer only (no store)
-  kCommitted = 1, // in the store only (the buffer is empty)
-  kMixed = 2,     // in the store, a tenth of them overwritten in the buffer
+  kPending = 0,    // in the buffer only (no store)
+  kCommitted = 1,  // in the store only (the buffer is empty)
+  kMixed = 2,      // in the store, a tenth of them overwritten in the buffer
 };
 
-/// Commits `keys` to a store in `dir`, closes it and opens it again, so that
-/// reads come from table files rather than the memtable.
-std::unique_ptr<state::RocksStore> committedStore(benchmark::State& st, const std::string& dir,
-                                                  const std::vector<std::string>& keys) {
-  {
-    auto store = openStore(st, dir);
-    if (!store) return nullptr;
-    state::Commit c;
-    c.connector = kConnector;
-    c.task = 0;
-    for (size_t i = 0; i < keys.size(); ++i) c.state.emplace(keys[i], stateValue(i, 0));
-    if (auto r = store->commit(c, state::Retention{}); !r) {
-      st.SkipWithError(r.status().message().c_str());
-      return nullptr;
-    }
-  }
-  return openStore(st, dir);
-}
+/// Keys held in a StateBuffer as the benchmark's args say: range(0) the
+/// Source, range(1) how many keys.
+struct HeldState {
+  std::vector<std::string> keys;
+  std::unique_ptr<ScratchStore> store;
+  std::unique_ptr<runtime::StateBuffer> buf;
 
-/// A buffer holding `keys` as the source says (`store` must outlive it).
-std::unique_ptr<runtime::StateBuffer> filledBuffer(benchmark::State& st, Source source, const TempDir& dir,
-                                                   const std::vector<std::string>& keys,
-                                                   std::unique_ptr<state::RocksStore>& store) {
-  if (source != kPending) {
-    store = committedStore(st, dir.sub("state"), keys);
-    if (!store) return nullptr;
+  /// False when the benchmark was marked failed.
+  bool fill(benchmark::State& st) {
+    const auto source = static_cast<Source>(st.range(0));
+    keys = stateKeys(static_cast<size_t>(st.range(1)));
+    if (source != kPending) {
+      store = std::make_unique<ScratchStore>(st);
+      if (!store->ok()) return false;
+      state::Commit c = taskCommit(false);
+      for (size_t i = 0; i < keys.size(); ++i) c.state.emplace(keys[i], stateValue(i, 0));
+      if (auto r = (*store)->commit(c, state::Retention{}); !r) {
+        st.SkipWithError(r.status().message().c_str());
+        return false;
+      }
+      if (!store->reopen()) return false;
+    }
+    buf = std::make_unique<runtime::StateBuffer>(store ? store->get() : nullptr, kConnector);
+    if (source == kPending)
+      for (size_t i = 0; i < keys.size(); ++i) buf->put(keys[i], stateValue(i, 0));
+    if (source == kMixed)
+      for (size_t i = 0; i < keys.size(); i += 10) buf->put(keys[i], stateValue(i, 1));
+    return true;
   }
-  auto buf = std::make_unique<runtime::StateBuffer>(store.get(), kConnector);
-  if (source == kPending)
-    for (size_t i = 0; i < keys.size(); ++i) buf->put(keys[i], stateValue(i, 0));
-  if (source == kMixed)
-    for (size_t i = 0; i < keys.size(); i += 10) buf->put(keys[i], stateValue(i, 1));
-  return buf;
-}
+};
 
 // Arg: keys put per round. A round puts every key once, then takes the
 // writes as a checkpoint would (and frees them).
@@ -77,20 +71,15 @@ BENCHMARK(BM_StateBufferPut)->ArgName("keys")->Arg(1000)->Arg(100000);
 // Args: source (see Source), keys held. One get of a random held key per
 // iteration: the time per iteration is the time per get.
 void BM_StateBufferGet(benchmark::State& st) {
-  const auto source = static_cast<Source>(st.range(0));
-  const auto keys = stateKeys(static_cast<size_t>(st.range(1)));
-  TempDir dir;
-  if (!dir.ok()) return st.SkipWithError("cannot create a temporary directory");
-  std::unique_ptr<state::RocksStore> store;
-  auto buf = filledBuffer(st, source, dir, keys, store);
-  if (!buf) return;
-  std::vector<uint32_t> order(keys.size());
+  HeldState held;
+  if (!held.fill(st)) return;
+  std::vector<uint32_t> order(held.keys.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<uint32_t>(i);
   std::shuffle(order.begin(), order.end(), std::mt19937(42));
   size_t next = 0;
   size_t found = 0;
   for (auto _ : st) {
-    auto v = buf->get(keys[order[next]]);
+    auto v = held.buf->get(held.keys[order[next]]);
     found += v.has_value();
     benchmark::DoNotOptimize(v);
     if (++next == order.size()) next = 0;
@@ -105,25 +94,20 @@ BENCHMARK(BM_StateBufferGet)
 // Args: source (see Source), keys held. One round scans every held key (one
 // prefix: the task's instance), merging buffered writes over the store.
 void BM_StateBufferScan(benchmark::State& st) {
-  const auto source = static_cast<Source>(st.range(0));
-  const auto keys = stateKeys(static_cast<size_t>(st.range(1)));
-  TempDir dir;
-  if (!dir.ok()) return st.SkipWithError("cannot create a temporary directory");
-  std::unique_ptr<state::RocksStore> store;
-  auto buf = filledBuffer(st, source, dir, keys, store);
-  if (!buf) return;
+  HeldState held;
+  if (!held.fill(st)) return;
   const std::string prefix = state::stateKey(0, "agg", "");
   size_t seen = 0;
   for (auto _ : st) {
-    buf->scan(prefix, [&](std::string_view k, std::string_view v) {
+    held.buf->scan(prefix, [&](std::string_view k, std::string_view v) {
       benchmark::DoNotOptimize(k.data());
       benchmark::DoNotOptimize(v.data());
       ++seen;
       return true;
     });
   }
-  if (seen != keys.size() * static_cast<size_t>(st.iterations())) st.SkipWithError("scan missed keys");
-  st.SetItemsProcessed(st.iterations() * static_cast<int64_t>(keys.size()));
+  if (seen != held.keys.size() * static_cast<size_t>(st.iterations())) st.SkipWithError("scan missed keys");
+  st.SetItemsProcessed(st.iterations() * static_cast<int64_t>(held.keys.size()));
 }
 BENCHMARK(BM_StateBufferScan)
     ->ArgNames({"source", "keys"})
