@@ -3,8 +3,9 @@
 # with checkpoint.interval.ms = 0 (off), 1000 and 100, the same records of the
 # same size each time. Every setting runs RUNS times, interleaved (off, 1000,
 # 100, off, ...) so that drift of the machine spreads over all settings, after
-# one untimed warm-up run. Prints one line per run, then the median records/s,
-# the spread (min..max) and the overhead of the median against "off".
+# one untimed warm-up run. Prints one line per run, then a markdown table per
+# setting: median records/s, spread, overhead against "off" (of the medians,
+# and run by run), and the checkpoint pause, duration and CPU per record.
 #
 #   bench/e2e/checkpoint_overhead.sh            (or: make bench-checkpoints)
 #
@@ -30,7 +31,7 @@ PAYLOAD_BYTES=${PAYLOAD_BYTES:-100}   # datagen payload.bytes (values are ~160 B
 RUNS=${RUNS:-3}                       # timed runs per setting
 INTERVALS=${INTERVALS:-"0 1000 100"}  # checkpoint.interval.ms settings; 0 = off
 FLUSH_MS=${FLUSH_MS:-1000}            # offset.flush.interval.ms: how often "off" commits offsets
-WORKER_EXTRA=${WORKER_EXTRA:-}        # more worker keys, a JSON fragment: '"producer.linger.ms": 20' 
+WORKER_EXTRA=${WORKER_EXTRA:-}        # more worker keys, a JSON fragment: '"producer.linger.ms": 20'
 WARMUP_RECORDS=${WARMUP_RECORDS:-$((RECORDS / 3))}
 RUN_TIMEOUT=${RUN_TIMEOUT:-180}       # seconds one run may take before it counts as failed
 POLL=${POLL:-0.1}
@@ -88,8 +89,8 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$SLUICE_PID/stat"; }
 # over the measured window: records/s, sluice CPU us per record, checkpoints,
 # % of the time the pipeline stood still for checkpoints, mean checkpoint ms,
 # the window's seconds, and the 1-minute load average at the end (to judge how
-# quiet the machine was; sluice and the broker count in it too). Runs in this shell (not in
-# a $(...) subshell) so that the exit trap knows the sluice process.
+# quiet the machine was; sluice and the broker count in it too). Runs in this
+# shell, not in a $(...) subshell, so that the exit trap knows the process.
 run_one() {
   local interval=$1 records=$2 label=$3
   local dir=$WORK/$label port topic=bench-$label
