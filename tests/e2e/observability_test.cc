@@ -7,12 +7,14 @@
 #include <gtest/gtest.h>
 
 #include <csignal>
+#include <cstdlib>
 #include <cmath>
 #include <functional>
 #include <map>
 #include <regex>
 #include <set>
 
+#include "host/config/worker_config.h"
 #include "tests/support/prom_text.h"
 #include "tests/support/test_support.h"
 
@@ -231,6 +233,48 @@ TEST(ObservabilityDocsTest, GrafanaDashboardIsValidAndShowsTheFourSignalsPerConn
     EXPECT_NE(exprs.find(signal), std::string::npos) << "no panel shows " << signal;
   auto documented = documentedMetrics();
   for (const auto& n : metricNamesIn(exprs)) EXPECT_TRUE(documented.count(n)) << n << " is not in docs/metrics.md";
+}
+
+TEST(ObservabilityDocsTest, ShippedDeploymentConfigsAreValid) {
+  // The worker config in the Kubernetes example is a valid worker config
+  // (keys, listeners, auth entries with the token from the environment).
+  std::string yaml = readFile(sourceDir() + "/configs/k8s-sidecar.yaml");
+  size_t at = yaml.find("  worker.json: |\n");
+  ASSERT_NE(at, std::string::npos);
+  std::string worker;
+  for (size_t pos = yaml.find('\n', at) + 1; pos < yaml.size();) {
+    size_t end = yaml.find('\n', pos);
+    std::string line = yaml.substr(pos, end - pos);
+    if (!line.starts_with("    ")) break;
+    worker += line.substr(4) + "\n";
+    pos = end + 1;
+  }
+  ::setenv("SLUICE_ADMIN_TOKEN", "k8s-example-token-0123456789", 1);
+  auto wc = config::WorkerConfig::parse(worker);
+  ASSERT_TRUE(wc.isOk()) << wc.status().message() << "\n" << worker;
+  EXPECT_TRUE(wc->rest.authEnabled());
+  EXPECT_TRUE(wc->rest.metricsAnonymous) << "Prometheus scrapes without credentials";
+  EXPECT_EQ(wc->bootstrapServers, "127.0.0.1:9092") << "a sidecar talks to its broker over localhost";
+  // Its probes use the open endpoints.
+  EXPECT_NE(yaml.find("path: /ready"), std::string::npos);
+  EXPECT_NE(yaml.find("path: /health"), std::string::npos);
+
+  // The systemd unit stops with SIGTERM and waits longer than a clean stop takes.
+  std::string unit = readFile(sourceDir() + "/configs/sluice.service");
+  EXPECT_NE(unit.find("ExecStart=/opt/sluice/bin/sluice run /etc/sluice/worker.json"), std::string::npos);
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(unit, m, std::regex(R"(\nTimeoutStopSec=(\d+)\n)")));
+  EXPECT_GT(std::stoi(m[1]), (wc->taskShutdownTimeoutMs + 5000) / 1000);
+  // Where systemd is installed, it agrees the unit is well formed (the
+  // binary path is swapped for the built one).
+  if (runCommand("command -v systemd-analyze").exitCode == 0) {
+    TempDir d;
+    std::string copy = std::regex_replace(unit, std::regex("/opt/sluice/bin/sluice"), sluiceBinary());
+    writeFile(d.file("sluice.service"), copy);
+    auto v = runCommand("cd " + shellQuote(d.path()) + " && systemd-analyze verify ./sluice.service 2>&1");
+    EXPECT_EQ(v.exitCode, 0) << v.output;
+    EXPECT_EQ(v.output, "");
+  }
 }
 
 }  // namespace
