@@ -81,3 +81,13 @@ echo "deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+
+# Installing the prometheus package enables and starts a system Prometheus on
+# port 9090 (all interfaces). The tests only need the binaries: when this run
+# installed it, turn that service off again.
+for p in "${missing[@]}"; do
+  if [ "$p" = prometheus ] && command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
+    echo "deps: disabling the prometheus.service the package enabled (sluice's tests run their own)"
+    $SUDO systemctl disable --now prometheus.service >/dev/null 2>&1 || true
+  fi
+done
