@@ -281,6 +281,7 @@ void SourceTask::run() {
   }
   // Shut down: wait for acknowledgements (bounded), commit what they allow.
   if (producer_) commit("shutdown");
+  m_.ackSeconds.flush();  // metrics: acknowledgements served by the final flush
   SLUICE_LOG(tag_, log::Level::kInfo, "source task stopped; " + std::to_string(tracker_.pending()) + " records unacknowledged");
   tearDown();
 }
