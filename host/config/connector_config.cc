@@ -75,9 +75,20 @@ const OptionTable& hostConnectorOptions() {
       opt("header.converter", "class", "string", "Header converter; headers are carried as bytes."),
       opt("transforms", "list", "", "Aliases of the transformations to apply, in order."),
       opt("predicates", "list", "", "Aliases of the predicates used by transformations."),
-      opt("errors.tolerance", "string", "none", "none: a record that fails conversion or transformation fails the task; all: skip it.", false, {"none", "all"}),
+      opt("errors.tolerance", "string", "none", "none: a record that fails conversion or transformation fails the task; all: skip it (into the dead letter queue when one is set).", false, {"none", "all"}),
       opt("errors.log.enable", "boolean", "false", "Log each record skipped under errors.tolerance=all."),
       opt("errors.log.include.messages", "boolean", "false", "Include the record's topic, partition, offset and key in those logs."),
+      opt("errors.retry.timeout", "long", "0", "How long (ms) a retriable failure of a sink put or a source poll is retried before it counts as a failure; 0 or -1: forever (the sink's partitions stay paused meanwhile, Kafka Connect's behaviour for put).", false, {}, -1),
+      opt("errors.retry.delay.max.ms", "long", "60000", "Longest wait between retries; waits grow exponentially from 50 ms with jitter.", false, {}, 1),
+      opt("errors.deadletterqueue.topic.name", "string", "", "Topic for records that fail conversion, transformation, production or (reported by the sink) delivery, with errors.tolerance=all. Sources too, unlike Kafka Connect."),
+      opt("errors.deadletterqueue.topic.replication.factor", "int", "-1", "Replication factor of the dead letter queue topic when it is created (-1: broker default).", false, {}, -1),
+      opt("errors.deadletterqueue.context.headers.enable", "boolean", "false", "Add __connect.errors.* headers (topic, partition, offset, connector, task, stage, class, exception) to dead letter records."),
+      opt("errors.breaker.failure.threshold", "int", "0", "Sinks: open the circuit breaker after this many consecutive failed puts (0: no breaker). While open, no put is attempted and partitions stay paused.", false, {}, 0),
+      opt("errors.breaker.open.ms", "long", "30000", "How long the breaker stays open before one trial put (half-open).", false, {}, 1),
+      opt("rate.limit.records.per.second", "double", "0", "Token-bucket limit on the records the connector's tasks together produce (sources) or put (sinks); 0: no limit.", false, {}, 0),
+      opt("task.restart.auto", "boolean", "false", "Restart FAILED tasks automatically, with exponential backoff (Kafka Connect leaves them failed).", false),
+      opt("task.restart.backoff.ms", "long", "1000", "First wait before an automatic restart; doubles per consecutive failure.", false, {}, 1),
+      opt("task.restart.backoff.max.ms", "long", "60000", "Longest wait between automatic restarts.", false, {}, 1),
       opt("topic.creation.default.partitions", "int", "-1", "Sources: partitions of topics the connector creates (-1: broker default).", false, {}, -1),
       opt("topic.creation.default.replication.factor", "int", "-1", "Sources: replication factor of created topics (-1: broker default).", false, {}, -1),
       opt("offset.flush.interval.ms", "long", std::nullopt, "Override of the worker's offset commit interval; used only when checkpoint.interval.ms is 0.", false, {}, 1),
@@ -163,6 +174,17 @@ ValidationResult validateConnector(const loader::Registry& reg, const std::strin
   if (!host("checkpoint.interval.ms").empty()) plan.checkpointIntervalMs = std::stoll(host("checkpoint.interval.ms"));
   if (!host("checkpoint.retain").empty()) plan.checkpointRetain = std::stoll(host("checkpoint.retain"));
   if (!host("checkpoint.retain.ms").empty()) plan.checkpointRetainMs = std::stoll(host("checkpoint.retain.ms"));
+  plan.retryTimeoutMs = std::stoll(host("errors.retry.timeout"));
+  plan.retryDelayMaxMs = std::stoll(host("errors.retry.delay.max.ms"));
+  plan.dlqTopic = host("errors.deadletterqueue.topic.name");
+  plan.dlqReplicationFactor = std::atoi(host("errors.deadletterqueue.topic.replication.factor").c_str());
+  plan.dlqContextHeaders = host("errors.deadletterqueue.context.headers.enable") == "true";
+  plan.breakerThreshold = std::atoi(host("errors.breaker.failure.threshold").c_str());
+  plan.breakerOpenMs = std::stoll(host("errors.breaker.open.ms"));
+  plan.rateLimit = std::stod(host("rate.limit.records.per.second"));
+  plan.autoRestart = host("task.restart.auto") == "true";
+  plan.restartBackoffMs = std::stoll(host("task.restart.backoff.ms"));
+  plan.restartBackoffMaxMs = std::stoll(host("task.restart.backoff.max.ms"));
   plan.watermarkField = host("watermark.event.time.field");
   plan.watermarkLatenessMs = std::stoll(host("watermark.allowed.lateness.ms"));
 

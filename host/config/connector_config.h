@@ -55,6 +55,17 @@ struct ConnectorPlan {
   int64_t checkpointIntervalMs = -1;   // -1: the worker's; 0: no history
   int64_t checkpointRetain = -1;       // -1: the worker's
   int64_t checkpointRetainMs = -1;     // -1: the worker's
+  int64_t retryTimeoutMs = 0;          // <= 0: retry forever
+  int64_t retryDelayMaxMs = 60000;
+  std::string dlqTopic;                // empty: no dead letter queue
+  int dlqReplicationFactor = -1;
+  bool dlqContextHeaders = false;
+  int breakerThreshold = 0;            // 0: no circuit breaker
+  int64_t breakerOpenMs = 30000;
+  double rateLimit = 0;                // records/s for the whole connector; 0: none
+  bool autoRestart = false;
+  int64_t restartBackoffMs = 1000;
+  int64_t restartBackoffMaxMs = 60000;
   std::string watermarkField;          // empty: the record timestamp
   int64_t watermarkLatenessMs = 0;
 

@@ -166,15 +166,22 @@ rd_kafka_topic_partition_list_t* Env::partitionsOf(const std::vector<std::string
   return parts;
 }
 
+Result<rd_kafka_t*> newClient(rd_kafka_type_t type, const std::map<std::string, std::string>& settings,
+                              const std::function<void(rd_kafka_conf_t*)>& configure) {
+  auto conf = makeConf(settings);
+  if (!conf) return conf.status();
+  if (configure) configure(*conf);
+  char err[512];
+  rd_kafka_t* rk = rd_kafka_new(type, *conf, err, sizeof err);  // takes the conf on success only
+  if (!rk) rd_kafka_conf_destroy(*conf);
+  if (!rk) return Status::fatal(std::string("cannot create ") + (type == RD_KAFKA_PRODUCER ? "producer" : "consumer") + ": " + err);
+  return rk;
+}
+
 Result<rd_kafka_t*> Env::groupClient(const std::string& group) {
   // A consumer that never subscribes only reads or writes the group's
   // offsets: it does not join the group, so no member is disturbed.
-  auto conf = makeConf(consumerSettings(group));
-  if (!conf) return conf.status();
-  char err[512];
-  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, *conf, err, sizeof err);
-  if (!rk) return Status::fatal(std::string("cannot create consumer: ") + err);
-  return rk;
+  return newClient(RD_KAFKA_CONSUMER, consumerSettings(group));
 }
 
 namespace {

@@ -5,6 +5,7 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -18,6 +19,10 @@ namespace sluice::kafka {
 
 /// Build an rd_kafka_conf_t from key/value pairs; errors name the key.
 Result<rd_kafka_conf_t*> makeConf(const std::map<std::string, std::string>& settings);
+/// A producer or consumer from settings; `configure` sets callbacks and the
+/// opaque on the conf first.
+Result<rd_kafka_t*> newClient(rd_kafka_type_t type, const std::map<std::string, std::string>& settings,
+                              const std::function<void(rd_kafka_conf_t*)>& configure = {});
 
 class Env {
  public:

@@ -127,10 +127,20 @@ struct Metrics::Impl {
       .Name("sluice_sink_task_put_batch_records").Help("Records handed to the sink plugin by each on_put call.").Register(*registry);
   prometheus::Family<prometheus::Histogram>& endToEnd = prometheus::BuildHistogram()
       .Name("sluice_sink_task_end_to_end_latency_seconds").Help("Record timestamp (producer or event time in Kafka) until the sink plugin accepted the record, per record.").Register(*registry);
+  prometheus::Family<prometheus::Counter>& dlq = prometheus::BuildCounter()
+      .Name("sluice_task_dlq_records_total").Help("Records written to the dead letter queue.").Register(*registry);
+  prometheus::Family<prometheus::Counter>& retries = prometheus::BuildCounter()
+      .Name("sluice_task_retries_total").Help("Retries of a poll or put that failed with a retriable error.").Register(*registry);
+  prometheus::Family<prometheus::Gauge>& breaker = prometheus::BuildGauge()
+      .Name("sluice_sink_task_breaker_state").Help("Circuit breaker of a sink task: 0 closed, 1 open, 2 half-open.").Register(*registry);
+  prometheus::Family<prometheus::Counter>& rateWait = prometheus::BuildCounter()
+      .Name("sluice_task_rate_limit_wait_seconds_total").Help("Seconds a task waited on its connector's rate limit.").Register(*registry);
+  prometheus::Family<prometheus::Counter>& errors = prometheus::BuildCounter()
+      .Name("sluice_task_errors_total").Help("Records or calls that failed, by stage (TRANSFORMATION, TASK_PUT, TASK_POLL, KAFKA_PRODUCE).").Register(*registry);
   prometheus::Family<prometheus::Counter>& failures = prometheus::BuildCounter()
       .Name("sluice_task_failures_total").Help("Times a task went to FAILED.").Register(*registry);
   prometheus::Family<prometheus::Counter>& restarts = prometheus::BuildCounter()
-      .Name("sluice_task_restarts_total").Help("Times a task was restarted (REST restart of the task or its connector).").Register(*registry);
+      .Name("sluice_task_restarts_total").Help("Times a task was restarted: automatically after a failure (task.restart.auto) or by a REST restart of the task or its connector.").Register(*registry);
   prometheus::Family<prometheus::Gauge>& connectors = prometheus::BuildGauge()
       .Name("sluice_worker_connectors").Help("Connectors configured on this worker.").Register(*registry);
 
@@ -170,6 +180,22 @@ TaskSeries Metrics::task(const std::string& connector, int task, const char* kin
   s.checkpointPauseSeconds = &impl_->checkpointPause.Add(l);
   s.checkpointBytes = &impl_->checkpointBytes.Add(l);
   s.watermark = &impl_->watermark.Add(l);
+  s.dlqRecords = &impl_->dlq.Add(l);
+  s.retries = &impl_->retries.Add(l);
+  s.rateLimitWaitSeconds = &impl_->rateWait.Add(l);
+  auto stage = [&](const char* st) {
+    prometheus::Labels ls = l;
+    ls["stage"] = st;
+    return &impl_->errors.Add(ls);
+  };
+  s.errorsTransform = stage("TRANSFORMATION");
+  if (sink) {
+    s.errorsPut = stage("TASK_PUT");
+    s.breakerState = &impl_->breaker.Add(l);
+  } else {
+    s.errorsPoll = stage("TASK_POLL");
+    s.errorsProduce = stage("KAFKA_PRODUCE");
+  }
   if (sink) {
     auto withEvent = [&](const char* e) {
       prometheus::Labels le = l;

@@ -78,6 +78,15 @@ struct TaskSeries {
   prometheus::Counter* checkpointPauseSeconds = nullptr;  // time the pipeline stood still
   prometheus::Gauge* checkpointBytes = nullptr;  // offsets + state written by the last one
   prometheus::Gauge* watermark = nullptr;        // event-time watermark, seconds since the epoch
+  prometheus::Counter* dlqRecords = nullptr;     // records written to the dead letter queue
+  prometheus::Counter* retries = nullptr;        // retried polls / puts
+  prometheus::Gauge* breakerState = nullptr;     // sinks: 0 closed, 1 open, 2 half-open
+  prometheus::Counter* rateLimitWaitSeconds = nullptr;
+  /// Records that failed, by stage (Kafka Connect's stage names).
+  prometheus::Counter* errorsTransform = nullptr;
+  prometheus::Counter* errorsPut = nullptr;
+  prometheus::Counter* errorsPoll = nullptr;
+  prometheus::Counter* errorsProduce = nullptr;
   prometheus::Histogram* callSeconds = nullptr;  // source: on_poll call; sink: on_put call
   prometheus::Histogram* batchRecords = nullptr;  // source: records per non-empty poll; sink: per put
   prometheus::Gauge* queueFill = nullptr;        // source: producer queue length / capacity

@@ -3,6 +3,9 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <chrono>
+#include <memory>
+#include <mutex>
 #include <set>
 
 #include "host/common/json_util.h"
@@ -46,15 +49,29 @@ void keepHiddenSecrets(const loader::Registry& reg, runtime::Worker* w, const st
   }
 }
 
-json::object statusJson(const runtime::ConnectorStatus& s, const std::string& workerId) {
+// The version of the plugin a connector runs, which Connect (4.x) reports in
+// its connector and task statuses; empty when the plugin is not loaded.
+std::string pluginVersion(const loader::Registry& reg, runtime::Worker* w, const std::string& name) {
+  auto cfg = w->configOf(name);
+  if (!cfg) return "";
+  auto cls = cfg->find("connector.class");
+  const loader::Plugin* p = cls == cfg->end() ? nullptr : reg.find(cls->second);
+  return p ? p->version : "";
+}
+
+json::object taskStatusJson(const runtime::TaskStatus& t, const std::string& workerId, const std::string& version) {
+  json::object o{{"id", t.id}, {"state", t.state}, {"worker_id", workerId}};
+  if (!version.empty()) o["version"] = version;
+  if (!t.trace.empty()) o["trace"] = t.trace;
+  return o;
+}
+
+json::object statusJson(const runtime::ConnectorStatus& s, const std::string& workerId, const std::string& version) {
   json::object connector{{"state", s.state}, {"worker_id", workerId}};
+  if (!version.empty()) connector["version"] = version;
   if (!s.trace.empty()) connector["trace"] = s.trace;
   json::array tasks;
-  for (const auto& t : s.tasks) {
-    json::object o{{"id", t.id}, {"state", t.state}, {"worker_id", workerId}};
-    if (!t.trace.empty()) o["trace"] = t.trace;
-    tasks.push_back(std::move(o));
-  }
+  for (const auto& t : s.tasks) tasks.push_back(taskStatusJson(t, workerId, version));
   return json::object{{"name", s.name}, {"connector", std::move(connector)}, {"tasks", std::move(tasks)}, {"type", s.type}};
 }
 
@@ -95,7 +112,7 @@ std::string connectType(const std::string& t) {
   return u;
 }
 
-// Kafka Connect's ConfigKeyInfo.
+// Kafka Connect's ConfigKeyInfo (its JSON names: "order_in_group", not "order").
 json::object definitionJson(const config::OptionDef& d, const std::string& group, int order) {
   return json::object{{"name", d.name},
                       {"type", connectType(d.type)},
@@ -107,7 +124,7 @@ json::object definitionJson(const config::OptionDef& d, const std::string& group
                       {"width", "NONE"},
                       {"display_name", d.name},
                       {"dependents", json::array()},
-                      {"order", order}};
+                      {"order_in_group", order}};
 }
 
 // Kafka Connect's ConfigInfos for a validation: every definition with its
@@ -173,6 +190,26 @@ std::optional<std::vector<runtime::Worker::OffsetEntry>> offsetEntries(const jso
   }
   return out;
 }
+
+// When each logger's level was last set through PUT /admin/loggers.
+class LoggerTimes {
+ public:
+  json::value get(const std::string& logger) const {
+    std::lock_guard lk(mu_);
+    auto it = ms_.find(logger);
+    return it == ms_.end() ? json::value(nullptr) : json::value(it->second);
+  }
+  void set(const json::array& loggers) {
+    const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch()).count();
+    std::lock_guard lk(mu_);
+    for (const auto& n : loggers) ms_[std::string(n.as_string())] = now;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::map<std::string, int64_t> ms_;
+};
 
 bool boolQuery(const Request& req, const std::string& key, bool* out, Response* err) {
   std::string v = req.queryValue(key, "false");
@@ -256,7 +293,8 @@ void registerApi(Router& r, ApiContext c) {
     const loader::Plugin* p = c.registry->find((*m)["connector.class"]);
     if (!p || (p->kind != SLUICE_KIND_SOURCE && p->kind != SLUICE_KIND_SINK))
       return error(400, "Failed to find any class that implements Connector and which name matches " + (*m)["connector.class"]);
-    return ok(200, configInfos(*c.registry, p->name, *m));
+    // Connect names the result after connector.class as given (an alias stays an alias).
+    return ok(200, configInfos(*c.registry, (*m)["connector.class"], *m));
   });
 
   const loader::Registry* reg = c.registry;
@@ -277,7 +315,7 @@ void registerApi(Router& r, ApiContext c) {
     for (auto& n : names) {
       json::object entry;
       if (expandStatus)
-        if (auto s = w->status(n)) entry["status"] = statusJson(*s, w->workerId());
+        if (auto s = w->status(n)) entry["status"] = statusJson(*s, w->workerId(), pluginVersion(*reg, w, n));
       if (expandInfo)
         if (auto i = w->info(n)) entry["info"] = infoJson(*reg, *i);
       out[n] = std::move(entry);
@@ -400,6 +438,8 @@ void registerApi(Router& r, ApiContext c) {
     if (!list) return error(400, "Request body must have an \"offsets\" field");
     auto entries = offsetEntries(*list, &err);
     if (!entries) return err;
+    // As Connect: an empty list is a client error, checked before the connector.
+    if (entries->empty()) return error(400, "Partitions / offsets need to be provided for an alter offsets request");
     if (auto s = w->alterOffsets(req.params.at("name"), *entries); !s) return fromStatus(s);
     return ok(200, json::object{{"message", "The offsets for this connector have been altered successfully"}});
   });
@@ -468,15 +508,20 @@ void registerApi(Router& r, ApiContext c) {
     return ok(201, json::object{{"id", sp->id}, {"path", sp->path}});
   });
 
-  r.add("GET", "/admin/loggers", [ok](const Request&) {
+  // Connect (KIP-976) reports when each logger's level was last set over
+  // REST ("last_modified", epoch ms, null when never).
+  auto modified = std::make_shared<LoggerTimes>();
+  r.add("GET", "/admin/loggers", [ok, modified](const Request&) {
     json::object out;
-    for (const auto& [name, level] : log::levels()) out[name] = json::object{{"level", log::levelName(level)}};
+    for (const auto& [name, level] : log::levels())
+      out[name] = json::object{{"level", log::levelName(level)}, {"last_modified", modified->get(name)}};
     return ok(200, out);
   });
-  r.add("GET", "/admin/loggers/{logger}", [ok](const Request& req) {
-    return ok(200, json::object{{"level", log::levelName(log::levelOf(req.params.at("logger")))}});
+  r.add("GET", "/admin/loggers/{logger}", [ok, modified](const Request& req) {
+    const std::string& name = req.params.at("logger");
+    return ok(200, json::object{{"level", log::levelName(log::levelOf(name))}, {"last_modified", modified->get(name)}});
   });
-  r.add("PUT", "/admin/loggers/{logger}", [ok](const Request& req) {
+  r.add("PUT", "/admin/loggers/{logger}", [ok, modified](const Request& req) {
     Response err;
     auto body = parseObject(req, &err);
     if (!body) return err;
@@ -489,6 +534,7 @@ void registerApi(Router& r, ApiContext c) {
     json::array affected;
     for (const auto& [n, l] : log::levels())
       if (n == name || n.starts_with(name + ".") || name == "root") affected.push_back(json::string(n));
+    modified->set(affected);
     return ok(200, affected);
   });
 
@@ -497,10 +543,10 @@ void registerApi(Router& r, ApiContext c) {
     return noBody(204);
   });
 
-  r.add("GET", "/connectors/{name}/status", [w, ok](const Request& req) {
+  r.add("GET", "/connectors/{name}/status", [w, ok, reg](const Request& req) {
     auto res = w->status(req.params.at("name"));
     if (!res) return fromStatus(res.status());
-    return ok(200, statusJson(*res, w->workerId()));
+    return ok(200, statusJson(*res, w->workerId(), pluginVersion(*reg, w, req.params.at("name"))));
   });
 
   r.add("GET", "/connectors/{name}/tasks", [w, ok, reg](const Request& req) {
@@ -512,14 +558,12 @@ void registerApi(Router& r, ApiContext c) {
     return ok(200, out);
   });
 
-  r.add("GET", "/connectors/{name}/tasks/{task}/status", [w, ok](const Request& req) {
+  r.add("GET", "/connectors/{name}/tasks/{task}/status", [w, ok, reg](const Request& req) {
     auto res = w->status(req.params.at("name"));
     if (!res) return fromStatus(res.status());
     for (const auto& t : res->tasks) {
       if (std::to_string(t.id) != req.params.at("task")) continue;
-      json::object o{{"id", t.id}, {"state", t.state}, {"worker_id", w->workerId()}};
-      if (!t.trace.empty()) o["trace"] = t.trace;
-      return ok(200, o);
+      return ok(200, taskStatusJson(t, w->workerId(), pluginVersion(*reg, w, req.params.at("name"))));
     }
     return error(404, "No status found for task " + req.params.at("name") + "-" + req.params.at("task"));
   });
@@ -537,17 +581,32 @@ void registerApi(Router& r, ApiContext c) {
     return noBody(204);
   });
 
-  r.add("POST", "/connectors/{name}/restart", [w, ok](const Request& req) {
+  r.add("POST", "/connectors/{name}/restart", [w, ok, reg](const Request& req) {
     Response err;
     bool includeTasks = false, onlyFailed = false;
     if (!boolQuery(req, "includeTasks", &includeTasks, &err)) return err;
     if (!boolQuery(req, "onlyFailed", &onlyFailed, &err)) return err;
     const std::string& n = req.params.at("name");
+    auto before = w->status(n);
     if (auto s = w->restart(n, includeTasks, onlyFailed); !s) return fromStatus(s);
     if (!includeTasks && !onlyFailed) return noBody(204);
-    auto st = w->status(n);
-    if (!st) return fromStatus(st.status());
-    return ok(202, statusJson(*st, w->workerId()));
+    if (!before) return fromStatus(before.status());
+    // Connect (KIP-745) answers with the restart plan: the connector and tasks
+    // being restarted show RESTARTING, the others their state before. A failed
+    // connector is restarted with all its tasks (Worker::restart).
+    runtime::ConnectorStatus plan = *before;
+    const bool connectorFailed = plan.state == "FAILED";
+    if (!onlyFailed || connectorFailed) {
+      plan.state = "RESTARTING";
+      plan.trace.clear();
+    }
+    for (auto& t : plan.tasks) {
+      if (connectorFailed || (includeTasks && (!onlyFailed || t.state == "FAILED"))) {
+        t.state = "RESTARTING";
+        t.trace.clear();
+      }
+    }
+    return ok(202, statusJson(plan, w->workerId(), pluginVersion(*reg, w, n)));
   });
 
   r.add("POST", "/connectors/{name}/tasks/{task}/restart", [w](const Request& req) {

@@ -130,7 +130,9 @@ void hostRecSetTimestamp(sluice_rec* r, int64_t ts) { R(r)->timestampMs = ts; }
 json::value* docOf(Record* r, int32_t part) {
   if (part != SLUICE_PART_KEY && part != SLUICE_PART_VALUE) return nullptr;
   Status err;
-  return r->partRef(part).doc(r->converter(part), &err);
+  json::value* doc = r->partRef(part).doc(r->converter(part), &err);
+  if (!doc && r->ctx) r->ctx->failed = r;  // names the record in the task's error
+  return doc;
 }
 
 // Walk to the node at path; nullptr when absent.
@@ -425,6 +427,19 @@ sluice_status hostBatchEmit(sluice_batch* b, const sluice_record* in) {
   }
 }
 
+sluice_status hostReportErrant(sluice_ctx* ctx, const sluice_record* rec, const char* msg, size_t len) {
+  auto* c = C(ctx);
+  if (!c->errantReporter || !rec) {
+    c->lastError = "errant records can only be reported from a sink's put";
+    return SLUICE_FATAL;
+  }
+  try {
+    return c->errantReporter(rec, std::string(msg ? msg : "", msg ? len : 0));
+  } catch (...) {
+    return SLUICE_FATAL;
+  }
+}
+
 const sluice_host_api kApi = [] {
   sluice_host_api a{};
   a.struct_size = sizeof(sluice_host_api);
@@ -463,6 +478,7 @@ const sluice_host_api kApi = [] {
   a.host_state_scan = hostStateScan;
   a.host_watermark = hostWatermark;
   a.host_batch_emit = hostBatchEmit;
+  a.host_report_errant = hostReportErrant;
   return a;
 }();
 

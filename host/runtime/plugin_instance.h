@@ -35,6 +35,8 @@ struct InstanceContext {
   std::string stateScope;
   /// The task's event-time watermark (INT64_MIN before any record).
   const int64_t* watermark = nullptr;
+  /// Sinks: the errant record reporter of the current put.
+  std::function<sluice_status(const sluice_record*, std::string)> errantReporter;
 };
 
 /// Where a source's host_emit puts records (sluice_emitter).
@@ -87,6 +89,10 @@ class PluginInstance {
   Status stop();
   Status poll(EmitTarget& out, uint32_t maxRecords, uint32_t timeoutMs);
   Status put(const std::vector<const sluice_record*>& records);
+  /// Sinks: who hears about records the plugin reports as errant.
+  void setErrantReporter(std::function<sluice_status(const sluice_record*, std::string)> f) {
+    ctx_->errantReporter = std::move(f);
+  }
   Status flush();
   Status apply(BatchView& batch);
   Status test(BatchView& batch, uint8_t* results);

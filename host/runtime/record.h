@@ -57,6 +57,8 @@ struct RecordContext {
   /// Strings handed to plugins that must outlive one call (get_json, raw).
   /// Cleared after each plugin hook returns.
   std::deque<std::string> scratch;
+  /// The last record whose key or value did not convert (error messages).
+  const struct Record* failed = nullptr;
 };
 
 struct Record {

@@ -1,5 +1,6 @@
 #include "host/runtime/sink_task.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <regex>
@@ -22,16 +23,17 @@ SinkTask::~SinkTask() {
 Status SinkTask::setUp() {
   if (auto s = setUpPipeline("sink"); !s) return s;
   if (auto s = plugin_->start(); !s) return s;
+  if (dlq_)
+    if (auto s = dlq_->open(nullptr); !s) return s;
 
   auto settings = env_.kafka->consumerSettings("connect-" + plan_->name);
   settings["client.id"] = "connector-consumer-" + plan_->name + "-" + std::to_string(id_);
-  auto conf = kafka::makeConf(settings);
-  if (!conf) return conf.status();
-  rd_kafka_conf_set_rebalance_cb(*conf, &SinkTask::onRebalance);
-  rd_kafka_conf_set_opaque(*conf, this);
-  char err[512];
-  consumer_ = rd_kafka_new(RD_KAFKA_CONSUMER, *conf, err, sizeof err);
-  if (!consumer_) return Status::fatal(std::string("cannot create consumer: ") + err);
+  auto consumer = kafka::newClient(RD_KAFKA_CONSUMER, settings, [this](rd_kafka_conf_t* conf) {
+    rd_kafka_conf_set_rebalance_cb(conf, &SinkTask::onRebalance);
+    rd_kafka_conf_set_opaque(conf, this);
+  });
+  if (!consumer) return consumer.status();
+  consumer_ = *consumer;
   rd_kafka_poll_set_consumer(consumer_);
 
   rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(1);
@@ -114,7 +116,9 @@ void SinkTask::onRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
 
 size_t SinkTask::fetch(std::vector<Record>& out, int timeoutMs) {
   size_t n = 0;
-  while (out.size() < kMaxBatch) {
+  // Under a rate limit, small batches keep the flow smooth.
+  size_t max = plan_->rateLimit > 0 ? std::clamp<size_t>(static_cast<size_t>(plan_->rateLimit / 10), 1, kMaxBatch) : kMaxBatch;
+  while (out.size() < max) {
     rd_kafka_message_t* msg = rd_kafka_consumer_poll(consumer_, n == 0 ? timeoutMs : 0);
     if (!msg) break;
     if (msg->err) {
@@ -151,17 +155,27 @@ size_t SinkTask::fetch(std::vector<Record>& out, int timeoutMs) {
 
 Status SinkTask::prepare(std::vector<Record>& batch, Pending* out) {
   for (const auto& r : batch) out->positions[{r.topic, r.partition}] = r.offset + 1;
-  Status s = plan_->toleranceAll ? chain_->applyEach(batch, [&](Record& r, const Status& err) {
-    if (m_.recordsSkipped) m_.recordsSkipped->Increment();
-    if (plan_->errorsLogEnable) {
-      std::string where = plan_->errorsLogIncludeMessages
-                              ? " (" + r.topic + "-" + std::to_string(r.partition) + "@" + std::to_string(r.offset) + ")"
-                              : "";
-      SLUICE_LOG(tag_, log::Level::kWarn, "skipped record" + where + ": " + err.message());
-    }
-  })
-                                 : chain_->apply(batch);
+  if (!plan_->toleranceAll) {
+    if (Status s = chain_->apply(batch); !s) return Status::fatal(s.message());
+    out->records = std::move(batch);
+    return Status::ok();
+  }
+  // errors.tolerance=all: a record a stage refuses goes, as it was consumed,
+  // to the dead letter queue (or is skipped).
+  std::vector<OriginalRecord> originals;
+  if (dlq_ && dlq_->enabled()) {
+    originals.reserve(batch.size());
+    for (auto& r : batch) originals.push_back(snapshot(r));
+  }
+  Status dead = Status::ok();
+  Status s = chain_->applyEach(batch, [&](Record& r, const Status& err) {
+    if (m_.errorsTransform) m_.errorsTransform->Increment();
+    size_t i = static_cast<size_t>(&r - batch.data());
+    if (!dead) return;
+    dead = deadLetter(i < originals.size() ? originals[i] : snapshot(r), {"TRANSFORMATION", "transforms", err.message()});
+  });
   if (!s) return Status::fatal(s.message());
+  if (!dead) return dead;
   out->records = std::move(batch);
   return Status::ok();
 }
@@ -194,9 +208,30 @@ Status SinkTask::put(Pending& p) {
       c.header_count = static_cast<uint32_t>(headers[i].size());
       ptrs[i] = &c;
     }
+    // KIP-610: records the plugin reports as errant while this put runs.
+    std::string errant;
+    Status dead = Status::ok();
+    plugin_->setErrantReporter([&](const sluice_record* rec, std::string why) -> sluice_status {
+      if (rec < recs.data() || rec >= recs.data() + recs.size()) return SLUICE_FATAL;
+      Record& r = batch[static_cast<size_t>(rec - recs.data())];
+      if (m_.errorsPut) m_.errorsPut->Increment();
+      if (!plan_->toleranceAll) {
+        if (errant.empty())
+          errant = why + " (" + r.topic + "-" + std::to_string(r.partition) + "@" + std::to_string(r.offset) + ")";
+        return SLUICE_FATAL;
+      }
+      OriginalRecord o = snapshot(r);
+      o.key = r.key.bytes(*rctx_.key);
+      o.value = r.value.bytes(*rctx_.value);
+      if (dead) dead = deadLetter(o, {"TASK_PUT", plan_->plugin->name, why});
+      return dead ? SLUICE_OK : SLUICE_FATAL;
+    });
     auto putStart = Clock::now();
     Status s = plugin_->put(ptrs);
     m_.call(std::chrono::duration<double>(Clock::now() - putStart).count(), batch.size());
+    plugin_->setErrantReporter({});
+    if (!errant.empty()) return Status::fatal("the sink reported an errant record: " + errant);
+    if (!dead) return dead;
     if (!s) return s;
     m_.endToEnd(recs.data(), recs.size());
     if (m_.recordsOut) {
@@ -216,6 +251,8 @@ Status SinkTask::flushAndCommit(bool sync, const char* origin) {
     // buffered state covers records whose offsets are not put yet.
     return Status::retriable("checkpoint deferred while the sink retries a batch");
   Status s = plugin_->flush();
+  // Dead letters the offsets pass must be in Kafka before the offsets are.
+  if (s && dlq_) s = dlq_->flush(static_cast<int>(env_.worker ? env_.worker->taskShutdownTimeoutMs : 5000));
   if (!s) {
     if (m_.offsetCommitFailures) m_.offsetCommitFailures->Increment();
     if (m_.checkpointFailures) m_.checkpointFailures->Increment();
@@ -287,12 +324,29 @@ void SinkTask::run() {
   }
   SLUICE_LOG(tag_, log::Level::kInfo, "sink task started, group connect-" + plan_->name);
   auto lastCommit = Clock::now();
-  int backoffMs = 0;
+  int64_t backoffMs = 0;
   auto pausedSince = Clock::time_point{};
   std::vector<Record> batch;
+  // Retries of the current batch, and the circuit breaker around put.
+  int attempts = 0;
+  auto retryingSince = Clock::time_point{};
+  int consecutiveFailures = 0;
+  enum Breaker { kClosed = 0, kOpen = 1, kHalfOpen = 2 } breaker = kClosed;
+  auto openUntil = Clock::time_point{};
+  auto setBreaker = [&](Breaker b) {
+    breaker = b;
+    if (m_.breakerState) m_.breakerState->Set(static_cast<double>(b));
+  };
   auto handle = [&](Status s, Pending* p) -> bool {  // false: the task failed
     if (s.isOk()) {
       backoffMs = 0;
+      attempts = 0;
+      retryingSince = Clock::time_point{};
+      consecutiveFailures = 0;
+      if (breaker != kClosed) {
+        SLUICE_LOG(tag_, log::Level::kInfo, "circuit breaker closed: the sink accepted a put");
+        setBreaker(kClosed);
+      }
       if (pausedSince != Clock::time_point{}) {
         if (m_.blockedSeconds) m_.blockedSeconds->Increment(std::chrono::duration<double>(Clock::now() - pausedSince).count());
         pausedSince = Clock::time_point{};
@@ -300,15 +354,50 @@ void SinkTask::run() {
       pending_.reset();
       return true;
     }
-    if (s.code() == Status::Code::kRetriable) {
-      backoffMs = std::min(backoffMs ? backoffMs * 2 : 50, 5000);
-      if (pausedSince == Clock::time_point{}) pausedSince = Clock::now();
-      SLUICE_LOG(tag_, log::Level::kDebug, "sink asked to retry (" + s.message() + "); partitions paused");
-      if (!pending_ || p != &*pending_) pending_ = std::move(*p);
-      return true;
+    if (s.code() != Status::Code::kRetriable) {
+      fail("sink plugin failed: " + s.message());
+      return false;
     }
-    fail("sink plugin failed: " + s.message());
-    return false;
+    auto now = Clock::now();
+    ++attempts;
+    ++consecutiveFailures;
+    if (m_.retries) m_.retries->Increment();
+    if (retryingSince == Clock::time_point{}) retryingSince = now;
+    if (pausedSince == Clock::time_point{}) pausedSince = now;
+    if (plan_->breakerThreshold > 0 && (breaker == kHalfOpen || consecutiveFailures >= plan_->breakerThreshold)) {
+      if (breaker != kOpen)
+        SLUICE_LOG(tag_, log::Level::kWarn, "circuit breaker open for " + std::to_string(plan_->breakerOpenMs) + " ms after " +
+                                                std::to_string(consecutiveFailures) + " failed puts: " + s.message());
+      setBreaker(kOpen);
+      openUntil = now + std::chrono::milliseconds(plan_->breakerOpenMs);
+    }
+    backoffMs = retryDelayMs(attempts, 5000);
+    SLUICE_LOG(tag_, log::Level::kDebug, "sink asked to retry (" + s.message() + "); partitions paused");
+    if (!pending_ || p != &*pending_) pending_ = std::move(*p);
+    if (plan_->retryTimeoutMs > 0 && now - retryingSince >= std::chrono::milliseconds(plan_->retryTimeoutMs)) {
+      std::string why = "put still failing after " + std::to_string(plan_->retryTimeoutMs) + " ms of retries: " + s.message();
+      if (!plan_->toleranceAll) {
+        fail("sink plugin failed: " + why);
+        return false;
+      }
+      // Give the batch up: every record to the dead letter queue (or skipped).
+      for (auto& r : pending_->records) {
+        if (r.dropped) continue;
+        if (m_.errorsPut) m_.errorsPut->Increment();
+        OriginalRecord o = snapshot(r);
+        o.key = r.key.bytes(*rctx_.key);
+        o.value = r.value.bytes(*rctx_.value);
+        if (Status d = deadLetter(o, {"TASK_PUT", plan_->plugin->name, why}); !d) {
+          fail(d.message());
+          return false;
+        }
+      }
+      for (const auto& [tp, pos] : pending_->positions) putPositions_[tp] = pos;
+      pending_.reset();
+      attempts = 0;
+      retryingSince = Clock::time_point{};
+    }
+    return true;
   };
   while (!stopping()) {
     if (std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - lastCommit).count() >= commitIntervalMs()) {
@@ -330,7 +419,14 @@ void SinkTask::run() {
       continue;
     }
     if (pending_) {
-      fetch(prefetched_, backoffMs);  // waits out the backoff while polling
+      if (breaker == kOpen) {
+        if (Clock::now() < openUntil) {
+          fetch(prefetched_, 100);  // no put while open; keep the group alive
+          continue;
+        }
+        setBreaker(kHalfOpen);  // one trial put
+      }
+      fetch(prefetched_, static_cast<int>(backoffMs));  // waits out the backoff while polling
       if (!handle(put(*pending_), &*pending_)) break;
       continue;
     }
@@ -348,6 +444,7 @@ void SinkTask::run() {
       fail(s.message());
       break;
     }
+    rateLimit(p.records.size());
     if (!handle(put(p), &p)) break;
   }
   if (consumer_ && state() != State::kFailed) {

@@ -1,5 +1,6 @@
 #include "host/runtime/source_task.h"
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -31,18 +32,19 @@ Status SourceTask::setUp() {
 
   auto settings = env_.kafka->producerSettings();
   settings["client.id"] = "connector-producer-" + plan_->name + "-" + std::to_string(id_);
-  auto conf = kafka::makeConf(settings);
-  if (!conf) return conf.status();
-  rd_kafka_conf_set_dr_msg_cb(*conf, &SourceTask::onDelivery);
-  rd_kafka_conf_set_opaque(*conf, this);
-  char err[512];
-  producer_ = rd_kafka_new(RD_KAFKA_PRODUCER, *conf, err, sizeof err);
-  if (!producer_) return Status::fatal(std::string("cannot create producer: ") + err);
+  auto producer = kafka::newClient(RD_KAFKA_PRODUCER, settings, [this](rd_kafka_conf_t* conf) {
+    rd_kafka_conf_set_dr_msg_cb(conf, &SourceTask::onDelivery);
+    rd_kafka_conf_set_opaque(conf, this);
+  });
+  if (!producer) return producer.status();
+  producer_ = *producer;
   m_.queueCapacity = metrics::producerQueueCapacity(producer_);
 
   if (!plan_->defaultTopic.empty()) {
     if (auto s = ensureTopic(plan_->defaultTopic); !s) return s;
   }
+  if (dlq_)
+    if (auto s = dlq_->open(producer_); !s) return s;
   return plugin_->start();
 }
 
@@ -94,7 +96,8 @@ void SourceTask::onDelivery(rd_kafka_t*, const rd_kafka_message_t* msg, void* op
                              " failed: " + rd_kafka_err2str(msg->err);
     return;
   }
-  if (self->m_.recordsOut) {
+  bool deadLetter = self->dlq_ && self->dlq_->enabled() && self->dlq_->topic() == rd_kafka_topic_name(msg->rkt);
+  if (self->m_.recordsOut && !deadLetter) {
     self->m_.recordsOut->Increment();
     self->m_.bytesOut->Increment(static_cast<double>(msg->len + msg->key_len));
   }
@@ -142,7 +145,10 @@ Status SourceTask::produce(Record& r) {
       continue;
     }
     if (hdrs) rd_kafka_headers_destroy(hdrs);
-    return Status::fatal(std::string("cannot produce to ") + r.topic + ": " + rd_kafka_err2str(err));
+    std::string msg = std::string("cannot produce to ") + r.topic + ": " + rd_kafka_err2str(err);
+    bool recordsFault = err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE || err == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION ||
+                        err == RD_KAFKA_RESP_ERR__INVALID_ARG;
+    return recordsFault ? Status::invalid(msg) : Status::fatal(msg);
   }
   if (blockedSince != Clock::time_point{} && m_.blockedSeconds) m_.blockedSeconds->Increment(secondsSince(blockedSince));
   return Status::ok();
@@ -206,7 +212,12 @@ void SourceTask::run() {
   target.defaultTopic = &plan_->defaultTopic;
   target.rctx = &rctx_;
   auto lastCommit = Clock::now();
-  int backoffMs = 0;
+  int attempts = 0;
+  auto retryingSince = Clock::time_point{};
+  // Under a rate limit, small polls keep the flow smooth.
+  uint32_t maxBatch = plan_->rateLimit > 0
+                          ? static_cast<uint32_t>(std::clamp<double>(plan_->rateLimit / 10, 1, kMaxBatch))
+                          : kMaxBatch;
   while (!stopping()) {
     rd_kafka_poll(producer_, 0);
     m_.ackSeconds.flush();  // metrics, once per batch
@@ -227,20 +238,28 @@ void SourceTask::run() {
     batch.clear();
     target.refused = 0;
     auto pollStart = Clock::now();
-    Status s = plugin_->poll(target, kMaxBatch, kPollTimeoutMs);
+    Status s = plugin_->poll(target, maxBatch, kPollTimeoutMs);
     m_.call(secondsSince(pollStart), batch.size());
     if (!s) {
+      if (m_.errorsPoll) m_.errorsPoll->Increment();
       if (s.code() == Status::Code::kRetriable) {
-        backoffMs = std::min(backoffMs ? backoffMs * 2 : 100, 5000);
-        SLUICE_LOG(tag_, log::Level::kWarn, "poll failed (will retry in " + std::to_string(backoffMs) + " ms): " + s.message());
-        waitWhilePaused(0);
-        std::this_thread::sleep_for(std::chrono::milliseconds(backoffMs));
+        auto now = Clock::now();
+        if (retryingSince == Clock::time_point{}) retryingSince = now;
+        if (plan_->retryTimeoutMs > 0 && now - retryingSince >= std::chrono::milliseconds(plan_->retryTimeoutMs)) {
+          fail("source plugin poll still failing after " + std::to_string(plan_->retryTimeoutMs) + " ms of retries: " + s.message());
+          break;
+        }
+        int64_t delay = retryDelayMs(++attempts, 5000);
+        if (m_.retries) m_.retries->Increment();
+        SLUICE_LOG(tag_, log::Level::kWarn, "poll failed (will retry in " + std::to_string(delay) + " ms): " + s.message());
+        std::this_thread::sleep_for(std::chrono::milliseconds(delay));
         continue;
       }
       fail("source plugin poll failed: " + s.message());
       break;
     }
-    backoffMs = 0;
+    attempts = 0;
+    retryingSince = Clock::time_point{};
     if (target.refused) {
       fail("source plugin emitted an invalid record: " + target.lastRefusal);
       break;
@@ -253,15 +272,37 @@ void SourceTask::run() {
     // is acknowledged.
     for (auto& r : batch)
       if (!r.sourcePartition.empty()) r.tracking = tracker_.add(r.sourcePartition, std::move(r.sourceOffset));
-    Status ts = plan_->toleranceAll ? chain_->applyEach(batch, [&](Record&, const Status& err) {
-      if (m_.recordsSkipped) m_.recordsSkipped->Increment();
-      if (plan_->errorsLogEnable) SLUICE_LOG(tag_, log::Level::kWarn, "skipped record: " + err.message());
-    })
-                                    : chain_->apply(batch);
+    Status ts = Status::ok();
+    if (!plan_->toleranceAll) {
+      ts = chain_->apply(batch);
+    } else {
+      // errors.tolerance=all: a record a stage refuses goes, as the plugin
+      // emitted it, to the dead letter queue; its source offset passes only
+      // once Kafka acknowledged that write.
+      std::vector<OriginalRecord> originals;
+      if (dlq_ && dlq_->enabled()) {
+        originals.reserve(batch.size());
+        for (auto& r : batch) originals.push_back(snapshot(r));
+      }
+      Status dead = Status::ok();
+      ts = chain_->applyEach(batch, [&](Record& r, const Status& err) {
+        if (m_.errorsTransform) m_.errorsTransform->Increment();
+        size_t i = static_cast<size_t>(&r - batch.data());
+        if (!dead) return;
+        bool toDlq = dlq_ && dlq_->enabled();
+        dead = deadLetter(i < originals.size() ? originals[i] : snapshot(r), {"TRANSFORMATION", "transforms", err.message()},
+                          toDlq ? r.tracking : nullptr);
+        if (toDlq) r.tracking = nullptr;  // acknowledged with the dead letter
+      });
+      if (ts) ts = dead;
+    }
     if (!ts) {
       fail(ts.message());
       break;
     }
+    size_t live = 0;
+    for (const auto& r : batch) live += r.dropped ? 0 : 1;
+    rateLimit(live);
     // The whole batch is produced even when a stop arrives meanwhile: its
     // state is already in the buffer, and a checkpoint needs both.
     bool failed = false;
@@ -270,7 +311,19 @@ void SourceTask::run() {
         if (r.tracking) tracker_.ack(static_cast<OffsetTracker::Entry*>(r.tracking));
         continue;
       }
-      if (Status ps = produce(r); !ps) {
+      Status ps = produce(r);
+      if (!ps && ps.code() == Status::Code::kInvalid && plan_->toleranceAll) {
+        // The broker side refused this record (too large, unknown partition):
+        // the record's fault, so it goes to the dead letter queue.
+        if (m_.errorsProduce) m_.errorsProduce->Increment();
+        OriginalRecord o = snapshot(r);
+        o.key = r.key.bytes(*rctx_.key);
+        o.value = r.value.bytes(*rctx_.value);
+        bool toDlq = dlq_ && dlq_->enabled();
+        ps = deadLetter(o, {"KAFKA_PRODUCE", "producer", ps.message()}, toDlq ? r.tracking : nullptr);
+        if (ps && !toDlq && r.tracking) tracker_.ack(static_cast<OffsetTracker::Entry*>(r.tracking));
+      }
+      if (!ps) {
         batchCut_ = true;
         if (ps.code() != Status::Code::kRetriable) fail(ps.message());
         failed = true;

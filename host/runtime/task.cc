@@ -3,6 +3,8 @@
 #include <boost/json.hpp>
 
 #include <chrono>
+#include <cmath>
+#include <random>
 #include <vector>
 
 #include "host/runtime/sink_task.h"
@@ -208,9 +210,42 @@ Status Task::commitCheckpoint(std::map<std::string, std::optional<std::string>> 
   return Status::ok();
 }
 
+void Task::rateLimit(size_t n) {
+  if (!env_.limiter || !env_.limiter->enabled()) return;
+  double waited = env_.limiter->acquire(static_cast<double>(n), [this] { return stopping(); });
+  if (waited > 0 && m_.rateLimitWaitSeconds) m_.rateLimitWaitSeconds->Increment(waited);
+}
+
+Status Task::deadLetter(const OriginalRecord& original, const ErrorContext& why, void* opaque) {
+  if (plan_->errorsLogEnable) {
+    std::string where = plan_->errorsLogIncludeMessages && original.offset >= 0
+                            ? " (" + original.topic + "-" + std::to_string(original.partition) + "@" +
+                                  std::to_string(original.offset) + ")"
+                            : "";
+    SLUICE_LOG(tag_, log::Level::kWarn, "record failed in " + why.stage + where + ": " + why.message +
+                                            (dlq_ && dlq_->enabled() ? " (sent to the dead letter queue)" : " (skipped)"));
+  }
+  if (!dlq_ || !dlq_->enabled()) {
+    if (m_.recordsSkipped) m_.recordsSkipped->Increment();
+    return Status::ok();
+  }
+  if (auto s = dlq_->send(original, why, opaque); !s) return s;
+  if (m_.dlqRecords) m_.dlqRecords->Increment();
+  return Status::ok();
+}
+
+int64_t Task::retryDelayMs(int attempt, int64_t capMs) const {
+  double base = 50.0 * std::pow(2.0, std::min(attempt - 1, 20));
+  double cap = static_cast<double>(std::min(capMs, plan_->retryDelayMaxMs));
+  thread_local std::mt19937 rng(std::random_device{}());
+  double jitter = std::uniform_real_distribution<double>(0.5, 1.0)(rng);
+  return std::max<int64_t>(1, static_cast<int64_t>(std::min(base, cap) * jitter));
+}
+
 Status Task::setUpPipeline(const char* kind,
                            std::function<std::optional<std::string>(const std::string&)> offsetReader) {
   opState_ = std::make_unique<StateBuffer>(env_.offsets, plan_->name);
+  if (env_.kafka) dlq_ = std::make_unique<DeadLetterQueue>(*plan_, id_, *env_.kafka);
   // The watermark continues from this task's last checkpoint.
   if (env_.offsets)
     for (const auto& ck : env_.offsets->checkpoints(plan_->name))

@@ -20,7 +20,9 @@
 #include "host/config/worker_config.h"
 #include "host/kafka/env.h"
 #include "host/metrics/metrics.h"
+#include "host/runtime/dead_letter.h"
 #include "host/runtime/plugin_instance.h"
+#include "host/runtime/rate_limiter.h"
 #include "host/runtime/state_buffer.h"
 #include "host/runtime/transform_chain.h"
 #include "host/state/stores.h"
@@ -59,6 +61,7 @@ struct TaskEnv {
   state::CheckpointStore* offsets = nullptr;
   metrics::Metrics* metrics = nullptr;
   ActiveTopics* topics = nullptr;
+  RateLimiter* limiter = nullptr;  // the connector's, or null
 };
 
 class Task {
@@ -128,6 +131,16 @@ class Task {
   std::unique_ptr<TransformChain> chain_;
   metrics::TaskSeries m_;
   std::unique_ptr<StateBuffer> opState_;
+  std::unique_ptr<DeadLetterQueue> dlq_;
+  /// Wait for the connector's rate limit to admit `n` records.
+  void rateLimit(size_t n);
+  /// errors.tolerance=all: count a record that failed `stage`, log it, and
+  /// send its original to the dead letter queue if there is one (`opaque`
+  /// rides along for sources). A failing DLQ write is the task's failure.
+  Status deadLetter(const OriginalRecord& original, const ErrorContext& why, void* opaque = nullptr);
+  /// Exponential backoff with jitter for retry `attempt` (1, 2, ...), capped
+  /// at errors.retry.delay.max.ms and `capMs`.
+  int64_t retryDelayMs(int attempt, int64_t capMs) const;
   int64_t maxEventMs_ = INT64_MIN;
   int64_t watermarkMs_ = INT64_MIN;  // read by plugins through host_watermark
 

@@ -80,6 +80,12 @@ Status TransformChain::applyStages(std::vector<Record*>& view) {
       // may skip it); anything else (e.g. state that cannot be read) is the
       // task's.
       std::string msg = "transform '" + stage.alias + "' (" + stage.transform->plugin().name + ") failed: " + s.message();
+      if (rctx_ && rctx_->failed) {
+        const Record* r = rctx_->failed;
+        msg += r->offset >= 0 ? " (record " + r->topic + "-" + std::to_string(r->partition) + "@" + std::to_string(r->offset) + ")"
+                              : " (record for " + r->topic + (r->sourceOffset.empty() ? "" : " at source offset " + r->sourceOffset) + ")";
+        rctx_->failed = nullptr;
+      }
       return s.code() == Status::Code::kInvalid ? Status::invalid(msg) : Status::fatal(msg);
     }
   }

@@ -23,11 +23,56 @@ Worker::Worker(const config::WorkerConfig& wc, const loader::Registry& registry,
                state::CheckpointStore& offsets, state::ConfigStore& configs, kafka::Env& kafka,
                metrics::Metrics& metrics)
     : wc_(wc), registry_(registry), offsets_(offsets), configs_(configs), kafka_(kafka),
-      metrics_(metrics), workerId_(wc.listenAddress()) {}
+      metrics_(metrics), workerId_(wc.listenAddress()) {
+  monitor_ = std::thread([this] { monitor(); });
+}
 
 Worker::~Worker() { shutdown(); }
 
-TaskEnv Worker::taskEnv(Connector& c) { return TaskEnv{&wc_, &kafka_, &offsets_, &metrics_, c.topics.get()}; }
+void Worker::monitor() {
+  using Clock = std::chrono::steady_clock;
+  std::unique_lock lk(mu_);
+  while (!shutDown_) {
+    monitorCv_.wait_for(lk, std::chrono::milliseconds(200));
+    if (shutDown_) break;
+    auto now = Clock::now();
+    for (auto& [name, c] : connectors_) {
+      if (!c->plan || !c->plan->autoRestart || c->targetState == "STOPPED") continue;
+      for (auto& t : c->tasks) {
+        auto& ar = autoRestarts_[{name, t->id()}];
+        if (t->state() != State::kFailed) {
+          // Healthy for a whole backoff cap: the next failure starts over.
+          if (ar.attempts && now - ar.lastRestart > std::chrono::milliseconds(c->plan->restartBackoffMaxMs)) ar.attempts = 0;
+          ar.dueAt = {};
+          continue;
+        }
+        if (ar.dueAt == Clock::time_point{}) {
+          int64_t wait = c->plan->restartBackoffMs << std::min(ar.attempts, 20);
+          ar.dueAt = now + std::chrono::milliseconds(std::min(wait, c->plan->restartBackoffMaxMs));
+          continue;
+        }
+        if (now < ar.dueAt) continue;
+        int id = t->id();
+        SLUICE_LOG(kTag, log::Level::kWarn, "restarting failed task " + name + "-" + std::to_string(id) +
+                                                " (automatic restart " + std::to_string(ar.attempts + 1) + ")");
+        retire(std::move(t));
+        t = makeTask(c->plan, id, taskEnv(*c));
+        t->start(c->targetState == "PAUSED");
+        metrics_.taskRestarted(name, id);
+        ++ar.attempts;
+        ar.lastRestart = now;
+        ar.dueAt = {};
+      }
+    }
+  }
+}
+
+TaskEnv Worker::taskEnv(Connector& c) {
+  // A new rate only comes with a new plan, whose tasks all start afresh.
+  double rate = c.plan ? c.plan->rateLimit : 0;
+  if (!c.limiter || c.limiter->rate() != rate) c.limiter = std::make_unique<RateLimiter>(rate);
+  return TaskEnv{&wc_, &kafka_, &offsets_, &metrics_, c.topics.get(), c.limiter.get()};
+}
 
 Worker::Connector* Worker::find(const std::string& name) {
   auto it = connectors_.find(name);
@@ -557,6 +602,8 @@ void Worker::shutdown() {
     shutDown_ = true;
     all.swap(connectors_);
   }
+  monitorCv_.notify_all();
+  if (monitor_.joinable()) monitor_.join();
   // Sources first, so everything they produced is acknowledged.
   for (auto& [n, c] : all)
     if (c->plan && c->plan->isSource()) stopTasks(*c);

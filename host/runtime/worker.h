@@ -3,12 +3,15 @@
 // states, persists configs, and answers the REST API's questions. One mutex
 // guards the connector map; tasks run on their own threads.
 
+#include <chrono>
+#include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "host/config/connector_config.h"
@@ -133,6 +136,7 @@ class Worker {
     std::vector<std::unique_ptr<Task>> tasks;
     std::string type = "unknown";
     std::unique_ptr<ActiveTopics> topics = std::make_unique<ActiveTopics>();
+    std::unique_ptr<RateLimiter> limiter;  // shared by its tasks
   };
   void startTasks(Connector& c);
   void stopTasks(Connector& c);
@@ -154,6 +158,17 @@ class Worker {
   /// Sinks: make the group's committed offsets equal the store's.
   void mirrorGroupOffsets(const Connector& c);
   bool historyOn(const Connector& c) const;
+
+  /// task.restart.auto: restart FAILED tasks with exponential backoff.
+  void monitor();
+  struct AutoRestart {
+    int attempts = 0;
+    std::chrono::steady_clock::time_point dueAt{};
+    std::chrono::steady_clock::time_point lastRestart{};
+  };
+  std::map<std::pair<std::string, int>, AutoRestart> autoRestarts_;  // guarded by mu_
+  std::thread monitor_;
+  std::condition_variable monitorCv_;
 
   const config::WorkerConfig& wc_;
   const loader::Registry& registry_;

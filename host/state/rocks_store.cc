@@ -116,11 +116,16 @@ uint64_t RocksStore::nextId(const std::string& connector, void* batchPtr) {
 }
 
 std::vector<uint64_t> RocksStore::historyIds(const std::string& connector) {
+  // Cached: scanning the family would walk the tombstones every trimmed
+  // checkpoint leaves until compaction, so each commit would cost more than
+  // the one before.
+  if (auto it = idsCache_.find(connector); it != idsCache_.end()) return it->second;
   std::vector<uint64_t> ids;
   std::string prefix = prefixOf(connector);
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), checkpoints_));
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next())
     ids.push_back(readBigEndian(std::string_view(it->key().data(), it->key().size()).substr(prefix.size())));
+  idsCache_[connector] = ids;
   return ids;
 }
 
@@ -158,6 +163,7 @@ Result<uint64_t> RocksStore::commit(const Commit& c, const Retention& retention)
     if (auto s = write(state_, 's', k, v); !s) return s;
   int64_t now = wallMs();
   std::vector<uint64_t> ids = historyIds(c.connector);
+  std::vector<uint64_t> kept = ids;  // the history after this commit
   if (id) {
     json::object o{{"id", id},
                    {"task", c.task},
@@ -188,17 +194,21 @@ Result<uint64_t> RocksStore::commit(const Commit& c, const Retention& retention)
       }
       if (!tooMany && !tooOld) break;
       dropCheckpoint(c.connector, old, &batch);
+      kept.erase(kept.begin());
       --total;
     }
+    kept.push_back(id);
   } else if (!ids.empty() && (!c.offsets.empty() || !c.state.empty())) {
     // A commit outside the history (checkpoints off) makes the history's undo
     // entries incomplete: rewinding across it would be wrong, so it goes.
     for (uint64_t old : ids) dropCheckpoint(c.connector, old, &batch);
+    kept.clear();
   }
   rocksdb::WriteOptions wo;
   wo.sync = true;
   auto st = db_->Write(wo, &batch);
   if (!st.ok()) return Status::io("checkpoint commit failed: " + st.ToString());
+  idsCache_[c.connector] = std::move(kept);
   return id;
 }
 
@@ -272,7 +282,10 @@ Status RocksStore::rewind(const std::string& connector, uint64_t id) {
   rocksdb::WriteOptions wo;
   wo.sync = true;
   auto st = db_->Write(wo, &batch);
-  return st.ok() ? Status::ok() : Status::io("rewind failed: " + st.ToString());
+  if (!st.ok()) return Status::io("rewind failed: " + st.ToString());
+  std::erase_if(ids, [&](uint64_t x) { return x > id; });
+  idsCache_[connector] = std::move(ids);
+  return Status::ok();
 }
 
 Status RocksStore::clearHistory(const std::string& connector) {
@@ -283,7 +296,9 @@ Status RocksStore::clearHistory(const std::string& connector) {
   rocksdb::WriteOptions wo;
   wo.sync = true;
   auto st = db_->Write(wo, &batch);
-  return st.ok() ? Status::ok() : Status::io(st.ToString());
+  if (!st.ok()) return Status::io(st.ToString());
+  idsCache_[connector].clear();
+  return Status::ok();
 }
 
 Status RocksStore::savepoint(const std::string& dir) {

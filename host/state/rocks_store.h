@@ -10,6 +10,7 @@
 // checkpoint, newest first, in one batch. Trimming the history drops the
 // oldest checkpoints with their undo entries.
 
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -68,6 +69,7 @@ class RocksStore final : public CheckpointStore, public ConfigStore {
   rocksdb::ColumnFamilyHandle* undo_ = nullptr;
   /// Serializes commits and rewinds (checkpoint ids, read-before-write undo).
   std::mutex commitMu_;
+  std::map<std::string, std::vector<uint64_t>> idsCache_;  // history ids per connector, oldest first
   uint64_t nextId(const std::string& connector, void* batch);
   std::vector<uint64_t> historyIds(const std::string& connector);
   void dropCheckpoint(const std::string& connector, uint64_t id, void* batch);

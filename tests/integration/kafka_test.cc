@@ -241,6 +241,50 @@ TEST_F(RealKafkaTest, SinkReplayByTimestampReDeliversFromThatTimeOn) {
   EXPECT_EQ(json::parse(r->offsets[0].offset).at("kafka_offset").as_int64(), 300);
 }
 
+TEST_F(RealKafkaTest, PoisonRecordsLandInTheDeadLetterTopicWithContextHeaders) {
+  std::string topic = unique("poison"), dlqTopic = "dlq-" + topic, out = dir_.file("out.txt"), in = dir_.file("in.txt");
+  std::string text;
+  for (int i = 0; i < 200; ++i) text += i % 20 == 7 ? "garbage " + std::to_string(i) + "\n" : "{\"n\":" + std::to_string(i) + "}\n";
+  writeFile(in, text);
+  ASSERT_TRUE(worker_->create("src-" + topic, {{"connector.class", "FileStreamSource"}, {"file", in}, {"topic", topic},
+                                               {"value.converter", "string"},
+                                               {"topic.creation.default.partitions", "1"},
+                                               {"topic.creation.default.replication.factor", "1"}}).isOk());
+  ASSERT_TRUE(worker_->create("sink-" + topic, {{"connector.class", "FileStreamSink"}, {"topics", topic}, {"file", out},
+                                                {"transforms", "tag"}, {"transforms.tag.type", "InsertField$Value"},
+                                                {"transforms.tag.static.field", "ok"}, {"transforms.tag.static.value", "1"},
+                                                {"errors.tolerance", "all"},
+                                                {"errors.deadletterqueue.topic.name", dlqTopic},
+                                                {"errors.deadletterqueue.topic.replication.factor", "1"},
+                                                {"errors.deadletterqueue.context.headers.enable", "true"}}).isOk());
+  ASSERT_TRUE(waitFor([&] { return readLines(out).size() >= 190; }, 60s)) << readLines(out).size();
+  ASSERT_TRUE(waitFor([&] { return metric("sluice_task_dlq_records_total", "sink-" + topic) >= 10; }, 30s));
+  // Read the dead letters back with Kafka's own console consumer.
+  std::string port = bootstrap().substr(bootstrap().rfind(':') + 1);
+  Process consumer({"/bin/sh", "-c", "KAFKA_PORT=" + port + " bash scripts/kafka.sh consume " + dlqTopic +
+                                         " 10 --property print.headers=true > " + dir_.file("dlq.txt")},
+                   sourceDir(), dir_.file("consumer.log"));
+  ASSERT_EQ(consumer.stop(0, 120s), 0) << readFile(dir_.file("consumer.log"));
+  std::vector<std::string> lines;  // records only (the tool may print notices too)
+  for (const auto& l : readLines(dir_.file("dlq.txt")))
+    if (l.find('\t') != std::string::npos) lines.push_back(l);
+  ASSERT_EQ(lines.size(), 10u) << readFile(dir_.file("dlq.txt"));
+  for (const auto& line : lines) {
+    auto tab = line.rfind('\t');
+    ASSERT_NE(tab, std::string::npos) << line;
+    std::string hdrs = line.substr(0, tab), value = line.substr(tab + 1);
+    EXPECT_EQ(value.rfind("garbage ", 0), 0u) << line;
+    int n = std::stoi(value.substr(8));
+    EXPECT_EQ(n % 20, 7);
+    for (const std::string& want : std::vector<std::string>{"__connect.errors.topic:" + topic, "__connect.errors.partition:0",
+                                    "__connect.errors.offset:" + std::to_string(n),
+                                    "__connect.errors.connector.name:sink-" + topic,
+                                    std::string("__connect.errors.stage:TRANSFORMATION")})
+      EXPECT_NE(hdrs.find(want), std::string::npos) << want << " in " << hdrs;
+  }
+  EXPECT_EQ(worker_->status("sink-" + topic)->tasks[0].state, "RUNNING");
+}
+
 class BackpressureTest : public RealKafkaTest {
  protected:
   void configureMore() override {

@@ -25,7 +25,8 @@ class WorkerFixture : public ::testing::Test {
     wc_.consumerOverrides["fetch.wait.max.ms"] = "50";
     configure();
     registry_.scan({pluginDir(), buildDir() + "/test-plugins/extra"});
-    auto store = state::RocksStore::open(dir_.file("state"));
+    wc_.stateDir = dir_.file("state");  // savepoints go next to it, inside the temp dir
+    auto store = state::RocksStore::open(wc_.stateDir);
     ASSERT_TRUE(store.isOk()) << store.status().message();
     store_ = std::move(*store);
     auto env = kafka::Env::create(wc_.bootstrapServers, wc_.producerOverrides, wc_.consumerOverrides, {});

@@ -312,6 +312,17 @@ typedef struct sluice_host_api {
    * stages see it, and it carries no source offset. `topic` is required.
    */
   sluice_status (*host_batch_emit)(sluice_batch* batch, const sluice_record* rec);
+  /**
+   * @brief Sinks (Kafka Connect's errant record reporter, KIP-610): report a
+   * record of the current on_put that cannot be delivered, and carry on with
+   * the others. Under errors.tolerance=all the host writes it to the dead
+   * letter queue (if one is set) before the offsets passing it are
+   * committed; under none the task fails after the put returns.
+   * @param rec one of the pointers the host passed to on_put.
+   * @return SLUICE_OK when the record is taken care of, SLUICE_FATAL when the
+   * task will fail (the plugin may stop the put early).
+   */
+  sluice_status (*host_report_errant)(sluice_ctx* ctx, const sluice_record* rec, const char* msg, size_t len);
 } sluice_host_api;
 
 /** Arguments of on_create. */

@@ -451,6 +451,13 @@ class SinkTask : public PluginBase {
  public:
   using PluginBase::PluginBase;
   static constexpr sluice_kind kKind = SLUICE_KIND_SINK;
+  /// Report a record of the current put that cannot be delivered (KIP-610);
+  /// false when the task will fail because of it (errors.tolerance=none).
+  bool reportErrant(const sluice_record* rec, std::string_view why) {
+    if (host()->struct_size < offsetof(sluice_host_api, host_report_errant) + sizeof(void*))
+      throw std::runtime_error(std::string("errant record (host too old to report it): ") + std::string(why));
+    return host()->host_report_errant(ctx(), rec, why.data(), why.size()) == SLUICE_OK;
+  }
   /// Take a batch; Status::retriable() asks the host to offer it again later.
   virtual Status put(std::span<const sluice_record* const> records) = 0;
   /// Make everything put so far durable.

@@ -1,0 +1,102 @@
+#include "host/runtime/dead_letter.h"
+
+#include <thread>
+
+namespace sluice::runtime {
+
+OriginalRecord snapshot(Record& r) {
+  OriginalRecord o;
+  o.topic = r.topic;
+  o.partition = r.partition;
+  o.offset = r.offset;
+  o.timestampMs = r.timestampMs;
+  o.key = r.key.rawBytes();
+  o.value = r.value.rawBytes();
+  o.headers = r.headers;
+  return o;
+}
+
+DeadLetterQueue::~DeadLetterQueue() {
+  if (own_) {
+    rd_kafka_flush(own_, 5000);
+    rd_kafka_destroy(own_);
+  }
+}
+
+Status DeadLetterQueue::open(rd_kafka_t* shared) {
+  if (!enabled()) return Status::ok();
+  if (auto s = env_.ensureTopic(plan_.dlqTopic, 1, plan_.dlqReplicationFactor); !s)
+    return Status::fatal("dead letter queue topic " + plan_.dlqTopic + ": " + s.message());
+  if (shared) {
+    producer_ = shared;
+    return Status::ok();
+  }
+  auto settings = env_.producerSettings();
+  settings["client.id"] = "connector-dlq-producer-" + plan_.name + "-" + std::to_string(taskId_);
+  auto producer = kafka::newClient(RD_KAFKA_PRODUCER, settings, [this](rd_kafka_conf_t* conf) {
+    rd_kafka_conf_set_dr_msg_cb(conf, &DeadLetterQueue::onDelivery);
+    rd_kafka_conf_set_opaque(conf, this);
+  });
+  if (!producer) return Status::fatal("dead letter queue: " + producer.status().message());
+  own_ = producer_ = *producer;
+  return Status::ok();
+}
+
+void DeadLetterQueue::onDelivery(rd_kafka_t*, const rd_kafka_message_t* msg, void* opaque) {
+  auto* self = static_cast<DeadLetterQueue*>(opaque);
+  if (msg->err && self->deliveryError_.empty())
+    self->deliveryError_ = std::string("dead letter queue write to ") + self->plan_.dlqTopic + " failed: " + rd_kafka_err2str(msg->err);
+}
+
+Status DeadLetterQueue::send(const OriginalRecord& r, const ErrorContext& why, void* opaque) {
+  if (!producer_) return Status::fatal("dead letter queue is not open");
+  rd_kafka_headers_t* hdrs = rd_kafka_headers_new(r.headers.size() + (plan_.dlqContextHeaders ? 10 : 0));
+  for (const auto& h : r.headers)
+    rd_kafka_header_add(hdrs, h.key.data(), static_cast<ssize_t>(h.key.size()), h.value ? h.value->data() : nullptr,
+                        h.value ? h.value->size() : 0);
+  if (plan_.dlqContextHeaders) {
+    auto add = [&](const char* name, const std::string& v) {
+      rd_kafka_header_add(hdrs, name, -1, v.data(), static_cast<ssize_t>(v.size()));
+    };
+    // Kafka Connect's names (DeadLetterQueueReporter); sources have no
+    // Kafka coordinates yet, so those three are left out for them.
+    if (r.offset >= 0) {
+      add("__connect.errors.topic", r.topic);
+      add("__connect.errors.partition", std::to_string(r.partition));
+      add("__connect.errors.offset", std::to_string(r.offset));
+    }
+    add("__connect.errors.connector.name", plan_.name);
+    add("__connect.errors.task.id", std::to_string(taskId_));
+    add("__connect.errors.stage", why.stage);
+    add("__connect.errors.class.name", why.className);
+    add("__connect.errors.exception.class.name", "sluice.Error");
+    add("__connect.errors.exception.message", why.message);
+    add("__connect.errors.exception.stacktrace", why.stage + ": " + why.message);
+  }
+  while (true) {
+    rd_kafka_resp_err_t err = rd_kafka_producev(
+        producer_, RD_KAFKA_V_TOPIC(plan_.dlqTopic.c_str()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+        RD_KAFKA_V_KEY((r.key ? r.key->data() : nullptr), (r.key ? r.key->size() : 0)),
+        RD_KAFKA_V_VALUE((r.value ? const_cast<char*>(r.value->data()) : nullptr), (r.value ? r.value->size() : 0)),
+        RD_KAFKA_V_TIMESTAMP(r.timestampMs), RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_OPAQUE(opaque), RD_KAFKA_V_END);
+    if (!err) break;
+    if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+      rd_kafka_poll(producer_, 10);
+      continue;
+    }
+    rd_kafka_headers_destroy(hdrs);
+    return Status::fatal("cannot write to the dead letter queue " + plan_.dlqTopic + ": " + rd_kafka_err2str(err));
+  }
+  ++sent_;
+  return Status::ok();
+}
+
+Status DeadLetterQueue::flush(int timeoutMs) {
+  if (!own_) return Status::ok();
+  rd_kafka_flush(own_, timeoutMs);
+  if (!deliveryError_.empty()) return Status::fatal(deliveryError_);
+  if (rd_kafka_outq_len(own_) > 0) return Status::retriable("dead letter queue writes still unacknowledged");
+  return Status::ok();
+}
+
+}  // namespace sluice::runtime
