@@ -121,6 +121,16 @@ TEST_F(TaskMetricsTest, FailuresAndRestartsShowInStateAndCounters) {
   EXPECT_EQ(get("sluice_worker_tasks"), 2);
 }
 
+TEST_F(TaskMetricsTest, AutomaticRestartsAreCounted) {
+  std::string out = dir_.file("out.txt");
+  ASSERT_TRUE(worker_->create("gen", {{"connector.class", "datagen"}, {"topic", "m4"}, {"records.per.second", "200"}}).isOk());
+  ASSERT_TRUE(worker_->create("bad", {{"connector.class", "test-sink"}, {"topics", "m4"}, {"file", out}, {"fail.after", "5"},
+                                      {"task.restart.auto", "true"}, {"task.restart.backoff.ms", "100"}}).isOk());
+  ASSERT_TRUE(waitFor([&] { return get("sluice_task_restarts_total{connector=\"bad\",task=\"0\"}") >= 1; }, 30s))
+      << metrics_.serialize();
+  EXPECT_GE(get("sluice_task_failures_total{connector=\"bad\",task=\"0\"}"), 1);
+}
+
 TEST(KafkaProbesTest, ProducerQueueCapacityIsTheConfiguredMaximum) {
   char err[256];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
