@@ -41,7 +41,7 @@ tsan: deps
 	cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=Debug -DSLUICE_TSAN=ON
 	cmake --build build-tsan -j$(JOBS)
 	cd build-tsan && TSAN_OPTIONS="halt_on_error=1 suppressions=$(CURDIR)/tests/tsan.supp" \
-		ctest --output-on-failure -j1 --timeout 900 -E '^(integration\.|kafka\.|compare\.|sdk\.|docs\.)' 
+		ctest --output-on-failure -j1 --timeout 900 -E '^(integration\.|kafka\.|compare\.|sdk\.|docs\.|rest\.Schemathesis|py-tools\.|bench\.)' 
 
 # Regenerate the plugin option docs from the plugins' own tables.
 docs: build
@@ -81,6 +81,24 @@ compare-connect: build
 	@bash scripts/deps.sh --kafka
 	COMPARE_REPORT=$(CURDIR)/$(BUILD)/connect-compare-report.txt SLUICE_BIN=$(CURDIR)/$(BUILD)/bin/sluice \
 		timeout -k 60 900 bash scripts/compare/connect-compare.sh $(COMPARE_ARGS)
+
+# Benchmarks (docs/benchmarks.md). bench-micro: the Google Benchmark programs,
+# each case run for about BENCH_MIN_TIME seconds; results also go to
+# $(BUILD)/bench/micro.json. bench-checkpoints: checkpoint overhead end to end,
+# datagen into a real broker of its own (KAFKA_PORT 19392), which it stops at
+# the end; RECORDS, RUNS, INTERVALS, ... as in bench/e2e/checkpoint_overhead.sh.
+.PHONY: bench-micro bench-checkpoints
+BENCH_MIN_TIME ?= 0.2
+BENCH_FILTER ?= .
+
+bench-micro: build
+	@mkdir -p $(BUILD)/bench
+	$(BUILD)/bin/sluice_micro_bench --benchmark_min_time=$(BENCH_MIN_TIME) --benchmark_filter='$(BENCH_FILTER)' \
+		--benchmark_out=$(BUILD)/bench/micro.json --benchmark_out_format=json
+
+bench-checkpoints: build
+	@bash scripts/deps.sh --kafka
+	BUILD=$(abspath $(BUILD)) bash bench/e2e/checkpoint_overhead.sh
 
 clean:
 	rm -rf $(BUILD) build-asan build-tsan

@@ -19,7 +19,7 @@
 set -euo pipefail
 
 PKGS=(
-  build-essential cmake pkg-config curl ca-certificates python3
+  build-essential cmake pkg-config curl ca-certificates python3 python3-venv
   librdkafka-dev libboost1.81-dev libboost-json1.81-dev
   libcivetweb-dev prometheus-cpp-dev librocksdb-dev
   libgtest-dev libgmock-dev libbenchmark-dev

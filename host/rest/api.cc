@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <memory>
 #include <mutex>
@@ -10,6 +11,7 @@
 
 #include "host/common/json_util.h"
 #include "host/common/log.h"
+#include "host/rest/openapi.h"
 
 namespace sluice::rest {
 namespace json = boost::json;
@@ -210,6 +212,17 @@ class LoggerTimes {
   mutable std::mutex mu_;
   std::map<std::string, int64_t> ms_;
 };
+// Kafka Connect refuses connector names with ISO control characters (C0,
+// DEL, C1): they would end up in headers, log lines and URLs.
+std::optional<Response> badName(const std::string& name) {
+  for (size_t i = 0; i < name.size(); ++i) {
+    auto c = static_cast<unsigned char>(name[i]);
+    bool c1 = c == 0xC2 && i + 1 < name.size() && static_cast<unsigned char>(name[i + 1]) <= 0x9F &&
+              static_cast<unsigned char>(name[i + 1]) >= 0x80;
+    if (c < 0x20 || c == 0x7F || c1) return error(400, "Connector name must not contain ISO control characters");
+  }
+  return std::nullopt;
+}
 
 bool boolQuery(const Request& req, const std::string& key, bool* out, Response* err) {
   std::string v = req.queryValue(key, "false");
@@ -253,6 +266,13 @@ void registerApi(Router& r, ApiContext c) {
     Response resp;
     resp.contentType = "text/plain; version=0.0.4; charset=utf-8";
     resp.body = c.metrics->serialize();
+    return resp;
+  });
+
+  r.add("GET", "/openapi.yaml", [](const Request&) {
+    Response resp;
+    resp.contentType = "application/yaml";
+    resp.body = std::string(openApiYaml());
     return resp;
   });
 
@@ -335,6 +355,7 @@ void registerApi(Router& r, ApiContext c) {
     auto m = configMap(cfg->as_object(), &err);
     if (!m) return err;
     std::string n(name->as_string());
+    if (auto bad = badName(n)) return *bad;
     if (auto it = m->find("name"); it != m->end() && it->second != n)
       return error(400, "Connector name configuration (" + it->second + ") doesn't match connector name in the URL (" + n + ")");
     std::string initial = "RUNNING";
@@ -349,7 +370,7 @@ void registerApi(Router& r, ApiContext c) {
     auto res = w->create(n, *m, initial);
     if (!res) return fromStatus(res.status());
     Response resp = ok(201, infoJson(*reg, *res));
-    resp.headers["Location"] = "/connectors/" + n;
+    resp.headers["Location"] = "/connectors/" + urlEncodeSegment(n);
     return resp;
   });
 
@@ -372,6 +393,7 @@ void registerApi(Router& r, ApiContext c) {
     auto m = configMap(*body, &err);
     if (!m) return err;
     const std::string& n = req.params.at("name");
+    if (auto bad = badName(n)) return *bad;
     if (auto it = m->find("name"); it != m->end() && it->second != n)
       return error(400, "Connector name configuration (" + it->second + ") doesn't match connector name in the URL (" + n + ")");
     keepHiddenSecrets(*reg, w, n, &*m);
@@ -610,12 +632,11 @@ void registerApi(Router& r, ApiContext c) {
   });
 
   r.add("POST", "/connectors/{name}/tasks/{task}/restart", [w](const Request& req) {
+    const std::string& id = req.params.at("task");
     int task = -1;
-    try {
-      task = std::stoi(req.params.at("task"));
-    } catch (...) {
-      return error(404, "Task " + req.params.at("task") + " not found");
-    }
+    auto [end, ec] = std::from_chars(id.data(), id.data() + id.size(), task);
+    if (ec != std::errc() || end != id.data() + id.size() || task < 0)  // "1abc" is no task 1
+      return error(404, "Task " + req.params.at("name") + "-" + id + " not found");
     if (auto s = w->restartTask(req.params.at("name"), task); !s) return fromStatus(s);
     return noBody(204);
   });

@@ -1,6 +1,7 @@
 #pragma once
 // Kafka Connect's REST API (the subset of issue #2 plus /metrics and health),
-// same paths, bodies, status codes and error body.
+// same paths, bodies, status codes and error body, and Sluice's extensions.
+// docs/openapi.yaml documents every route (served at GET /openapi.yaml).
 
 #include <atomic>
 #include <functional>

@@ -55,7 +55,12 @@ const char* reason(int status) {
 Request requestOf(const mg_request_info* ri) {
   Request req;
   req.method = ri->request_method ? ri->request_method : "";
-  req.path = urlDecode(ri->local_uri ? ri->local_uri : "/");
+  // The raw path (civetweb runs with decode_url=no): decoding it whole would
+  // let "%2F" split a segment and "%00" cut the path short, and civetweb's
+  // local_uri has its dot segments removed (/connectors/.. would be GET /).
+  req.segments = pathSegments(ri->local_uri_raw ? ri->local_uri_raw : "/");
+  for (const auto& seg : req.segments) req.path += "/" + seg;
+  if (req.path.empty()) req.path = "/";
   req.remote = ri->remote_addr;
   if (ri->query_string) {
     std::string q = ri->query_string;
@@ -99,7 +104,7 @@ std::string civetwebPort(const config::Listener& l) {
 int dispatchRequest(mg_connection* conn, void* cbdata) { return static_cast<const Server*>(cbdata)->handle(conn); }
 }  // namespace
 
-std::string urlDecode(const std::string& s) {
+std::string urlDecode(const std::string& s, bool plusIsSpace) {
   std::string out;
   out.reserve(s.size());
   for (size_t i = 0; i < s.size(); ++i) {
@@ -107,10 +112,57 @@ std::string urlDecode(const std::string& s) {
         std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
       out += static_cast<char>(std::stoi(s.substr(i + 1, 2), nullptr, 16));
       i += 2;
-    } else if (s[i] == '+') {
+    } else if (s[i] == '+' && plusIsSpace) {
       out += ' ';
     } else {
       out += s[i];
+    }
+  }
+  return out;
+}
+
+std::string urlEncodeSegment(const std::string& s) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> pathSegments(const std::string& rawPath) {
+  std::vector<std::string> out = split(rawPath);
+  for (auto& seg : out) seg = urlDecode(seg, false);
+  return out;
+}
+
+std::string validUtf8(const std::string& s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    auto c = static_cast<unsigned char>(s[i]);
+    // Length of the sequence and the smallest second byte allowed (no
+    // overlong forms, no surrogates, nothing past U+10FFFF).
+    size_t n = c < 0x80 ? 1 : c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+    unsigned char lo = c == 0xE0 ? 0xA0 : c == 0xF0 ? 0x90 : 0x80;
+    unsigned char hi = c == 0xED ? 0x9F : c == 0xF4 ? 0x8F : 0xBF;
+    bool ok = n > 0 && i + n <= s.size();
+    for (size_t k = 1; ok && k < n; ++k) {
+      auto b = static_cast<unsigned char>(s[i + k]);
+      ok = k == 1 ? b >= lo && b <= hi : b >= 0x80 && b <= 0xBF;
+    }
+    if (ok) {
+      out.append(s, i, n);
+      i += n;
+    } else {
+      out += "\xEF\xBF\xBD";  // U+FFFD
+      ++i;
     }
   }
   return out;
@@ -129,11 +181,21 @@ std::string Request::queryValue(const std::string& key, const std::string& def) 
 }
 
 void Router::add(const std::string& method, const std::string& pattern, Handler h) {
-  routes_.push_back(Route{method, split(pattern), std::move(h)});
+  routes_.push_back(Route{method, pattern, split(pattern), std::move(h)});
+}
+
+std::vector<std::pair<std::string, std::string>> Router::routes() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& r : routes_) out.emplace_back(r.method, r.pattern);
+  return out;
 }
 
 Response Router::dispatch(Request& req) const {
-  auto segs = split(req.path);
+  const auto& segs = req.segments;
+  // Names come from JSON bodies, which are UTF-8: a path that is not cannot
+  // name anything (and must not become a connector or logger name).
+  for (const auto& seg : segs)
+    if (validUtf8(seg) != seg) return error(404, "Unknown path " + req.path);
   bool pathMatched = false;
   for (const auto& r : routes_) {
     if (r.segments.size() != segs.size()) continue;
@@ -155,7 +217,8 @@ Response Router::dispatch(Request& req) const {
 }
 
 Response error(int status, const std::string& message) {
-  boost::json::object o{{"error_code", status}, {"message", message}};
+  // Messages quote what the client sent (paths, query values): always valid JSON.
+  boost::json::object o{{"error_code", status}, {"message", validUtf8(message)}};
   return jsonResponse(status, boost::json::serialize(o));
 }
 
@@ -191,12 +254,13 @@ Server::Server(const Router& router, const config::RestConfig& cfg)
       return;
     }
   }
+  // decode_url=no: the router decodes each path segment itself (see requestOf).
   // civetweb answers CORS preflights itself unless its access_control_*
   // options are empty, and by default it allows every origin and method: a
   // page on any site could then make a browser send DELETE or PUT here. CORS
   // is ours (rest/cors.h), off unless configured.
   const char* options[] = {"listening_ports", ports.c_str(), "num_threads", "8", "request_timeout_ms", "30000",
-                           "enable_keep_alive", "yes", "ssl_protocol_version", "4", "access_control_allow_origin", "",
+                           "enable_keep_alive", "yes", "decode_url", "no", "ssl_protocol_version", "4", "access_control_allow_origin", "",
                            "access_control_allow_methods", "", "access_control_allow_headers", "", nullptr};
   mg_callbacks callbacks{};
   callbacks.log_message = [](const mg_connection*, const char* msg) -> int {
@@ -262,7 +326,11 @@ int Server::handle(mg_connection* conn) const {
     head += "Content-Type: " + resp.contentType + "\r\n";
     head += "Content-Length: " + std::to_string(resp.body.size()) + "\r\n";
   }
-  for (const auto& [k, v] : resp.headers) head += k + ": " + v + "\r\n";
+  for (const auto& [k, v] : resp.headers) {
+    std::string value = v;  // a header value never ends the header (no response splitting)
+    std::replace_if(value.begin(), value.end(), [](char ch) { return ch == '\r' || ch == '\n'; }, ' ');
+    head += k + ": " + value + "\r\n";
+  }
   head += "\r\n";
   mg_write(conn, head.data(), head.size());
   if (resp.status != 204 && req.method != "HEAD") mg_write(conn, resp.body.data(), resp.body.size());

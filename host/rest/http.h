@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "host/config/worker_config.h"
@@ -18,7 +19,10 @@ namespace sluice::rest {
 
 struct Request {
   std::string method;
-  std::string path;  // decoded, without query
+  std::string path;  // the segments joined by '/' (for messages and logs), without query
+  /// The path's non-empty segments, each percent-decoded on its own (a %2F
+  /// stays inside its segment; '+' is a plus). The router matches on these.
+  std::vector<std::string> segments;
   std::multimap<std::string, std::string> query;
   std::map<std::string, std::string> params;  // from the route pattern
   std::string body;
@@ -46,9 +50,14 @@ class Router {
   /// HEAD is answered by the GET route (the server sends no body).
   Response dispatch(Request& req) const;
 
+  /// Every route as {method, pattern}, in the order added (for the test that
+  /// checks docs/openapi.yaml documents them all).
+  std::vector<std::pair<std::string, std::string>> routes() const;
+
  private:
   struct Route {
     std::string method;
+    std::string pattern;
     std::vector<std::string> segments;
     Handler handler;
   };
@@ -93,6 +102,13 @@ class Server {
   std::string tlsError_;  // set by the TLS set-up callback
 };
 
-std::string urlDecode(const std::string& s);
+/// Decode %XX escapes; with `plusIsSpace` (query strings) '+' is a space.
+std::string urlDecode(const std::string& s, bool plusIsSpace = true);
+/// `s` with every byte but A-Z a-z 0-9 - . _ ~ percent-encoded: one path segment.
+std::string urlEncodeSegment(const std::string& s);
+/// Split a raw (still percent-encoded) path into decoded segments, skipping empty ones.
+std::vector<std::string> pathSegments(const std::string& rawPath);
+/// `s` with each byte that is not part of valid UTF-8 replaced by U+FFFD.
+std::string validUtf8(const std::string& s);
 
 }  // namespace sluice::rest
