@@ -7,6 +7,11 @@
 # provides. openssl (the CLI) and curl make the TLS tests' certificates and
 # requests.
 #
+# prometheus (the server, with promtool) is a test need: tests check /metrics
+# with `promtool check metrics`, the alert rules with `promtool check rules`,
+# and one test lets a real Prometheus scrape a running sluice
+# (scripts/prometheus.sh). The package's own service is never started by us.
+#
 #   scripts/deps.sh            the C++ build, test and run dependencies
 #   scripts/deps.sh --kafka    also Java 17 and Maven, for the real Kafka broker
 #                              and Kafka Connect (scripts/kafka.sh, scripts/connect.sh);
@@ -19,7 +24,7 @@ PKGS=(
   libcivetweb-dev prometheus-cpp-dev librocksdb-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   zlib1g-dev libcurl4-openssl-dev libssl-dev
-  openssl
+  openssl prometheus
 )
 
 # Only with --kafka (on top of the list above, which has python3 and curl):
@@ -76,3 +81,13 @@ echo "deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+
+# Installing the prometheus package enables and starts a system Prometheus on
+# port 9090 (all interfaces). The tests only need the binaries: when this run
+# installed it, turn that service off again.
+for p in "${missing[@]}"; do
+  if [ "$p" = prometheus ] && command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
+    echo "deps: disabling the prometheus.service the package enabled (sluice's tests run their own)"
+    $SUDO systemctl disable --now prometheus.service >/dev/null 2>&1 || true
+  fi
+done

@@ -187,9 +187,9 @@ int cmdRun(const std::string& workerPath, const std::vector<std::string>& connec
   if (!wc->restAdvertisedName.empty()) worker.setWorkerId(wc->restAdvertisedName);
 
   rest::Router router;
-  std::atomic<bool> started{false};
+  std::atomic<bool> started{false}, stopping{false};
   rest::registerApi(router, rest::ApiContext{&worker, &reg, &metrics, [k = kafka->get()] { return k->clusterId(); },
-                                             SLUICE_VERSION, SLUICE_COMMIT, &started});
+                                             SLUICE_VERSION, SLUICE_COMMIT, &started, &stopping});
   rest::Server server(router, wc->rest);
   if (!server.started()) {
     std::fprintf(stderr, "sluice: REST listener: %s\n", server.error().c_str());
@@ -225,6 +225,7 @@ int cmdRun(const std::string& workerPath, const std::vector<std::string>& connec
   SLUICE_LOG(kTag, log::Level::kInfo, "sluice " SLUICE_VERSION " started");
   while (!gStop) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   SLUICE_LOG(kTag, log::Level::kInfo, "stopping");
+  stopping = true;
   worker.shutdown();
   return 0;
 }

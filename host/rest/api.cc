@@ -251,6 +251,17 @@ void registerApi(Router& r, ApiContext c) {
     return ok(200, json::object{{"status", "healthy"}, {"message", "Worker has completed startup and is ready to handle requests."}});
   });
 
+  // Readiness (Kubernetes readinessProbe): 200 once the worker has started
+  // every stored connector and those given on the command line, 503 before
+  // that and again once it is shutting down.
+  r.add("GET", "/ready", [c, ok](const Request&) {
+    if (c.started && !c.started->load())
+      return ok(503, json::object{{"status", "starting"}, {"message", "Worker is still starting its connectors."}});
+    if (c.stopping && c.stopping->load())
+      return ok(503, json::object{{"status", "stopping"}, {"message", "Worker is shutting down."}});
+    return ok(200, json::object{{"status", "ready"}, {"message", "Worker has started its connectors."}});
+  });
+
   r.add("GET", "/metrics", [c](const Request&) {
     Response resp;
     resp.contentType = "text/plain; version=0.0.4; charset=utf-8";

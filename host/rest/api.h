@@ -23,6 +23,8 @@ struct ApiContext {
   std::string commit;
   /// False while the worker is starting (GET /health answers 503); null = started.
   const std::atomic<bool>* started = nullptr;
+  /// True once the worker is shutting down (GET /ready answers 503); null = never.
+  const std::atomic<bool>* stopping = nullptr;
 };
 
 void registerApi(Router& router, ApiContext ctx);

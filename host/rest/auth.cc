@@ -75,7 +75,7 @@ std::optional<Response> Authenticator::check(const Request& req, std::string* wh
   who->clear();
   if (!enabled()) return std::nullopt;
   // Probes stay open: load balancers and orchestrators have no credentials.
-  if (readOnly(req.method) && (req.path == "/health" || (metricsAnonymous_ && req.path == "/metrics"))) return std::nullopt;
+  if (readOnly(req.method) && (req.path == "/health" || req.path == "/ready" || (metricsAnonymous_ && req.path == "/metrics"))) return std::nullopt;
 
   std::string auth = strings::trim(req.header("authorization"));
   if (auth.empty()) {

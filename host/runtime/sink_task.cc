@@ -6,6 +6,7 @@
 #include <regex>
 #include <thread>
 
+#include "host/metrics/kafka_probes.h"
 #include "host/runtime/sink_offsets.h"
 
 namespace sluice::runtime {
@@ -225,11 +226,14 @@ Status SinkTask::put(Pending& p) {
       if (dead) dead = deadLetter(o, {"TASK_PUT", plan_->plugin->name, why});
       return dead ? SLUICE_OK : SLUICE_FATAL;
     });
+    auto putStart = Clock::now();
     Status s = plugin_->put(ptrs);
+    m_.call(std::chrono::duration<double>(Clock::now() - putStart).count(), batch.size());
     plugin_->setErrantReporter({});
     if (!errant.empty()) return Status::fatal("the sink reported an errant record: " + errant);
     if (!dead) return dead;
     if (!s) return s;
+    m_.endToEnd(recs.data(), recs.size());
     if (m_.recordsOut) {
       m_.recordsOut->Increment(static_cast<double>(batch.size()));
       m_.bytesOut->Increment(bytes);
@@ -400,6 +404,11 @@ void SinkTask::run() {
       if (Status s = flushAndCommit(false, "periodic"); !s)
         SLUICE_LOG(tag_, log::Level::kWarn, "flush/commit failed, will retry: " + s.message());
       lastCommit = Clock::now();
+      if (m_.owner)  // metrics: consumer lag, once per commit interval
+        m_.consumerLag(metrics::consumerLag(consumer_, [this](const char* t, int32_t p) {
+          auto it = putPositions_.find({t, p});
+          return it == putPositions_.end() ? int64_t{-1} : it->second;
+        }, 500));
     }
     bool userPaused = paused();
     setPaused(userPaused || pending_.has_value());
@@ -428,7 +437,7 @@ void SinkTask::run() {
       if (draining_) checkDrained();
       continue;
     }
-    if (m_.recordsIn) m_.recordsIn->Increment(static_cast<double>(batch.size()));
+    countIn(batch);
     observeEventTimes(batch);
     Pending p;
     if (Status s = prepare(batch, &p); !s) {

@@ -4,6 +4,8 @@
 #include <chrono>
 #include <thread>
 
+#include "host/metrics/kafka_probes.h"
+
 namespace sluice::runtime {
 namespace {
 using Clock = std::chrono::steady_clock;
@@ -36,6 +38,7 @@ Status SourceTask::setUp() {
   });
   if (!producer) return producer.status();
   producer_ = *producer;
+  m_.queueCapacity = metrics::producerQueueCapacity(producer_);
 
   if (!plan_->defaultTopic.empty()) {
     if (auto s = ensureTopic(plan_->defaultTopic); !s) return s;
@@ -98,6 +101,7 @@ void SourceTask::onDelivery(rd_kafka_t*, const rd_kafka_message_t* msg, void* op
     self->m_.recordsOut->Increment();
     self->m_.bytesOut->Increment(static_cast<double>(msg->len + msg->key_len));
   }
+  if (int64_t us = rd_kafka_message_latency(msg); us >= 0) self->m_.ackSeconds.observe(static_cast<double>(us) / 1e6);
   if (entry) self->tracker_.ack(entry);
 }
 
@@ -219,6 +223,8 @@ void SourceTask::run() {
                           : kMaxBatch;
   while (!stopping()) {
     rd_kafka_poll(producer_, 0);
+    m_.ackSeconds.flush();  // metrics, once per batch
+    m_.queueLength(rd_kafka_outq_len(producer_));
     if (!deliveryError_.empty()) {
       fail(deliveryError_);
       break;
@@ -234,7 +240,9 @@ void SourceTask::run() {
     }
     batch.clear();
     target.refused = 0;
+    auto pollStart = Clock::now();
     Status s = plugin_->poll(target, maxBatch, kPollTimeoutMs);
+    m_.call(secondsSince(pollStart), batch.size());
     if (!s) {
       if (m_.errorsPoll) m_.errorsPoll->Increment();
       if (s.code() == Status::Code::kRetriable) {
@@ -260,7 +268,7 @@ void SourceTask::run() {
       break;
     }
     if (batch.empty()) continue;
-    if (m_.recordsIn) m_.recordsIn->Increment(static_cast<double>(batch.size()));
+    countIn(batch);
     observeEventTimes(batch);
     // Track offsets in poll order before transforms run: a record a transform
     // drops still moves its source offset forward once everything before it
@@ -329,6 +337,7 @@ void SourceTask::run() {
   }
   // Shut down: wait for acknowledgements (bounded), commit what they allow.
   if (producer_) commit("shutdown");
+  m_.ackSeconds.flush();  // metrics: acknowledgements served by the final flush
   SLUICE_LOG(tag_, log::Level::kInfo, "source task stopped; " + std::to_string(tracker_.pending()) + " records unacknowledged");
   tearDown();
 }

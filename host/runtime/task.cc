@@ -25,7 +25,11 @@ const char* stateName(State s) {
 }
 
 Task::Task(std::shared_ptr<const config::ConnectorPlan> plan, int id, TaskEnv env)
-    : plan_(std::move(plan)), id_(id), env_(env), tag_{"sluice.task", plan_->name, id} {}
+    : plan_(std::move(plan)), id_(id), env_(env), tag_{"sluice.task", plan_->name, id} {
+  if (env_.metrics)  // metrics: this task's state while it lives
+    watch_ = env_.metrics->watchTask(plan_->name, id_, plan_->isSource() ? "source" : "sink",
+                                     [this] { return stateName(state()); });
+}
 
 Task::~Task() { stop(); }
 
@@ -70,6 +74,7 @@ void Task::stop() {
     SLUICE_LOG(tag_, log::Level::kError, "task did not stop within its shutdown timeout; abandoning its thread");
     thread_.detach();
     abandoned_ = true;
+    watch_.reset();  // metrics: no longer one of this worker's tasks
   }
 }
 
@@ -149,6 +154,17 @@ void Task::observeEventTimes(std::vector<Record>& batch) {
   if (maxEventMs_ == before || maxEventMs_ == INT64_MIN) return;
   watermarkMs_ = maxEventMs_ - plan_->watermarkLatenessMs;
   if (m_.watermark) m_.watermark->Set(static_cast<double>(watermarkMs_) / 1000.0);
+}
+
+void Task::countIn(const std::vector<Record>& batch) {
+  if (!m_.recordsIn) return;
+  size_t bytes = 0;
+  for (const auto& r : batch) {
+    if (const auto& k = r.key.rawBytes()) bytes += k->size();
+    if (const auto& v = r.value.rawBytes()) bytes += v->size();
+  }
+  m_.recordsIn->Increment(static_cast<double>(batch.size()));
+  m_.bytesIn->Increment(static_cast<double>(bytes));
 }
 
 Status Task::commitCheckpoint(std::map<std::string, std::optional<std::string>> offsets,

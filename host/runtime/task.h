@@ -105,6 +105,8 @@ class Task {
   int64_t commitIntervalMs() const;
   /// Advance the event-time watermark over records entering the pipeline.
   void observeEventTimes(std::vector<Record>& batch);
+  /// Metrics: count a batch entering the pipeline (records and bytes in).
+  void countIn(const std::vector<Record>& batch);
   /// Commit offsets with the state buffered since the last commit, in one
   /// durable batch (a checkpoint when on). Call only at a barrier: every
   /// record whose state is in the buffer is covered by `offsets` or by an
@@ -153,6 +155,7 @@ class Task {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::string trace_;
+  metrics::TaskWatch watch_;  // last: gone before the state it reads
 };
 
 /// Stop a task and dispose of it. A task whose thread is stuck in a plugin

@@ -58,6 +58,7 @@ void Worker::monitor() {
         retire(std::move(t));
         t = makeTask(c->plan, id, taskEnv(*c));
         t->start(c->targetState == "PAUSED");
+        metrics_.taskRestarted(name, id);
         ++ar.attempts;
         ar.lastRestart = now;
         ar.dueAt = {};
@@ -273,6 +274,7 @@ Status Worker::restart(const std::string& name, bool includeTasks, bool onlyFail
     retire(std::move(t));
     t = makeTask(c->plan, id, taskEnv(*c));
     t->start(paused);
+    metrics_.taskRestarted(name, id);
   }
   return Status::ok();
 }
@@ -286,6 +288,7 @@ Status Worker::restartTask(const std::string& name, int task) {
     retire(std::move(t));
     t = makeTask(c->plan, task, taskEnv(*c));
     t->start(c->targetState == "PAUSED");
+    metrics_.taskRestarted(name, task);
     return Status::ok();
   }
   return Status::notFound("Task " + name + "-" + std::to_string(task) + " not found");
