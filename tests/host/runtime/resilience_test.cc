@@ -177,7 +177,10 @@ TEST_F(ResilienceTest, FailedTasksRestartAutomaticallyWhenAskedTo) {
   ASSERT_TRUE(worker_->create("manual", {{"connector.class", "test-sink"}, {"topics", "ar"}, {"file", dir_.file("m.txt")},
                                          {"fail.after", "50"}}).isOk());
   ASSERT_TRUE(test::waitFor([&] { return taskState("manual") == "FAILED"; }, 30s));
-  std::this_thread::sleep_for(1s);  // long past the other's backoff: a Connect-style task stays FAILED
+  // Until the monitor has brought "crashy" back once more (another 50
+  // records), it has looked at "manual" too: a Connect-style task stays FAILED.
+  size_t seen = test::readLines(out).size();
+  ASSERT_TRUE(test::waitFor([&] { return test::readLines(out).size() >= seen + 50; }, 60s));
   EXPECT_EQ(taskState("manual"), "FAILED");
 }
 
