@@ -116,6 +116,17 @@ Result<int> Env::partitionCount(const std::string& topic) {
   return count;
 }
 
+Status Env::adminCall(const std::string& what, const std::function<void(rd_kafka_queue_t*)>& start,
+                      const std::function<Status(rd_kafka_event_t*)>& check) {
+  rd_kafka_queue_t* q = rd_kafka_queue_new(admin_rk_);
+  start(q);
+  rd_kafka_event_t* ev = rd_kafka_queue_poll(q, 30000);
+  Status result = ev ? check(ev) : Status::retriable("timed out " + what);
+  if (ev) rd_kafka_event_destroy(ev);
+  rd_kafka_queue_destroy(q);
+  return result;
+}
+
 Status Env::ensureTopic(const std::string& topic, int partitions, int replicationFactor) {
   if (mock_) {
     // The mock cluster creates topics on demand; create explicitly so the
@@ -130,27 +141,22 @@ Status Env::ensureTopic(const std::string& topic, int partitions, int replicatio
   rd_kafka_NewTopic_t* nt = rd_kafka_NewTopic_new(topic.c_str(), partitions > 0 ? partitions : -1,
                                                   replicationFactor > 0 ? replicationFactor : -1,
                                                   nullptr, 0);
-  rd_kafka_queue_t* q = rd_kafka_queue_new(admin_rk_);
-  rd_kafka_CreateTopics(admin_rk_, &nt, 1, nullptr, q);
-  rd_kafka_event_t* ev = rd_kafka_queue_poll(q, 30000);
-  Status result = Status::ok();
-  if (!ev) {
-    result = Status::retriable("timed out creating topic " + topic);
-  } else {
-    const rd_kafka_CreateTopics_result_t* res = rd_kafka_event_CreateTopics_result(ev);
-    size_t n = 0;
-    const rd_kafka_topic_result_t** trs = res ? rd_kafka_CreateTopics_result_topics(res, &n) : nullptr;
-    if (rd_kafka_event_error(ev)) {
-      result = Status::fatal("cannot create topic " + topic + ": " + rd_kafka_event_error_string(ev));
-    } else if (n == 1) {
-      auto err = rd_kafka_topic_result_error(trs[0]);
-      if (err && err != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
-        result = Status::fatal("cannot create topic " + topic + ": " +
-                               (rd_kafka_topic_result_error_string(trs[0]) ?: rd_kafka_err2str(err)));
-    }
-    rd_kafka_event_destroy(ev);
-  }
-  rd_kafka_queue_destroy(q);
+  Status result = adminCall(
+      "creating topic " + topic, [&](rd_kafka_queue_t* q) { rd_kafka_CreateTopics(admin_rk_, &nt, 1, nullptr, q); },
+      [&](rd_kafka_event_t* ev) {
+        const rd_kafka_CreateTopics_result_t* res = rd_kafka_event_CreateTopics_result(ev);
+        size_t n = 0;
+        const rd_kafka_topic_result_t** trs = res ? rd_kafka_CreateTopics_result_topics(res, &n) : nullptr;
+        if (rd_kafka_event_error(ev))
+          return Status::fatal("cannot create topic " + topic + ": " + rd_kafka_event_error_string(ev));
+        if (n == 1) {
+          auto err = rd_kafka_topic_result_error(trs[0]);
+          if (err && err != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
+            return Status::fatal("cannot create topic " + topic + ": " +
+                                 (rd_kafka_topic_result_error_string(trs[0]) ?: rd_kafka_err2str(err)));
+        }
+        return Status::ok();
+      });
   rd_kafka_NewTopic_destroy(nt);
   if (result.isOk()) SLUICE_LOG(kTag, log::Level::kInfo, "created topic " + topic);
   return result;
@@ -228,20 +234,16 @@ Status Env::deleteGroupOffsets(const std::string& group, const std::vector<Commi
                       &rd_kafka_topic_partition_list_destroy);
   for (const auto& p : partitions) rd_kafka_topic_partition_list_add(parts.get(), p.topic.c_str(), p.partition);
   rd_kafka_DeleteConsumerGroupOffsets_t* del = rd_kafka_DeleteConsumerGroupOffsets_new(group.c_str(), parts.get());
-  rd_kafka_queue_t* q = rd_kafka_queue_new(admin_rk_);
-  rd_kafka_DeleteConsumerGroupOffsets(admin_rk_, &del, 1, nullptr, q);
-  rd_kafka_event_t* ev = rd_kafka_queue_poll(q, 30000);
-  Status result = Status::ok();
-  if (!ev) {
-    result = Status::retriable("timed out deleting offsets of group " + group);
-  } else {
-    auto err = rd_kafka_event_error(ev);
-    // A group that never committed has nothing to delete.
-    if (err && err != RD_KAFKA_RESP_ERR_GROUP_ID_NOT_FOUND)
-      result = Status::retriable("cannot delete offsets of group " + group + ": " + rd_kafka_event_error_string(ev));
-    rd_kafka_event_destroy(ev);
-  }
-  rd_kafka_queue_destroy(q);
+  Status result = adminCall(
+      "deleting offsets of group " + group,
+      [&](rd_kafka_queue_t* q) { rd_kafka_DeleteConsumerGroupOffsets(admin_rk_, &del, 1, nullptr, q); },
+      [&](rd_kafka_event_t* ev) {
+        auto err = rd_kafka_event_error(ev);
+        // A group that never committed has nothing to delete.
+        if (err && err != RD_KAFKA_RESP_ERR_GROUP_ID_NOT_FOUND)
+          return Status::retriable("cannot delete offsets of group " + group + ": " + rd_kafka_event_error_string(ev));
+        return Status::ok();
+      });
   rd_kafka_DeleteConsumerGroupOffsets_destroy(del);
   return result;
 }

@@ -68,6 +68,10 @@ class Env {
   Env() = default;
   /// Every partition of the topics that exist.
   rd_kafka_topic_partition_list_t* partitionsOf(const std::vector<std::string>& topics);
+  /// Run one admin request: `start` sends it to the queue, `check` reads the
+  /// result event; answers retriable when none comes within 30 s.
+  Status adminCall(const std::string& what, const std::function<void(rd_kafka_queue_t*)>& start,
+                   const std::function<Status(rd_kafka_event_t*)>& check);
   /// A consumer of `group` that never subscribes.
   Result<rd_kafka_t*> groupClient(const std::string& group);
   std::string bootstrap_;
