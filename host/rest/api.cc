@@ -524,6 +524,53 @@ void registerApi(Router& r, ApiContext c) {
                                 {"offsets", std::move(offs)}});
   });
 
+  // The dead letters of a connector: what is pending, and their replay.
+  auto dlqJson = [](const std::string& name, const runtime::DlqReplayReport& rep, bool replayed) {
+    json::array parts;
+    for (const auto& p : rep.partitions)
+      parts.push_back(json::object{{"partition", p.partition}, {"position", p.position}, {"end", p.end}});
+    json::object o{{"name", name}, {"topic", rep.topic}, {"group", rep.group}};
+    if (replayed) {
+      o["replayed"] = rep.replayed;
+      o["succeeded"] = rep.succeeded;
+      o["failed"] = rep.failed;
+    }
+    o["remaining"] = rep.remaining;
+    o["partitions"] = std::move(parts);
+    return o;
+  };
+  r.add("GET", "/connectors/{name}/dlq", [w, ok, dlqJson](const Request& req) {
+    runtime::DlqReplayOptions o;
+    o.dryRun = true;
+    auto rep = w->replayDeadLetters(req.params.at("name"), o);
+    if (!rep) return fromStatus(rep.status());
+    return ok(200, dlqJson(req.params.at("name"), *rep, false));
+  });
+  r.add("POST", "/connectors/{name}/dlq/replay", [w, ok, dlqJson](const Request& req) {
+    runtime::DlqReplayOptions o;
+    if (req.body.find_first_not_of(" \t\r\n") != std::string::npos) {
+      Response err;
+      auto body = parseObject(req, &err);
+      if (!body) return err;
+      for (const auto& kv : *body) {
+        const auto& v = kv.value();
+        if (kv.key() == "max_records") {
+          if (!v.is_int64() || v.as_int64() <= 0) return error(400, "\"max_records\" must be a positive integer");
+          o.maxRecords = v.as_int64();
+        } else if (kv.key() == "timeout_ms") {
+          if (!v.is_int64() || v.as_int64() <= 0 || v.as_int64() > 3600000)
+            return error(400, "\"timeout_ms\" must be an integer from 1 to 3600000");
+          o.timeoutMs = v.as_int64();
+        } else {
+          return error(400, "Unrecognized field '" + std::string(kv.key()) + "' in request body");
+        }
+      }
+    }
+    auto rep = w->replayDeadLetters(req.params.at("name"), o);
+    if (!rep) return fromStatus(rep.status());
+    return ok(200, dlqJson(req.params.at("name"), *rep, true));
+  });
+
   r.add("POST", "/admin/savepoints", [w, ok](const Request&) {
     auto sp = w->savepoint();
     if (!sp) return fromStatus(sp.status());

@@ -16,6 +16,13 @@ OriginalRecord snapshot(Record& r) {
   return o;
 }
 
+OriginalRecord snapshotSerialized(Record& r, const RecordContext& ctx) {
+  OriginalRecord o = snapshot(r);
+  o.key = r.key.bytes(*ctx.key);
+  o.value = r.value.bytes(*ctx.value);
+  return o;
+}
+
 DeadLetterQueue::~DeadLetterQueue() {
   if (own_) {
     rd_kafka_flush(own_, 5000);
@@ -58,10 +65,10 @@ Status DeadLetterQueue::send(const OriginalRecord& r, const ErrorContext& why, v
     auto add = [&](const char* name, const std::string& v) {
       rd_kafka_header_add(hdrs, name, -1, v.data(), static_cast<ssize_t>(v.size()));
     };
-    // Kafka Connect's names (DeadLetterQueueReporter); sources have no
-    // Kafka coordinates yet, so those three are left out for them.
+    // Kafka Connect's names (DeadLetterQueueReporter). Source records have
+    // no Kafka coordinates yet: only their topic (for a DLQ replay) is named.
+    if (!r.topic.empty()) add("__connect.errors.topic", r.topic);
     if (r.offset >= 0) {
-      add("__connect.errors.topic", r.topic);
       add("__connect.errors.partition", std::to_string(r.partition));
       add("__connect.errors.offset", std::to_string(r.offset));
     }

@@ -38,6 +38,8 @@ struct OriginalRecord {
 
 /// The raw bytes and headers of a record (before any transform touched it).
 OriginalRecord snapshot(Record& r);
+/// The record as it is now (after transforms), serialized by `ctx`'s converters.
+OriginalRecord snapshotSerialized(Record& r, const RecordContext& ctx);
 
 class DeadLetterQueue {
  public:

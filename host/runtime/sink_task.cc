@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "host/metrics/kafka_probes.h"
+#include "host/runtime/plugin_batch.h"
 #include "host/runtime/sink_offsets.h"
 
 namespace sluice::runtime {
@@ -184,59 +185,34 @@ Status SinkTask::put(Pending& p) {
   std::erase_if(p.records, [](const Record& r) { return r.dropped; });
   auto& batch = p.records;
   if (!batch.empty()) {
-    std::vector<sluice_record> recs(batch.size());
-    std::vector<const sluice_record*> ptrs(batch.size());
-    std::vector<std::vector<sluice_header>> headers(batch.size());
-    double bytes = 0;
-    for (size_t i = 0; i < batch.size(); ++i) {
-      Record& r = batch[i];
-      sluice_record& c = recs[i];
-      c.struct_size = sizeof(sluice_record);
-      c.partition = r.partition;
-      c.offset = r.offset;
-      c.timestamp_ms = r.timestampMs;
-      c.topic = sluice_span{r.topic.data(), r.topic.size()};
-      const auto& k = r.key.bytes(*rctx_.key);
-      const auto& v = r.value.bytes(*rctx_.value);
-      c.key = k ? sluice_span{k->data(), k->size()} : sluice_span{nullptr, 0};
-      c.value = v ? sluice_span{v->data(), v->size()} : sluice_span{nullptr, 0};
-      bytes += static_cast<double>(c.key.len + c.value.len);
-      for (const auto& h : r.headers)
-        headers[i].push_back(sluice_header{{h.key.data(), h.key.size()},
-                                           h.value ? sluice_span{h.value->data(), h.value->size()} : sluice_span{nullptr, 0}});
-      c.headers = headers[i].data();
-      c.header_count = static_cast<uint32_t>(headers[i].size());
-      ptrs[i] = &c;
-    }
+    PluginBatch pb(batch, rctx_);
     // KIP-610: records the plugin reports as errant while this put runs.
     std::string errant;
     Status dead = Status::ok();
     plugin_->setErrantReporter([&](const sluice_record* rec, std::string why) -> sluice_status {
-      if (rec < recs.data() || rec >= recs.data() + recs.size()) return SLUICE_FATAL;
-      Record& r = batch[static_cast<size_t>(rec - recs.data())];
+      long i = pb.indexOf(rec);
+      if (i < 0) return SLUICE_FATAL;
+      Record& r = batch[static_cast<size_t>(i)];
       if (m_.errorsPut) m_.errorsPut->Increment();
       if (!plan_->toleranceAll) {
         if (errant.empty())
           errant = why + " (" + r.topic + "-" + std::to_string(r.partition) + "@" + std::to_string(r.offset) + ")";
         return SLUICE_FATAL;
       }
-      OriginalRecord o = snapshot(r);
-      o.key = r.key.bytes(*rctx_.key);
-      o.value = r.value.bytes(*rctx_.value);
-      if (dead) dead = deadLetter(o, {"TASK_PUT", plan_->plugin->name, why});
+      if (dead) dead = deadLetter(snapshotSerialized(r, rctx_), {"TASK_PUT", plan_->plugin->name, why});
       return dead ? SLUICE_OK : SLUICE_FATAL;
     });
     auto putStart = Clock::now();
-    Status s = plugin_->put(ptrs);
+    Status s = plugin_->put(pb.ptrs);
     m_.call(std::chrono::duration<double>(Clock::now() - putStart).count(), batch.size());
     plugin_->setErrantReporter({});
     if (!errant.empty()) return Status::fatal("the sink reported an errant record: " + errant);
     if (!dead) return dead;
     if (!s) return s;
-    m_.endToEnd(recs.data(), recs.size());
+    m_.endToEnd(pb.recs.data(), pb.recs.size());
     if (m_.recordsOut) {
       m_.recordsOut->Increment(static_cast<double>(batch.size()));
-      m_.bytesOut->Increment(bytes);
+      m_.bytesOut->Increment(pb.bytes);
     }
   }
   for (const auto& [tp, pos] : p.positions) putPositions_[tp] = pos;
@@ -384,10 +360,7 @@ void SinkTask::run() {
       for (auto& r : pending_->records) {
         if (r.dropped) continue;
         if (m_.errorsPut) m_.errorsPut->Increment();
-        OriginalRecord o = snapshot(r);
-        o.key = r.key.bytes(*rctx_.key);
-        o.value = r.value.bytes(*rctx_.value);
-        if (Status d = deadLetter(o, {"TASK_PUT", plan_->plugin->name, why}); !d) {
+        if (Status d = deadLetter(snapshotSerialized(r, rctx_), {"TASK_PUT", plan_->plugin->name, why}); !d) {
           fail(d.message());
           return false;
         }

@@ -473,6 +473,33 @@ Result<std::vector<state::CheckpointInfo>> Worker::checkpoints(const std::string
   return offsets_.checkpoints(name);
 }
 
+Result<DlqReplayReport> Worker::replayDeadLetters(const std::string& name, const DlqReplayOptions& options) {
+  std::shared_ptr<const config::ConnectorPlan> plan;
+  TaskEnv env;
+  {
+    std::lock_guard lk(mu_);
+    Connector* c = find(name);
+    if (!c) return Status::notFound("Connector " + name + " not found");
+    if (!c->plan) return Status::conflict("Connector " + name + " has failed: " + c->failure);
+    if (!options.dryRun && !dlqReplays_.insert(name).second)
+      return Status::conflict("A DLQ replay of connector " + name + " is already running");
+    plan = c->plan;
+    env = taskEnv(*c);
+  }
+  // Outside the lock: a replay may take as long as its timeout.
+  auto report = runtime::replayDeadLetters(std::move(plan), env, options);
+  if (!options.dryRun) {
+    std::lock_guard lk(mu_);
+    dlqReplays_.erase(name);
+  }
+  if (report && !options.dryRun)
+    SLUICE_LOG(kTag, log::Level::kInfo, "DLQ replay of connector " + name + ": " + std::to_string(report->replayed) +
+                                            " replayed, " + std::to_string(report->succeeded) + " went through, " +
+                                            std::to_string(report->failed) + " failed again, " +
+                                            std::to_string(report->remaining) + " remaining");
+  return report;
+}
+
 Result<Worker::ReplayResult> Worker::replay(const std::string& name, const ReplayTarget& t) {
   std::lock_guard lk(mu_);
   Connector* c = find(name);

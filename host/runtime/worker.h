@@ -19,6 +19,7 @@
 #include "host/kafka/env.h"
 #include "host/loader/registry.h"
 #include "host/metrics/metrics.h"
+#include "host/runtime/dlq_replay.h"
 #include "host/runtime/task.h"
 #include "host/state/stores.h"
 
@@ -113,6 +114,11 @@ class Worker {
   /// target changes nothing.
   Result<ReplayResult> replay(const std::string& name, const ReplayTarget& target);
 
+  /// POST /connectors/{name}/dlq/replay: feed the connector's dead letters
+  /// through its pipeline again (see dlq_replay.h); with dryRun only count
+  /// them. One replay per connector at a time.
+  Result<DlqReplayReport> replayDeadLetters(const std::string& name, const DlqReplayOptions& options);
+
   struct Savepoint {
     std::string id;
     std::string path;
@@ -179,6 +185,7 @@ class Worker {
   std::string workerId_;
   mutable std::mutex mu_;
   std::map<std::string, std::unique_ptr<Connector>> connectors_;
+  std::set<std::string> dlqReplays_;  // connectors whose DLQ is being replayed
   bool shutDown_ = false;
 };
 

@@ -285,6 +285,81 @@ TEST_F(RealKafkaTest, PoisonRecordsLandInTheDeadLetterTopicWithContextHeaders) {
   EXPECT_EQ(worker_->status("sink-" + topic)->tasks[0].state, "RUNNING");
 }
 
+TEST_F(RealKafkaTest, DlqReplayMovesFixedRecordsThroughAndCountsTheRest) {
+  std::string topic = unique("dlqreplay"), dlqTopic = "dlq-" + topic, out = dir_.file("out.txt"), in = dir_.file("in.txt");
+  // 200 lines: 10 that are not JSON (they fail again after the fix) and 10
+  // whose "n" is not a number (the Cast refuses them; the fix removes it).
+  std::string text;
+  for (int i = 0; i < 200; ++i)
+    text += i % 20 == 7 ? "garbage " + std::to_string(i) + "\n"
+            : i % 20 == 13 ? "{\"n\":\"x" + std::to_string(i) + "\"}\n"
+                           : "{\"n\":" + std::to_string(i) + "}\n";
+  writeFile(in, text);
+  ASSERT_TRUE(worker_->create("src-" + topic, {{"connector.class", "FileStreamSource"}, {"file", in}, {"topic", topic},
+                                               {"value.converter", "string"},
+                                               {"topic.creation.default.partitions", "1"},
+                                               {"topic.creation.default.replication.factor", "1"}}).isOk());
+  config::ConfigMap sink{{"connector.class", "FileStreamSink"}, {"topics", topic}, {"file", out},
+                         {"transforms", "cast,tag"}, {"transforms.cast.type", "Cast$Value"},
+                         {"transforms.cast.spec", "n:int32"},
+                         {"transforms.tag.type", "InsertField$Value"},
+                         {"transforms.tag.static.field", "ok"}, {"transforms.tag.static.value", "1"},
+                         {"errors.tolerance", "all"},
+                         {"errors.deadletterqueue.topic.name", dlqTopic},
+                         {"errors.deadletterqueue.topic.replication.factor", "1"},
+                         {"errors.deadletterqueue.context.headers.enable", "true"}};
+  std::string name = "sink-" + topic;
+  ASSERT_TRUE(worker_->create(name, sink).isOk());
+  ASSERT_TRUE(waitFor([&] { return readLines(out).size() >= 180; }, 60s)) << readLines(out).size();
+  ASSERT_TRUE(waitFor([&] { return metric("sluice_task_dlq_records_total", name) >= 20; }, 30s));
+  runtime::DlqReplayOptions peek;
+  peek.dryRun = true;
+  // The sink's DLQ producer acknowledges its writes by the next checkpoint.
+  auto pending = worker_->replayDeadLetters(name, peek);
+  ASSERT_TRUE(pending.isOk()) << pending.status().message();
+  ASSERT_TRUE(waitFor([&] {
+    pending = worker_->replayDeadLetters(name, peek);
+    return pending && pending->remaining >= 20;
+  }, 30s));
+  EXPECT_EQ(pending->remaining, 20);
+
+  // The fix: no more Cast. The replay feeds the 20 dead letters through the
+  // new pipeline: the 10 with a text "n" go through, the 10 garbage lines
+  // fail again and go back to the DLQ.
+  sink.erase("transforms.cast.type");
+  sink.erase("transforms.cast.spec");
+  sink["transforms"] = "tag";
+  bool created = true;
+  ASSERT_TRUE(worker_->put(name, sink, &created).isOk());
+  auto rep = worker_->replayDeadLetters(name, {});
+  ASSERT_TRUE(rep.isOk()) << rep.status().message();
+  EXPECT_EQ(rep->replayed, 20);
+  EXPECT_EQ(rep->succeeded, 10);
+  EXPECT_EQ(rep->failed, 10);
+  EXPECT_EQ(rep->remaining, 0);
+  ASSERT_TRUE(waitFor([&] { return readLines(out).size() >= 190; }, 30s)) << readLines(out).size();
+  std::set<std::string> replayed;
+  for (const auto& l : readLines(out))
+    if (l.find("\"x") != std::string::npos) replayed.insert(l);
+  EXPECT_EQ(replayed.size(), 10u);
+  for (int i = 13; i < 200; i += 20)
+    EXPECT_EQ(replayed.count("{\"n\":\"x" + std::to_string(i) + "\",\"ok\":\"1\"}"), 1u) << i;
+
+  // The ten that failed again are pending for the next replay, and fail again.
+  pending = worker_->replayDeadLetters(name, peek);
+  ASSERT_TRUE(pending.isOk());
+  EXPECT_EQ(pending->remaining, 10);
+  rep = worker_->replayDeadLetters(name, {});
+  ASSERT_TRUE(rep.isOk()) << rep.status().message();
+  EXPECT_EQ(rep->replayed, 10);
+  EXPECT_EQ(rep->failed, 10);
+  EXPECT_EQ(readLines(out).size(), 190u);
+  // No DLQ: a clear refusal.
+  auto none = worker_->replayDeadLetters("src-" + topic, {});
+  ASSERT_FALSE(none.isOk());
+  EXPECT_NE(none.status().message().find("errors.deadletterqueue.topic.name"), std::string::npos);
+}
+
 class BackpressureTest : public RealKafkaTest {
  protected:
   void configureMore() override {

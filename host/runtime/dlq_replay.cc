@@ -1,0 +1,350 @@
+#include "host/runtime/dlq_replay.h"
+
+#include <algorithm>
+#include <chrono>
+#include <climits>
+#include <thread>
+
+#include "host/runtime/plugin_batch.h"
+
+namespace sluice::runtime {
+namespace {
+using Clock = std::chrono::steady_clock;
+constexpr std::string_view kContext = "__connect.errors.";
+constexpr size_t kMaxBatch = 500;
+
+int64_t msLeft(Clock::time_point deadline) {
+  return std::max<int64_t>(0, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count());
+}
+
+/// A one-shot task of the connector that reads its DLQ instead of its input.
+class Replayer final : public Task {
+ public:
+  // An id after the connector's tasks: its state keys and logs are its own.
+  Replayer(std::shared_ptr<const config::ConnectorPlan> plan, TaskEnv env) : Task(plan, plan->taskCount, env) {}
+  ~Replayer() override { close(); }
+
+  Result<DlqReplayReport> execute(const DlqReplayOptions& o);
+
+ protected:
+  void run() override {}
+
+ private:
+  struct DeadLetter {
+    Record record;
+    bool transformed = false;  // failed after the transforms: do not apply them again
+  };
+  Status positions(DlqReplayReport& rep);
+  DeadLetter fromMessage(const rd_kafka_message_t* msg);
+  /// Feed one batch through; count what went through and what failed again.
+  Status feed(std::vector<DeadLetter>& batch, DlqReplayReport& rep, Clock::time_point deadline);
+  Status transform(std::vector<Record>& records, int64_t& failed);
+  Status putToSink(std::vector<Record>& records, int64_t& failed, Clock::time_point deadline);
+  Status produce(std::vector<Record>& records, int64_t& failed, Clock::time_point deadline);
+  Status commit(const std::vector<DlqReplayReport::Partition>& parts);
+  void close();
+  static void onDelivery(rd_kafka_t*, const rd_kafka_message_t* msg, void*);
+
+  rd_kafka_t* consumer_ = nullptr;
+  rd_kafka_t* producer_ = nullptr;  // sources: to the records' topics
+};
+
+Replayer::DeadLetter Replayer::fromMessage(const rd_kafka_message_t* msg) {
+  DeadLetter d;
+  Record& r = d.record;
+  r.ctx = &rctx_;
+  r.topic = rd_kafka_topic_name(msg->rkt);
+  r.partition = plan_->isSource() ? RD_KAFKA_PARTITION_UA : msg->partition;
+  r.offset = plan_->isSource() ? -1 : msg->offset;
+  r.timestampMs = rd_kafka_message_timestamp(msg, nullptr);
+  if (msg->key) r.key = RecordPart(std::string(static_cast<const char*>(msg->key), msg->key_len));
+  if (msg->payload) r.value = RecordPart(std::string(static_cast<const char*>(msg->payload), msg->len));
+  rd_kafka_headers_t* hdrs = nullptr;
+  if (rd_kafka_message_headers(msg, &hdrs) != RD_KAFKA_RESP_ERR_NO_ERROR || !hdrs) return d;
+  const char* name;
+  const void* val;
+  size_t size;
+  for (size_t i = 0; rd_kafka_header_get_all(hdrs, i, &name, &val, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i) {
+    std::string_view n(name);
+    std::string v = val ? std::string(static_cast<const char*>(val), size) : std::string();
+    if (!n.starts_with(kContext)) {
+      Header h{name, std::nullopt};
+      if (val) h.value = std::move(v);
+      r.headers.push_back(std::move(h));
+      continue;
+    }
+    // The original coordinates and the stage the record failed in.
+    n.remove_prefix(kContext.size());
+    try {
+      if (n == "topic" && !v.empty()) r.topic = v;
+      else if (n == "partition" && plan_->isSink()) r.partition = static_cast<int32_t>(std::stol(v));
+      else if (n == "offset" && plan_->isSink()) r.offset = std::stoll(v);
+      else if (n == "stage") d.transformed = v == "TASK_PUT" || v == "KAFKA_PRODUCE";
+    } catch (const std::exception&) {
+      // A context header that is not a number: keep the DLQ coordinates.
+    }
+  }
+  return d;
+}
+
+Status Replayer::positions(DlqReplayReport& rep) {
+  rep.topic = plan_->dlqTopic;
+  rep.group = dlqReplayGroup(plan_->name);
+  auto count = env_.kafka->partitionCount(rep.topic);
+  if (!count) {
+    if (count.status().code() == Status::Code::kNotFound) return Status::ok();  // no dead letter yet
+    return count.status();
+  }
+  auto committed = env_.kafka->committedOffsets(rep.group, {rep.topic});
+  if (!committed) return committed.status();
+  for (int32_t p = 0; p < *count; ++p) {
+    int64_t low = 0, high = 0;
+    if (auto err = rd_kafka_query_watermark_offsets(consumer_, rep.topic.c_str(), p, &low, &high, 10000))
+      return Status::retriable("cannot read the end of " + rep.topic + "-" + std::to_string(p) + ": " + rd_kafka_err2str(err));
+    int64_t pos = low;
+    for (const auto& c : *committed)
+      if (c.partition == p) pos = std::max(low, c.offset);
+    rep.partitions.push_back({p, std::min(pos, high), high});
+    rep.remaining += high - std::min(pos, high);
+  }
+  return Status::ok();
+}
+
+Status Replayer::transform(std::vector<Record>& records, int64_t& failed) {
+  std::vector<OriginalRecord> originals;
+  originals.reserve(records.size());
+  for (auto& r : records) originals.push_back(snapshot(r));
+  Status dead = Status::ok();
+  Status s = chain_->applyEach(records, [&](Record& r, const Status& err) {
+    ++failed;
+    size_t i = static_cast<size_t>(&r - records.data());
+    if (dead) dead = deadLetter(i < originals.size() ? originals[i] : snapshot(r), {"TRANSFORMATION", "transforms", err.message()});
+  });
+  if (!s) return Status::fatal(s.message());
+  return dead;
+}
+
+Status Replayer::putToSink(std::vector<Record>& records, int64_t& failed, Clock::time_point deadline) {
+  std::erase_if(records, [](const Record& r) { return r.dropped; });
+  if (records.empty()) return Status::ok();
+  PluginBatch pb(records, rctx_);
+  Status dead = Status::ok();
+  std::vector<bool> errant(records.size(), false);
+  plugin_->setErrantReporter([&](const sluice_record* rec, std::string why) -> sluice_status {
+    long i = pb.indexOf(rec);
+    if (i < 0) return SLUICE_FATAL;
+    if (errant[static_cast<size_t>(i)]) return SLUICE_OK;  // reported in an earlier attempt
+    errant[static_cast<size_t>(i)] = true;
+    if (dead) dead = deadLetter(snapshotSerialized(records[static_cast<size_t>(i)], rctx_), {"TASK_PUT", plan_->plugin->name, why});
+    return dead ? SLUICE_OK : SLUICE_FATAL;
+  });
+  // Retried like the task does (errors.retry.timeout), never past the deadline.
+  auto start = Clock::now();
+  int64_t limitMs = plan_->retryTimeoutMs > 0 ? plan_->retryTimeoutMs : INT64_MAX;
+  Status s = plugin_->put(pb.ptrs);
+  for (int attempt = 1; s.code() == Status::Code::kRetriable && dead; ++attempt) {
+    int64_t delay = retryDelayMs(attempt, 5000);
+    auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
+    if (delay >= msLeft(deadline) || elapsed + delay > limitMs) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay));
+    s = plugin_->put(pb.ptrs);
+  }
+  plugin_->setErrantReporter({});
+  if (!dead) return dead;
+  failed += std::count(errant.begin(), errant.end(), true);
+  if (s.code() == Status::Code::kRetriable) {
+    // Still refused: every record back to the DLQ for the next replay.
+    for (size_t i = 0; i < records.size(); ++i) {
+      if (errant[i]) continue;
+      ++failed;
+      if (Status d = deadLetter(snapshotSerialized(records[i], rctx_),
+                                {"TASK_PUT", plan_->plugin->name, "put still failing at the end of the DLQ replay: " + s.message()});
+          !d)
+        return d;
+    }
+    return Status::ok();
+  }
+  if (!s) return Status::fatal("sink plugin failed: " + s.message());
+  return Status::ok();
+}
+
+void Replayer::onDelivery(rd_kafka_t*, const rd_kafka_message_t* msg, void*) {
+  if (msg->_private) *static_cast<rd_kafka_resp_err_t*>(msg->_private) = msg->err;
+}
+
+Status Replayer::produce(std::vector<Record>& records, int64_t& failed, Clock::time_point deadline) {
+  std::vector<rd_kafka_resp_err_t> results(records.size(), RD_KAFKA_RESP_ERR__IN_PROGRESS);
+  for (size_t i = 0; i < records.size(); ++i) {
+    Record& r = records[i];
+    if (r.dropped) {
+      results[i] = RD_KAFKA_RESP_ERR_NO_ERROR;
+      continue;
+    }
+    const auto& k = r.key.bytes(*rctx_.key);
+    const auto& v = r.value.bytes(*rctx_.value);
+    rd_kafka_headers_t* hdrs = rd_kafka_headers_new(r.headers.size());
+    for (const auto& h : r.headers)
+      rd_kafka_header_add(hdrs, h.key.data(), static_cast<ssize_t>(h.key.size()), h.value ? h.value->data() : nullptr,
+                          h.value ? h.value->size() : 0);
+    rd_kafka_resp_err_t err;
+    while (true) {
+      err = rd_kafka_producev(producer_, RD_KAFKA_V_TOPIC(r.topic.c_str()), RD_KAFKA_V_PARTITION(r.partition),
+                              RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                              RD_KAFKA_V_KEY((k ? k->data() : nullptr), (k ? k->size() : 0)),
+                              RD_KAFKA_V_VALUE((v ? const_cast<char*>(v->data()) : nullptr), (v ? v->size() : 0)),
+                              RD_KAFKA_V_TIMESTAMP(r.timestampMs), RD_KAFKA_V_HEADERS(hdrs),
+                              RD_KAFKA_V_OPAQUE(&results[i]), RD_KAFKA_V_END);
+      if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL || msLeft(deadline) == 0) break;
+      rd_kafka_poll(producer_, 10);
+    }
+    if (err) {
+      rd_kafka_headers_destroy(hdrs);
+      results[i] = err;
+    }
+  }
+  // Wait for every acknowledgement: the replay position passes a record only
+  // once Kafka has it (or it is back in the DLQ).
+  rd_kafka_flush(producer_, static_cast<int>(std::max<int64_t>(msLeft(deadline), 30000)));
+  if (rd_kafka_outq_len(producer_) > 0) return Status::retriable("records of the DLQ replay still unacknowledged");
+  for (size_t i = 0; i < records.size(); ++i) {
+    if (!results[i]) continue;
+    ++failed;
+    if (Status d = deadLetter(snapshotSerialized(records[i], rctx_),
+                              {"KAFKA_PRODUCE", "producer", rd_kafka_err2str(results[i])});
+        !d)
+      return d;
+  }
+  return Status::ok();
+}
+
+Status Replayer::feed(std::vector<DeadLetter>& batch, DlqReplayReport& rep, Clock::time_point deadline) {
+  // Dead letters that failed before the transforms go through them again;
+  // those that failed after them (put, produce) only through the last stage.
+  std::vector<Record> fresh, transformed;
+  for (auto& d : batch) (d.transformed ? transformed : fresh).push_back(std::move(d.record));
+  int64_t failed = 0;
+  if (!fresh.empty())
+    if (Status s = transform(fresh, failed); !s) return s;
+  for (auto& r : transformed) fresh.push_back(std::move(r));
+  Status s = plan_->isSink() ? putToSink(fresh, failed, deadline) : produce(fresh, failed, deadline);
+  if (!s) return s;
+  if (plan_->isSink())
+    if (Status f = plugin_->flush(); !f) return Status::retriable("sink flush failed: " + f.message());
+  if (Status f = dlq_->flush(static_cast<int>(std::max<int64_t>(msLeft(deadline), 30000))); !f) return f;
+  rep.replayed += static_cast<int64_t>(batch.size());
+  rep.failed += failed;
+  rep.succeeded += static_cast<int64_t>(batch.size()) - failed;
+  return Status::ok();
+}
+
+Status Replayer::commit(const std::vector<DlqReplayReport::Partition>& parts) {
+  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(static_cast<int>(parts.size()));
+  for (const auto& p : parts) rd_kafka_topic_partition_list_add(list, plan_->dlqTopic.c_str(), p.partition)->offset = p.position;
+  auto err = rd_kafka_commit(consumer_, list, 0);
+  rd_kafka_topic_partition_list_destroy(list);
+  if (err) return Status::retriable(std::string("cannot commit the DLQ replay position: ") + rd_kafka_err2str(err));
+  return Status::ok();
+}
+
+Result<DlqReplayReport> Replayer::execute(const DlqReplayOptions& o) {
+  auto deadline = Clock::now() + std::chrono::milliseconds(o.timeoutMs);
+  DlqReplayReport rep;
+  auto settings = env_.kafka->consumerSettings(dlqReplayGroup(plan_->name));
+  settings["client.id"] = "connector-dlq-replay-" + plan_->name;
+  auto consumer = kafka::newClient(RD_KAFKA_CONSUMER, settings);
+  if (!consumer) return consumer.status();
+  consumer_ = *consumer;
+  if (Status s = positions(rep); !s) return s;
+  if (o.dryRun || rep.remaining == 0) return rep;
+
+  if (Status s = setUpPipeline(plan_->isSource() ? "source" : "sink"); !s) return s;
+  if (plan_->isSink()) {
+    if (Status s = plugin_->start(); !s) return Status::fatal("sink plugin failed to start: " + s.message());
+  } else {
+    auto ps = env_.kafka->producerSettings();
+    ps["client.id"] = "connector-dlq-replay-producer-" + plan_->name;
+    auto producer = kafka::newClient(RD_KAFKA_PRODUCER, ps, [](rd_kafka_conf_t* conf) {
+      rd_kafka_conf_set_dr_msg_cb(conf, &Replayer::onDelivery);
+    });
+    if (!producer) return producer.status();
+    producer_ = *producer;
+  }
+  if (Status s = dlq_->open(nullptr); !s) return s;
+
+  rd_kafka_topic_partition_list_t* assign = rd_kafka_topic_partition_list_new(static_cast<int>(rep.partitions.size()));
+  for (const auto& p : rep.partitions)
+    if (p.position < p.end) rd_kafka_topic_partition_list_add(assign, rep.topic.c_str(), p.partition)->offset = p.position;
+  auto err = rd_kafka_assign(consumer_, assign);
+  rd_kafka_topic_partition_list_destroy(assign);
+  if (err) return Status::retriable(std::string("cannot read the DLQ topic: ") + rd_kafka_err2str(err));
+
+  int64_t budget = o.maxRecords < 0 ? INT64_MAX : o.maxRecords;
+  auto pending = [&] {
+    for (const auto& p : rep.partitions)
+      if (p.position < p.end) return true;
+    return false;
+  };
+  while (budget > 0 && pending() && msLeft(deadline) > 0) {
+    std::vector<DeadLetter> batch;
+    auto next = rep.partitions;  // positions once this batch is through
+    while (static_cast<int64_t>(batch.size()) < std::min<int64_t>(kMaxBatch, budget)) {
+      rd_kafka_message_t* msg = rd_kafka_consumer_poll(consumer_, batch.empty() ? 100 : 0);
+      if (!msg) break;
+      if (msg->err) {
+        if (msg->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
+          SLUICE_LOG(tag_, log::Level::kWarn, std::string("DLQ replay consumer error: ") + rd_kafka_message_errstr(msg));
+        rd_kafka_message_destroy(msg);
+        continue;
+      }
+      auto it = std::find_if(next.begin(), next.end(), [&](const auto& p) { return p.partition == msg->partition; });
+      // Past the end snapshot: dead letters written since (by this replay too).
+      if (it != next.end() && msg->offset >= it->position && msg->offset < it->end) {
+        batch.push_back(fromMessage(msg));
+        it->position = msg->offset + 1;
+      }
+      rd_kafka_message_destroy(msg);
+    }
+    if (batch.empty()) continue;
+    if (Status s = feed(batch, rep, deadline); !s) return s;
+    if (Status s = commit(next); !s) return s;
+    budget -= static_cast<int64_t>(batch.size());
+    rep.partitions = std::move(next);
+  }
+  rep.remaining = 0;
+  for (const auto& p : rep.partitions) rep.remaining += p.end - p.position;
+  return rep;
+}
+
+void Replayer::close() {
+  if (producer_) {
+    rd_kafka_flush(producer_, 5000);
+    rd_kafka_destroy(producer_);
+    producer_ = nullptr;
+  }
+  if (consumer_) {
+    rd_kafka_consumer_close(consumer_);
+    rd_kafka_destroy(consumer_);
+    consumer_ = nullptr;
+  }
+  tearDownPipeline();
+  dlq_.reset();
+}
+
+}  // namespace
+
+std::string dlqReplayGroup(const std::string& connector) { return "connect-" + connector + "-dlq-replay"; }
+
+Result<DlqReplayReport> replayDeadLetters(std::shared_ptr<const config::ConnectorPlan> plan, TaskEnv env,
+                                          const DlqReplayOptions& options) {
+  if (plan->dlqTopic.empty())
+    return Status::conflict("Connector " + plan->name +
+                            " has no dead letter queue (errors.deadletterqueue.topic.name is not set)");
+  if (!env.kafka) return Status::fatal("no Kafka client");
+  env.metrics = nullptr;  // not one of the connector's tasks in the metrics
+  env.limiter = nullptr;
+  env.topics = nullptr;
+  Replayer replayer(std::move(plan), env);
+  return replayer.execute(options);
+}
+
+}  // namespace sluice::runtime

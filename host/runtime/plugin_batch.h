@@ -1,0 +1,30 @@
+#pragma once
+// A batch of host records seen through the plugin ABI: the sluice_record
+// views a sink's put receives. The views point into the records (and into
+// `headers` here), so the records must outlive the batch and stay unchanged.
+
+#include <vector>
+
+#include "host/runtime/record.h"
+#include <sluice/plugin.h>
+
+namespace sluice::runtime {
+
+struct PluginBatch {
+  std::vector<sluice_record> recs;
+  std::vector<const sluice_record*> ptrs;
+  std::vector<std::vector<sluice_header>> headers;
+  double bytes = 0;  // key and value bytes handed over
+
+  /// Serialize keys and values with the context's converters and build the views.
+  PluginBatch(std::vector<Record>& batch, const RecordContext& rctx);
+  PluginBatch(const PluginBatch&) = delete;
+  PluginBatch& operator=(const PluginBatch&) = delete;
+
+  /// The index of `rec` in the batch, or -1 when it is not one of its views.
+  long indexOf(const sluice_record* rec) const {
+    return rec >= recs.data() && rec < recs.data() + recs.size() ? static_cast<long>(rec - recs.data()) : -1;
+  }
+};
+
+}  // namespace sluice::runtime
