@@ -253,6 +253,26 @@ TEST_F(RestApiTest, CheckpointsReplayAndSavepoints) {
   EXPECT_EQ(parse(back).at("state"), "restored");
   EXPECT_EQ(parse(back).at("offsets"), json::parse(R"([{"partition":{"task":0},"offset":{"seq":39}}])"));
 
+  // Dead letters: gen has no DLQ; bad bodies are refused before anything runs.
+  expectError(call("POST", "/connectors/gen/dlq/replay"), 409, "errors.deadletterqueue.topic.name");
+  expectError(call("GET", "/connectors/gen/dlq"), 409, "no dead letter queue");
+  expectError(call("POST", "/connectors/nope/dlq/replay"), 404, "nope");
+  expectError(call("POST", "/connectors/gen/dlq/replay", R"({"max_records":0})"), 400, "max_records");
+  expectError(call("POST", "/connectors/gen/dlq/replay", R"({"timeout_ms":"1s"})"), 400, "timeout_ms");
+  expectError(call("POST", "/connectors/gen/dlq/replay", R"({"from":1})"), 400, "Unrecognized field 'from'");
+  expectError(call("POST", "/connectors/gen/dlq/replay", "[1]"), 400, "JSON object");
+  ASSERT_EQ(call("POST", "/connectors", R"({"name":"dl","config":{"connector.class":"file-sink","topics":"rp","file":")" +
+                                            dir_.file("dl.txt") + R"(","errors.tolerance":"all","errors.deadletterqueue.topic.name":"dlq-rp"}})").status,
+            201);
+  auto empty = call("POST", "/connectors/dl/dlq/replay", R"({"max_records":5,"timeout_ms":5000})");
+  ASSERT_EQ(empty.status, 200) << empty.body;
+  EXPECT_EQ(parse(empty).at("replayed"), 0);
+  EXPECT_EQ(parse(empty).at("remaining"), 0);
+  EXPECT_EQ(parse(empty).at("group"), "connect-dl-dlq-replay");
+  auto peek = call("GET", "/connectors/dl/dlq");
+  ASSERT_EQ(peek.status, 200) << peek.body;
+  EXPECT_FALSE(parse(peek).as_object().contains("replayed"));
+
   auto sp = call("POST", "/admin/savepoints");
   ASSERT_EQ(sp.status, 201) << sp.body;
   std::string path(parse(sp).at("path").as_string());

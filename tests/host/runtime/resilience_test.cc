@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 
 #include <map>
+#include <set>
 
 #include "tests/support/worker_fixture.h"
 
@@ -116,6 +117,51 @@ TEST_F(ResilienceTest, SourceRecordsThatFailATransformGoToTheDeadLetterQueue) {
            jsonLines(dlq).size() == 10;
   }, 30s));
   EXPECT_EQ(taskState("src"), "RUNNING");
+}
+
+TEST_F(ResilienceTest, SourceDlqReplayProducesTheFixedRecordsToTheirTopic) {
+  std::string out = dir_.file("out.txt");
+  config::ConfigMap src{{"connector.class", "file-source"}, {"file", poisonFile()}, {"topic", "clean"},
+                        {"value.converter", "json"},
+                        {"transforms", "tag"}, {"transforms.tag.type", "InsertField$Value"},
+                        {"transforms.tag.static.field", "via"}, {"transforms.tag.static.value", "src"},
+                        {"errors.tolerance", "all"}, {"errors.deadletterqueue.topic.name", "dlq-src"},
+                        {"errors.deadletterqueue.context.headers.enable", "true"}};
+  ASSERT_TRUE(worker_->create("src", src).isOk());
+  ASSERT_TRUE(worker_->create("clean", {{"connector.class", "file-sink"}, {"topics", "clean"}, {"file", out}}).isOk());
+  ASSERT_TRUE(test::waitFor([&] { return test::readLines(out).size() >= 90; }, 60s));
+  DlqReplayOptions peek;
+  peek.dryRun = true;
+  ASSERT_TRUE(test::waitFor([&] {
+    auto p = worker_->replayDeadLetters("src", peek);
+    return p && p->remaining == 10;
+  }, 30s));
+  // The fix: the lines are text, not JSON. The replay sends them, through the
+  // new (empty) chain, to the topic the source gave them.
+  src["value.converter"] = "string";
+  for (const char* k : {"transforms", "transforms.tag.type", "transforms.tag.static.field", "transforms.tag.static.value"})
+    src.erase(k);
+  bool created = true;
+  ASSERT_TRUE(worker_->put("src", src, &created).isOk());
+  DlqReplayOptions some;
+  some.maxRecords = 4;
+  auto rep = worker_->replayDeadLetters("src", some);
+  ASSERT_TRUE(rep.isOk()) << rep.status().message();
+  EXPECT_EQ(rep->replayed, 4);
+  EXPECT_EQ(rep->remaining, 6);
+  rep = worker_->replayDeadLetters("src", {});
+  ASSERT_TRUE(rep.isOk()) << rep.status().message();
+  EXPECT_EQ(rep->replayed, 6);
+  EXPECT_EQ(rep->succeeded, 6);
+  EXPECT_EQ(rep->failed, 0);
+  EXPECT_EQ(rep->remaining, 0);
+  ASSERT_TRUE(test::waitFor([&] { return test::readLines(out).size() >= 100; }, 30s)) << test::readLines(out).size();
+  std::set<std::string> lines;
+  for (const auto& l : test::readLines(out)) lines.insert(l);
+  EXPECT_EQ(lines.size(), 100u);
+  for (int i = 9; i < 100; i += 10) EXPECT_EQ(lines.count("not json {" + std::to_string(i)), 1u) << i;
+  EXPECT_EQ(worker_->replayDeadLetters("nope", {}).status().code(), Status::Code::kNotFound);
+  EXPECT_EQ(worker_->replayDeadLetters("clean", {}).status().code(), Status::Code::kConflict);
 }
 
 TEST_F(ResilienceTest, ErrantRecordsASinkReportsGoToTheDeadLetterQueue) {
