@@ -41,7 +41,7 @@ tsan: deps
 	cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=Debug -DSLUICE_TSAN=ON
 	cmake --build build-tsan -j$(JOBS)
 	cd build-tsan && TSAN_OPTIONS="halt_on_error=1 suppressions=$(CURDIR)/tests/tsan.supp" \
-		ctest --output-on-failure -j1 --timeout 900 -E '^(integration\.|kafka\.|compare\.|sdk\.|docs\.|rest\.Schemathesis|py-tools\.|bench\.)' 
+		ctest --output-on-failure -j1 --timeout 900 -E '^(integration\.|kafka\.|postgres\.|compare\.|sdk\.|docs\.|rest\.Schemathesis|py-tools\.|bench\.)' 
 
 # Regenerate the plugin option docs from the plugins' own tables.
 docs: build
@@ -70,6 +70,15 @@ connect-up:
 
 connect-down:
 	@bash scripts/connect.sh down
+
+# A local PostgreSQL 15 for postgres-sink (scripts/postgres.sh: its own cluster
+# on 127.0.0.1:PG_PORT, default 15432; postgresql-15 installed if missing).
+.PHONY: postgres-up postgres-down
+postgres-up:
+	@bash scripts/postgres.sh up
+
+postgres-down:
+	@bash scripts/postgres.sh down
 
 # The same REST calls against Kafka Connect 4.3.1 and Sluice, compared (issue
 # #5): a broker on KAFKA_PORT 19492, Connect on 18483 and sluice on 18485 of
