@@ -85,8 +85,8 @@ Category categorize(std::string_view t) {
 std::string describe(const json::value& v) {
   switch (v.kind()) {
     case json::kind::int64:
-    case json::kind::uint64:
-    case json::kind::double_: return "the number " + json::serialize(v);
+    case json::kind::uint64: return "the number " + json::serialize(v);
+    case json::kind::double_: return "the number " + number(v.as_double());
     case json::kind::bool_: return v.as_bool() ? "true" : "false";
     case json::kind::string: {
       std::string s = json::serialize(v);
