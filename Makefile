@@ -96,7 +96,7 @@ compare-connect: build
 # $(BUILD)/bench/micro.json. bench-checkpoints: checkpoint overhead end to end,
 # datagen into a real broker of its own (KAFKA_PORT 19392), which it stops at
 # the end; RECORDS, RUNS, INTERVALS, ... as in bench/e2e/checkpoint_overhead.sh.
-.PHONY: bench-micro bench-checkpoints
+.PHONY: bench-micro bench-checkpoints bench-postgres
 BENCH_MIN_TIME ?= 0.2
 BENCH_FILTER ?= .
 
@@ -108,6 +108,13 @@ bench-micro: build
 bench-checkpoints: build
 	@bash scripts/deps.sh --kafka
 	BUILD=$(abspath $(BUILD)) bash bench/e2e/checkpoint_overhead.sh
+
+# postgres-sink against `psql \copy` of the same rows, with its own broker
+# (KAFKA_PORT 19592) and PostgreSQL (PG_PORT 15532); RECORDS, RUNS, MODES as
+# in bench/e2e/postgres_sink.sh.
+bench-postgres: build
+	@bash scripts/deps.sh --kafka --postgres
+	BUILD=$(abspath $(BUILD)) bash bench/e2e/postgres_sink.sh
 
 clean:
 	rm -rf $(BUILD) build-asan build-tsan

@@ -76,16 +76,36 @@ Error Connection::errorOf(const PGresult* res) const {
   return e;
 }
 
-bool Connection::exec(const std::string& sql, Error* err) {
+bool Connection::exec(const std::string& sql, Error* err, ResultPtr* out) {
   if (!conn_) {
     *err = Error{ErrorKind::kTransient, "", "not connected"};
     return false;
   }
   ResultPtr res(PQexec(conn_, sql.c_str()), &PQclear);
   auto st = res ? PQresultStatus(res.get()) : PGRES_FATAL_ERROR;
-  if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return true;
+  if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+    if (out) *out = std::move(res);
+    return true;
+  }
   *err = errorOf(res.get());
   return false;
+}
+
+std::string Connection::literal(std::string_view s) const {
+  char* q = conn_ ? PQescapeLiteral(conn_, s.data(), s.size()) : nullptr;
+  if (!q) {
+    // Without a connection (or on an encoding error) fall back to standard
+    // quoting; the statement then fails on the server, not here.
+    std::string out = "'";
+    for (char c : s) {
+      if (c == '\'') out += '\'';
+      out += c;
+    }
+    return out + "'";
+  }
+  std::string out(q);
+  PQfreemem(q);
+  return out;
 }
 
 bool Connection::execParams(const std::string& sql, const std::vector<const char*>& params, Error* err,

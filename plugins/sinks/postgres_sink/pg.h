@@ -41,8 +41,11 @@ class Connection {
   void close();
   bool ok() const { return conn_ && PQstatus(conn_) == CONNECTION_OK; }
 
-  /// Run SQL without parameters (several statements allowed).
-  bool exec(const std::string& sql, Error* err);
+  /// Run SQL without parameters (several statements allowed; processing
+  /// stops at the first error). The last result's rows go to `out`, if given.
+  bool exec(const std::string& sql, Error* err, ResultPtr* out = nullptr);
+  /// `s` as a SQL string literal for this connection (PQescapeLiteral).
+  std::string literal(std::string_view s) const;
   /// Run one statement with text parameters (nullptr = SQL NULL); the result
   /// rows, if any, are handed back in `out`.
   bool execParams(const std::string& sql, const std::vector<const char*>& params, Error* err,

@@ -132,6 +132,7 @@ void PostgresSink::disconnect(const std::string& why) {
   if (conn_.raw()) log(SLUICE_LOG_WARN, "dropping the PostgreSQL connection: " + why);
   conn_.close();
   tables_.clear();  // reloaded from the catalog on the next connection
+  lastTable_ = nullptr;
   touched_.clear();
 }
 
@@ -170,19 +171,15 @@ sluice::Status PostgresSink::stop() {
 
 bool PostgresSink::lockOffsets(const std::set<std::pair<std::string, int32_t>>& tps,
                                std::map<std::pair<std::string, int32_t>, int64_t>* next, Error* err) {
-  std::string sql = "INSERT INTO " + offsetsTable_ + " AS o (connector, topic, kafka_partition, next_offset) VALUES ";
-  std::vector<std::string> storage;
-  storage.reserve(tps.size() * 2);
-  std::vector<const char*> params{connector_.c_str()};
-  int i = 2;
+  // BEGIN and the lock in one round trip (literals, as a multi-statement
+  // string takes no parameters).
+  std::string connector = conn_.literal(connector_);
+  std::string sql = "BEGIN; INSERT INTO " + offsetsTable_ + " AS o (connector, topic, kafka_partition, next_offset) VALUES ";
+  bool first = true;
   for (const auto& [topic, part] : tps) {
-    if (i > 2) sql += ",";
-    sql += "($1,$" + std::to_string(i) + ",$" + std::to_string(i + 1) + "::integer,0)";
-    storage.push_back(topic);
-    params.push_back(storage.back().c_str());
-    storage.push_back(std::to_string(part));
-    params.push_back(storage.back().c_str());
-    i += 2;
+    sql += first ? "(" : ",(";
+    sql += connector + "," + conn_.literal(topic) + "," + std::to_string(part) + ",0)";
+    first = false;
   }
   // The no-op update takes the row lock: a second writer of the same
   // partitions (a task that has not noticed a rebalance yet) waits for our
@@ -190,13 +187,20 @@ bool PostgresSink::lockOffsets(const std::set<std::pair<std::string, int32_t>>& 
   sql += " ON CONFLICT (connector, topic, kafka_partition) DO UPDATE SET next_offset = o.next_offset"
          " RETURNING topic, kafka_partition, next_offset";
   pg::ResultPtr res(nullptr, &PQclear);
-  if (!conn_.execParams(sql, params, err, &res)) return false;
+  if (!conn_.exec(sql, err, &res)) return false;
   for (int r = 0, n = PQntuples(res.get()); r < n; ++r)
     (*next)[{PQgetvalue(res.get(), r, 0), std::atoi(PQgetvalue(res.get(), r, 1))}] = std::atoll(PQgetvalue(res.get(), r, 2));
   return true;
 }
 
 PostgresSink::Table* PostgresSink::tableFor(std::string_view topic) {
+  if (lastTable_ && topic == lastTopic_) return lastTable_;
+  lastTopic_ = topic;
+  lastTable_ = resolveTable(topic);
+  return lastTable_;
+}
+
+PostgresSink::Table* PostgresSink::resolveTable(std::string_view topic) {
   std::string resolved = replaceAll(tableFormat_, "${topic}", topic);
   auto it = tables_.find(resolved);
   if (it != tables_.end()) return it->second.get();
@@ -223,7 +227,7 @@ bool PostgresSink::buildRow(const sluice_record* r, Row* row, std::string* why) 
     return false;
   }
   boost::system::error_code ec;
-  json::value v = json::parse(std::string_view(r->value.data, r->value.len), ec);
+  json::value v = json::parse(std::string_view(r->value.data, r->value.len), ec, storage_);
   if (ec) {
     *why = "the value is not valid JSON (" + ec.message() + ")";
     return false;
@@ -247,8 +251,8 @@ bool PostgresSink::buildRow(const sluice_record* r, Row* row, std::string* why) 
         return false;
       }
       std::string_view keyText(r->key.data, r->key.len);
-      json::value key = json::parse(keyText, ec);
-      if (ec) key = json::string(keyText);  // a plain string key (the default key converter)
+      json::value key = json::parse(keyText, ec, storage_);
+      if (ec) key = json::string(keyText, storage_);  // a plain string key (the default key converter)
       if (key.is_object()) {
         if (pkFields_.empty()) {
           for (auto& kv : key.as_object()) cols.emplace_back(std::string(kv.key()), std::move(kv.value()));
@@ -622,6 +626,13 @@ bool PostgresSink::writeRows(Table* t, std::vector<Row*>& rows, bool perRow, std
 PostgresSink::Outcome PostgresSink::writeBatch(std::span<const sluice_record* const> records, bool perRow,
                                                sluice::Status* status) {
   touched_.clear();
+  // Every parsed value of this put lives in one arena, freed with the rows.
+  json::monotonic_resource arena;
+  storage_ = json::storage_ptr(&arena);
+  struct Reset {
+    json::storage_ptr& s;
+    ~Reset() { s = {}; }
+  } reset{storage_};
   uint64_t writtenBefore = written_;
   Error err;
   auto abort = [&] {
@@ -639,8 +650,6 @@ PostgresSink::Outcome PostgresSink::writeBatch(std::span<const sluice_record* co
     *status = failure(e, what);
     return Outcome::kFailed;
   };
-  if (!conn_.exec("BEGIN", &err)) return fail(err, "BEGIN");
-
   std::set<std::pair<std::string, int32_t>> tps;
   for (const sluice_record* r : records) tps.emplace(std::string(sluice::view(r->topic)), r->partition);
   std::map<std::pair<std::string, int32_t>, int64_t> next;
@@ -700,27 +709,6 @@ PostgresSink::Outcome PostgresSink::writeBatch(std::span<const sluice_record* co
     }
   }
 
-  // The offsets, in the same transaction as the rows.
-  std::string sql = "UPDATE " + offsetsTable_ + " AS o SET next_offset = v.n, updated_at = now() FROM (VALUES ";
-  std::vector<std::string> storage;
-  std::vector<const char*> params{connector_.c_str()};
-  storage.reserve(upTo.size() * 3);
-  int p = 2;
-  for (const auto& [k, n] : upTo) {
-    if (n <= next[k]) continue;
-    sql += (p > 2 ? ",($" : "($") + std::to_string(p) + ",$" + std::to_string(p + 1) + "::integer,$" +
-           std::to_string(p + 2) + "::bigint)";
-    storage.push_back(k.first);
-    params.push_back(storage.back().c_str());
-    storage.push_back(std::to_string(k.second));
-    params.push_back(storage.back().c_str());
-    storage.push_back(std::to_string(n));
-    params.push_back(storage.back().c_str());
-    p += 3;
-  }
-  sql += ") AS v(topic, kafka_partition, n) WHERE o.connector = $1 AND o.topic = v.topic AND o.kafka_partition = v.kafka_partition";
-  if (p > 2 && !conn_.execParams(sql, params, &err)) return fail(err, "updating the offsets in " + offsetsTable_);
-
   // Errant records go to the host (dead letter queue under
   // errors.tolerance=all) before the offsets passing them are committed.
   std::sort(errant.begin(), errant.end(), [](const Errant& a, const Errant& b) {
@@ -736,11 +724,29 @@ PostgresSink::Outcome PostgresSink::writeBatch(std::span<const sluice_record* co
       return Outcome::kFailed;
     }
   }
-  if (!conn_.exec("COMMIT", &err)) {
+
+  // The offsets, in the same transaction as the rows, and COMMIT: one round
+  // trip (an error in the UPDATE stops the string before the COMMIT).
+  std::string sql;
+  for (const auto& [k, n] : upTo) {
+    if (n <= next[k]) continue;
+    sql += sql.empty() ? "UPDATE " + offsetsTable_ + " AS o SET next_offset = v.n, updated_at = now() FROM (VALUES " : ",";
+    sql += "(" + conn_.literal(k.first) + "," + std::to_string(k.second) + "," + std::to_string(n) + ")";
+  }
+  if (!sql.empty())
+    sql += ") AS v(topic, kafka_partition, n) WHERE o.connector = " + conn_.literal(connector_) +
+           " AND o.topic = v.topic AND o.kafka_partition = v.kafka_partition; ";
+  sql += "COMMIT";
+  pg::ResultPtr res(nullptr, &PQclear);
+  if (!conn_.exec(sql, &err, &res)) {
     // A lost connection leaves it unknown whether it committed; either way
     // the retried batch is filtered by the offsets table: nothing is doubled.
-    return fail(err, "COMMIT");
+    return fail(err, "updating the offsets in " + offsetsTable_ + " and COMMIT");
   }
+  // COMMIT of a transaction that failed earlier answers ROLLBACK, not an error.
+  if (std::strcmp(PQcmdStatus(res.get()), "COMMIT") != 0)
+    return fail(Error{ErrorKind::kFatal, "", std::string("the transaction was rolled back (") + PQcmdStatus(res.get()) + ")"},
+                "COMMIT");
   touched_.clear();
   skipped_ += skipped;
   if (skipped > 0)

@@ -79,7 +79,8 @@ class PostgresSink final : public sluice::SinkTask {
   bool lockOffsets(const std::set<std::pair<std::string, int32_t>>& tps,
                    std::map<std::pair<std::string, int32_t>, int64_t>* next, pg::Error* err);
   bool buildRow(const sluice_record* r, Row* row, std::string* why);
-  Table* tableFor(std::string_view topic);
+  Table* tableFor(std::string_view topic);  // cached for the last topic
+  Table* resolveTable(std::string_view topic);
   bool loadTable(Table* t, pg::Error* err);
   /// auto.create / auto.evolve / partitions for the rows of one table; rows
   /// with a field that has no column (and may not get one) become errant.
@@ -107,6 +108,9 @@ class PostgresSink final : public sluice::SinkTask {
   pg::Connection conn_;
   std::map<std::string, std::unique_ptr<Table>> tables_;  // by resolved name
   std::set<Table*> touched_;  // tables whose DDL ran in the open transaction
+  std::string lastTopic_;
+  Table* lastTable_ = nullptr;
+  boost::json::storage_ptr storage_;  // the arena of the put being written
   uint64_t written_ = 0, skipped_ = 0;
 };
 

@@ -212,11 +212,26 @@ std::string formatMillis(int64_t ms) {
   int64_t days = floorDiv(ms, 86400000);
   int64_t rest = ms - days * 86400000;
   Civil c = civilFromDays(days);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02u %02lld:%02lld:%02lld.%03lld+00", static_cast<long long>(c.y), c.m, c.d,
-                static_cast<long long>(rest / 3600000), static_cast<long long>(rest / 60000 % 60),
-                static_cast<long long>(rest / 1000 % 60), static_cast<long long>(rest % 1000));
-  return buf;
+  if (c.y < 0 || c.y > 9999) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02u %02lld:%02lld:%02lld.%03lld+00", static_cast<long long>(c.y), c.m, c.d,
+                  static_cast<long long>(rest / 3600000), static_cast<long long>(rest / 60000 % 60),
+                  static_cast<long long>(rest / 1000 % 60), static_cast<long long>(rest % 1000));
+    return buf;
+  }
+  // "YYYY-MM-DD HH:MM:SS.mmm+00" without printf: this runs once per row.
+  char b[27] = "0000-00-00 00:00:00.000+00";
+  auto put = [&](int pos, int width, int64_t v) {
+    for (int i = pos + width - 1; i >= pos; --i, v /= 10) b[i] = static_cast<char>('0' + v % 10);
+  };
+  put(0, 4, c.y);
+  put(5, 2, c.m);
+  put(8, 2, c.d);
+  put(11, 2, rest / 3600000);
+  put(14, 2, rest / 60000 % 60);
+  put(17, 2, rest / 1000 % 60);
+  put(20, 3, rest % 1000);
+  return std::string(b, 26);
 }
 
 Range partitionRange(int64_t ms, Interval interval) {
@@ -246,15 +261,17 @@ Range partitionRange(int64_t ms, Interval interval) {
 }
 
 void appendCopyEscaped(std::string& out, std::string_view s) {
-  for (char ch : s) {
-    switch (ch) {
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default: out += ch;
-    }
+  // Copy runs of ordinary bytes at once; escape the four special ones.
+  size_t start = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    char ch = s[i];
+    if (ch != '\\' && ch != '\n' && ch != '\r' && ch != '\t') continue;
+    out.append(s.data() + start, i - start);
+    out += '\\';
+    out += ch == '\\' ? '\\' : ch == '\n' ? 'n' : ch == '\r' ? 'r' : 't';
+    start = i + 1;
   }
+  out.append(s.data() + start, s.size() - start);
 }
 
 }  // namespace sluice_plugins::pgvalues
