@@ -110,7 +110,7 @@ bench-checkpoints: build
 	BUILD=$(abspath $(BUILD)) bash bench/e2e/checkpoint_overhead.sh
 
 # postgres-sink against `psql \copy` of the same rows, with its own broker
-# (KAFKA_PORT 19592) and PostgreSQL (PG_PORT 15532); RECORDS, RUNS, MODES as
+# (KAFKA_PORT 19692) and PostgreSQL (PG_PORT 15532); RECORDS, RUNS, MODES as
 # in bench/e2e/postgres_sink.sh.
 bench-postgres: build
 	@bash scripts/deps.sh --kafka --postgres

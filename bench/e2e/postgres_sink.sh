@@ -20,14 +20,16 @@
 #   bench/e2e/postgres_sink.sh           (or: make bench-postgres)
 #
 # Needs the build, python3, curl, and what scripts/kafka.sh and
-# scripts/postgres.sh need. It starts its own broker (KAFKA_PORT 19592) and
-# PostgreSQL (PG_PORT 15532) and stops both at the end, on failure too.
+# scripts/postgres.sh need. It starts its own broker (KAFKA_PORT 19692) and
+# PostgreSQL (PG_PORT 15532) and stops both at the end, on failure too; it
+# refuses to start when something already runs on either port (another
+# session's server is not ours to stop).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BUILD=${BUILD:-$ROOT/build}
 SLUICE=${SLUICE:-$BUILD/bin/sluice}
-export KAFKA_PORT=${KAFKA_PORT:-19592}
+export KAFKA_PORT=${KAFKA_PORT:-19692}
 export PG_PORT=${PG_PORT:-15532}
 RECORDS=${RECORDS:-500000}
 PAYLOAD_BYTES=${PAYLOAD_BYTES:-100}
@@ -116,6 +118,12 @@ EOF
 }
 
 echo "postgres_sink bench: broker on 127.0.0.1:$KAFKA_PORT, PostgreSQL on 127.0.0.1:$PG_PORT" >&2
+if bash "$ROOT/scripts/kafka.sh" status >/dev/null 2>&1 || (exec 3<>"/dev/tcp/127.0.0.1/$KAFKA_PORT") 2>/dev/null; then
+  die "something already listens on 127.0.0.1:$KAFKA_PORT: set KAFKA_PORT to a free port"
+fi
+if (exec 3<>"/dev/tcp/127.0.0.1/$PG_PORT") 2>/dev/null; then
+  die "something already listens on 127.0.0.1:$PG_PORT: set PG_PORT to a free port"
+fi
 STARTED_KAFKA=1
 BOOTSTRAP=$(bash "$ROOT/scripts/kafka.sh" up)
 STARTED_PG=1
