@@ -8,6 +8,8 @@
 #            transaction per put with the offsets table update)
 #   upsert   sluice, postgres-sink insert.mode=upsert, pk.mode=record_value on seq
 #            (INSERT ... ON CONFLICT DO UPDATE)
+#   null     sluice, null-sink on the same topic: what the host consumes and
+#            converts without a database, the ceiling for the sink modes
 #   copy     psql \copy of the same rows (exported once from the first insert
 #            table, COPY text format) into an empty table of the same columns
 #
@@ -18,6 +20,10 @@
 # psql's whole run.
 #
 #   bench/e2e/postgres_sink.sh           (or: make bench-postgres)
+#
+# PG_URL_QUERY is appended to connection.url (an experiment knob, e.g.
+# '?options=-c%20synchronous_commit%3Doff'; see docs/benchmarks.md for why
+# that is not safe with the sink's exactly-once).
 #
 # Needs the build, python3, curl, and what scripts/kafka.sh and
 # scripts/postgres.sh need. It starts its own broker (KAFKA_PORT 19692) and
@@ -34,7 +40,7 @@ export PG_PORT=${PG_PORT:-15532}
 RECORDS=${RECORDS:-500000}
 PAYLOAD_BYTES=${PAYLOAD_BYTES:-100}
 RUNS=${RUNS:-3}
-MODES=${MODES:-"insert upsert copy"}
+MODES=${MODES:-"null insert upsert copy"}
 RUN_TIMEOUT=${RUN_TIMEOUT:-300}
 POLL=${POLL:-0.1}
 START_FRACTION=${START_FRACTION:-0.05}
@@ -80,7 +86,8 @@ now() { date +%s.%N; }
 psql_() { PGPASSWORD=sluice psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U sluice -d sluice "$@"; }
 
 # run_sluice LABEL CONNECTOR_JSON CONNECTOR_NAME: run until the connector's
-# records_out reaches RECORDS; prints "records/s seconds" of the window.
+# records_out reaches RECORDS; prints "records/s seconds put% records/put" of
+# the window (put%: share of the window the task spent inside on_put).
 run_sluice() {
   local label=$1 connector=$2 name=$3 dir=$WORK/$1 port
   mkdir -p "$dir"
@@ -92,7 +99,7 @@ EOF
   echo "$connector" >"$dir/connector.json"
   (cd "$dir" && exec "$SLUICE" run worker.json connector.json >sluice.log 2>&1) &
   SLUICE_PID=$!
-  local start_at t count t0= c0= t1= c1= deadline polls=0
+  local start_at t count t0= c0= t1= c1= s0= n0= s1= n1= deadline polls=0
   start_at=$(python3 -c "print(int($RECORDS * $START_FRACTION))")
   deadline=$(($(date +%s) + RUN_TIMEOUT))
   while :; do
@@ -107,14 +114,25 @@ EOF
       t=$(now)
       count=$(metric sluice_task_records_out_total "$name" "$dir/metrics.txt")
       [ "$count" -ge "$RECORDS" ] && break
-      if [ -z "$t0" ] && [ "$count" -ge "$start_at" ]; then t0=$t c0=$count
-      elif [ -n "$t0" ]; then t1=$t c1=$count; fi
+      if [ -z "$t0" ] && [ "$count" -ge "$start_at" ]; then
+        t0=$t c0=$count s0=$(putsum "$name" "$dir/metrics.txt") n0=$(putcount "$name" "$dir/metrics.txt")
+      elif [ -n "$t0" ]; then
+        t1=$t c1=$count s1=$(putsum "$name" "$dir/metrics.txt") n1=$(putcount "$name" "$dir/metrics.txt")
+      fi
     fi
     sleep "$POLL"
   done
   stop_sluice
   [ -n "$t1" ] || die "$label: too few samples; raise RECORDS"
-  python3 -c "print(f'{($c1 - $c0) / ($t1 - $t0):.0f} {$t1 - $t0:.2f}')"
+  python3 -c "
+n = $n1 - $n0
+print(f'{($c1 - $c0) / ($t1 - $t0):.0f} {$t1 - $t0:.2f} {100 * ($s1 - $s0) / ($t1 - $t0):.0f} {($c1 - $c0) / n if n else 0:.0f}')"
+}
+putsum() {
+  awk -v conn="connector=\"$1\"" 'index($1, "sluice_sink_task_put_duration_seconds_sum{") == 1 && index($1, conn) { s += $NF } END { printf "%.6f\n", s + 0 }' "$2"
+}
+putcount() {
+  awk -v conn="connector=\"$1\"" 'index($1, "sluice_sink_task_put_duration_seconds_count{") == 1 && index($1, conn) { s += $NF } END { printf "%d\n", s + 0 }' "$2"
 }
 
 echo "postgres_sink bench: broker on 127.0.0.1:$KAFKA_PORT, PostgreSQL on 127.0.0.1:$PG_PORT" >&2
@@ -138,18 +156,22 @@ sink_config() {  # NAME TABLE MODE
   local extra='"insert.mode": "insert"'
   [ "$3" = upsert ] && extra='"insert.mode": "upsert", "pk.mode": "record_value", "pk.fields": "seq"'
   echo "{\"name\": \"$1\", \"config\": {\"connector.class\": \"postgres-sink\", \"topics\": \"$TOPIC\",
-    \"connection.url\": \"postgresql://sluice@127.0.0.1:$PG_PORT/sluice\", \"connection.password\": \"sluice\",
+    \"connection.url\": \"postgresql://sluice@127.0.0.1:$PG_PORT/sluice${PG_URL_QUERY:-}\", \"connection.password\": \"sluice\",
     \"table.name.format\": \"$2\", \"auto.create\": \"true\", \"time.field\": \"ts\", $extra}}"
 }
 
 RESULTS=$WORK/results.txt
 : >"$RESULTS"
 EXPORT=$WORK/rows.copy
-printf '%-7s %4s %12s %8s %6s\n' mode run records/s secs load1
+printf '%-7s %4s %12s %8s %5s %11s %6s\n' mode run records/s secs put% records/put load1
 for run in $(seq 1 "$RUNS"); do
   for mode in $MODES; do
     table=bench_${mode}_r$run
     case "$mode" in
+      null)
+        line=$(run_sluice "$mode-r$run" "{\"name\": \"null-r$run\", \"config\": {\"connector.class\": \"null-sink\",
+          \"topics\": \"$TOPIC\"}}" "null-r$run")
+        ;;
       insert|upsert)
         line=$(run_sluice "$mode-r$run" "$(sink_config "pg-$mode-r$run" "$table" "$mode")" "pg-$mode-r$run")
         n=$(psql_ -tAc "SELECT count(*) FROM $table")
@@ -157,7 +179,7 @@ for run in $(seq 1 "$RUNS"); do
         ;;
       copy)
         if [ ! -s "$EXPORT" ]; then
-          src=$(psql_ -tAc "SELECT relname FROM pg_class WHERE relname LIKE 'bench_insert_r%' OR relname LIKE 'bench_upsert_r%' ORDER BY 1 LIMIT 1")
+          src=$(psql_ -tAc "SELECT relname FROM pg_class WHERE relkind = 'r' AND (relname LIKE 'bench_insert_r%' OR relname LIKE 'bench_upsert_r%') ORDER BY 1 LIMIT 1")
           [ -n "$src" ] || die "copy needs an insert or upsert table to export first (put it after them in MODES)"
           psql_ -c "\\copy (SELECT seq, key, ts, payload FROM $src ORDER BY seq) TO '$EXPORT'"
         fi
@@ -167,14 +189,14 @@ for run in $(seq 1 "$RUNS"); do
         t1=$(now)
         n=$(psql_ -tAc "SELECT count(*) FROM $table")
         [ "$n" = "$RECORDS" ] || die "$table has $n rows, expected $RECORDS"
-        line=$(python3 -c "print(f'{$RECORDS / ($t1 - $t0):.0f} {$t1 - $t0:.2f}')")
+        line=$(python3 -c "print(f'{$RECORDS / ($t1 - $t0):.0f} {$t1 - $t0:.2f} - -')")
         ;;
       *) die "unknown mode $mode" ;;
     esac
     load=$(cut -d' ' -f1 /proc/loadavg)
     echo "$mode $run $line $load" >>"$RESULTS"
     # shellcheck disable=SC2086
-    printf '%-7s %4s %12s %8s %6s\n' "$mode" "$run" $line "$load"
+    printf '%-7s %4s %12s %8s %5s %11s %6s\n' "$mode" "$run" $line "$load"
   done
 done
 
@@ -183,7 +205,7 @@ python3 - "$RESULTS" "$RECORDS" "$PAYLOAD_BYTES" <<'EOF'
 import statistics, sys
 rows = [l.split() for l in open(sys.argv[1])]
 by = {}
-for mode, run, rate, secs, load in rows:
+for mode, run, rate, secs, put, per, load in rows:
     by.setdefault(mode, []).append(float(rate))
 copy = statistics.median(by["copy"]) if "copy" in by else None
 print(f"{int(sys.argv[2]):,} records, payload.bytes {sys.argv[3]}, {len(next(iter(by.values())))} runs per mode")
