@@ -344,7 +344,8 @@ TEST_F(PostgresSinkTest, UpsertModeKeepsTheLatestValuePerKey) {
 // Exactly-once across kill -9: the host's own checkpoint lags far behind
 // (10 s), so every restart re-delivers records the database already has; the
 // offsets written in the same transaction as the rows make the sink skip
-// them. The table ends with every record exactly once.
+// them. The table ends with every record exactly once. Three tasks write
+// concurrently, and the restarts move partitions between them.
 TEST_F(PostgresSinkTest, KillNineInMidStreamWritesEveryRecordExactlyOnce) {
   std::string t = unique("pgeos");
   const int n = 30000;
@@ -354,7 +355,10 @@ TEST_F(PostgresSinkTest, KillNineInMidStreamWritesEveryRecordExactlyOnce) {
     for (int i = 0; i < n; ++i) prod.send(t, i % 3, std::nullopt, R"({"id":)" + std::to_string(i) + R"(,"p":"x"})");
     prod.flush();
   }
-  json::object cfg{{"auto.create", "true"}, {"rate.limit.records.per.second", "5000"}, {"batch.size", "500"}};
+  // Three tasks, one per partition: they race to create the table and share
+  // the offsets table (rows locked per partition).
+  json::object cfg{{"auto.create", "true"}, {"rate.limit.records.per.second", "5000"}, {"batch.size", "500"},
+                   {"tasks.max", "3"}};
   auto count = [&] { return scalar("SELECT count(*) FROM \"" + t + "\""); };
   auto p = start("pg-eos", t, cfg, 10000);
   for (int64_t target : {6000, 15000}) {
