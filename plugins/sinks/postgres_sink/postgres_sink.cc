@@ -30,6 +30,16 @@ std::string qualify(const std::string& schema, const std::string& name) {
   return schema.empty() ? quoteIdent(name) : quoteIdent(schema) + "." + quoteIdent(name);
 }
 
+// A DDL statement (CREATE TABLE, ADD COLUMN, a partition) that failed: two
+// tasks creating the same table at once, one losing with a unique violation
+// on the catalog or "already exists", is retried; a data error here (say a
+// DEFAULT partition holding rows of the new range) is no record's fault and
+// will not go away by itself, so it fails the task like permissions do.
+void ddlError(Error* err) {
+  if (err->sqlstate == "23505" || err->sqlstate == "42P07") err->kind = ErrorKind::kTransient;
+  else if (err->kind == ErrorKind::kData) err->kind = ErrorKind::kFatal;
+}
+
 std::string coordinates(const sluice_record* r) {
   return std::string(sluice::view(r->topic)) + "-" + std::to_string(r->partition) + "@" + std::to_string(r->offset);
 }
@@ -81,7 +91,7 @@ PostgresSink::~PostgresSink() = default;
 
 sluice::Status PostgresSink::start() {
   sluice::Status s = connect();
-  if (s.isOk()) return s;
+  if (s.isOk() || s.code() != SLUICE_RETRIABLE) return s;  // e.g. no right to create the offsets table
   // A server that is down now may be up at the first put, which retries; a
   // wrong password or database is a config error that retrying cannot fix.
   const std::string& m = s.message();
@@ -100,13 +110,22 @@ sluice::Status PostgresSink::connect() {
   if (!password_.empty()) params.emplace_back("password", password_);
   Error err;
   if (!conn_.open(params, &err)) return sluice::Status::retriable("cannot connect to PostgreSQL: " + err.message);
+  // Server notices ("relation ... already exists, skipping") go to the log at
+  // DEBUG, not to stderr. They arrive during our own calls, on the task thread.
+  PQsetNoticeProcessor(
+      conn_.raw(),
+      [](void* self, const char* msg) {
+        std::string_view m(msg);
+        while (!m.empty() && m.back() == '\n') m.remove_suffix(1);
+        static_cast<PostgresSink*>(self)->log(SLUICE_LOG_DEBUG, "PostgreSQL: " + std::string(m));
+      },
+      this);
   std::string ddl = "SET TIME ZONE 'UTC'; CREATE TABLE IF NOT EXISTS " + offsetsTable_ +
                     " (connector text NOT NULL, topic text NOT NULL, kafka_partition integer NOT NULL,"
                     " next_offset bigint NOT NULL, updated_at timestamptz NOT NULL DEFAULT now(),"
                     " PRIMARY KEY (connector, topic, kafka_partition))";
   if (!conn_.exec(ddl, &err)) {
-    // Two tasks creating the table at once: one loses with a unique violation.
-    if (err.kind == ErrorKind::kData) err.kind = ErrorKind::kTransient;
+    ddlError(&err);
     return failure(err, "creating the offsets table " + offsetsTable_);
   }
   pg::ResultPtr res(nullptr, &PQclear);
@@ -445,8 +464,9 @@ bool PostgresSink::ensureSchema(Table* t, std::vector<Row*>& rows, std::vector<E
         sql += (i ? ", " : " ") + std::string("ADD COLUMN IF NOT EXISTS ") + quoteIdent(added[i].first) + " " + added[i].second;
       touched_.insert(t);
       if (!conn_.exec(sql, err)) return false;
-      for (const auto& [name, type] : added) t->columns[name] = Column{type, pgvalues::categorize(type)};
       log(SLUICE_LOG_INFO, "auto.evolve: " + sql);
+      // Another task may have added one of them first, with another type.
+      if (!loadTable(t, err)) return false;
     }
   }
   // Null fields that still have no column carry nothing: drop them.
@@ -688,8 +708,7 @@ PostgresSink::Outcome PostgresSink::writeBatch(std::span<const sluice_record* co
   }
   for (auto& [table, trs] : byTable) {
     if (!ensureSchema(table, trs, &errant, &err)) {
-      // DDL racing another task's is retried; permissions and the like fail.
-      if (err.kind == ErrorKind::kData) err.kind = ErrorKind::kTransient;
+      ddlError(&err);
       return fail(err, "preparing table " + table->qualified);
     }
     std::vector<Row*> good;

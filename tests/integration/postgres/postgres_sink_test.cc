@@ -299,7 +299,8 @@ TEST_F(PostgresSinkTest, InsertModeWritesExactRowsEvolvesAndPartitionsByDay) {
 
 // Upsert mode keyed by the record key: every key ends with its latest value,
 // also when one batch holds the same key several times; a wrong password
-// fails its task with the server's message and never shows the password.
+// fails its task with the server's message and never shows the password; a
+// missing table without auto.create fails its task and commits nothing.
 TEST_F(PostgresSinkTest, UpsertModeKeepsTheLatestValuePerKey) {
   std::string t = unique("pgups");
   topic(t, 3);
@@ -337,6 +338,16 @@ TEST_F(PostgresSinkTest, UpsertModeKeepsTheLatestValuePerKey) {
   EXPECT_EQ(st.body.find("not-the-password"), std::string::npos);
   auto cfg = http(port_, "GET", "/connectors/pg-badpw/config");
   EXPECT_EQ(cfg.body.find("not-the-password"), std::string::npos) << cfg.body;
+
+  // A table that does not exist, with auto.create off: FAILED, saying so.
+  json::object noTable{{"connector.class", "postgres-sink"}, {"topics", t}, {"connection.url", pgUrl()},
+                       {"connection.password", "sluice"}, {"table.name.format", "absent_${topic}"}};
+  r = http(port_, "PUT", "/connectors/pg-notable/config", json::serialize(noTable));
+  ASSERT_TRUE(r.status == 201 || r.status == 200) << r.status << " " << r.body;
+  ASSERT_TRUE(waitFor([&] { return taskState("pg-notable") == "FAILED"; }, 30s)) << log();
+  st = http(port_, "GET", "/connectors/pg-notable/status");
+  EXPECT_NE(st.body.find("table \\\"absent_" + t + "\\\" does not exist and auto.create is false"), std::string::npos) << st.body;
+  EXPECT_EQ(scalar("SELECT count(*) FROM sluice_offsets WHERE connector = 'pg-notable' AND next_offset > 0"), 0);
   EXPECT_EQ(taskState("pg-upsert"), "RUNNING");
   EXPECT_EQ(p->stop(SIGINT, 30s), 0);
 }
