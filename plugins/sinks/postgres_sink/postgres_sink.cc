@@ -49,7 +49,12 @@ std::string coordinates(const sluice_record* r) {
 PostgresSink::PostgresSink(const sluice::Init& init) : SinkTask(init), connector_(init.connectorName) {
   const auto& c = config();
   url_ = c.requireString("connection.url");
-  if (url_.starts_with("jdbc:")) url_ = url_.substr(5);  // Confluent-style jdbc:postgresql://...
+  if (url_.starts_with("jdbc:")) {  // Confluent-style jdbc:postgresql://...
+    if (!url_.starts_with("jdbc:postgresql:"))
+      throw sluice::ConfigError("connection.url '" + url_.substr(0, url_.find(':', 5)) +
+                                ":...' is not PostgreSQL: postgres-sink writes to PostgreSQL only");
+    url_ = url_.substr(5);
+  }
   user_ = c.getString("connection.user");
   password_ = c.getString("connection.password");
   tableFormat_ = c.getString("table.name.format", "${topic}");
