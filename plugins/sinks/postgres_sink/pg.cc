@@ -10,8 +10,9 @@ ErrorKind classify(std::string_view sqlstate, bool connectionOk) {
   std::string_view cls = sqlstate.substr(0, 2);
   // 08 connection exception, 40 transaction rollback (serialization failure,
   // deadlock), 53 insufficient resources (disk full, too many connections),
-  // 55 object not in prerequisite state (lock not available), 57 operator
-  // intervention (admin shutdown, cannot connect now), 58 system error (I/O).
+  // 55 object not in prerequisite state (lock not available: lock_timeout),
+  // 57 operator intervention (admin shutdown, cannot connect now, and
+  // query_canceled: statement_timeout), 58 system error (I/O).
   if (cls == "08" || cls == "40" || cls == "53" || cls == "55" || cls == "57" || cls == "58")
     return ErrorKind::kTransient;
   // 21 cardinality violation, 22 data exception (bad input syntax, out of

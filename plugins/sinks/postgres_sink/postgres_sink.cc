@@ -109,8 +109,21 @@ sluice::Status PostgresSink::start() {
 
 sluice::Status PostgresSink::connect() {
   if (conn_.ok()) return sluice::Status::ok();
+  // Defaults first: what connection.url says overrides them. A server that
+  // stops answering (a dead host, a partition) must not hold the task thread
+  // forever: TCP keepalives and a user timeout break the connection, and the
+  // statement and lock timeouts bound a statement (57014 and 55P03 are
+  // retried like a lost connection).
   std::vector<std::pair<std::string, std::string>> params{
-      {"connect_timeout", "10"}, {"application_name", "sluice-" + connector_}, {"dbname", url_}};
+      {"connect_timeout", "10"},
+      {"application_name", "sluice-" + connector_},
+      {"keepalives", "1"},
+      {"keepalives_idle", "10"},
+      {"keepalives_interval", "5"},
+      {"keepalives_count", "3"},
+      {"tcp_user_timeout", "30000"},
+      {"options", "-c statement_timeout=60000 -c lock_timeout=30000"},
+      {"dbname", url_}};
   if (!user_.empty()) params.emplace_back("user", user_);
   if (!password_.empty()) params.emplace_back("password", password_);
   Error err;
