@@ -41,7 +41,7 @@ tsan: deps
 	cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=Debug -DSLUICE_TSAN=ON
 	cmake --build build-tsan -j$(JOBS)
 	cd build-tsan && TSAN_OPTIONS="halt_on_error=1 suppressions=$(CURDIR)/tests/tsan.supp" \
-		ctest --output-on-failure -j1 --timeout 900 -E '^(integration\.|kafka\.|compare\.|sdk\.|docs\.|rest\.Schemathesis|py-tools\.|bench\.)' 
+		ctest --output-on-failure -j1 --timeout 900 -E '^(integration\.|kafka\.|postgres\.|compare\.|sdk\.|docs\.|rest\.Schemathesis|py-tools\.|bench\.)' 
 
 # Regenerate the plugin option docs from the plugins' own tables.
 docs: build
@@ -71,6 +71,15 @@ connect-up:
 connect-down:
 	@bash scripts/connect.sh down
 
+# A local PostgreSQL 15 for postgres-sink (scripts/postgres.sh: its own cluster
+# on 127.0.0.1:PG_PORT, default 15432; postgresql-15 installed if missing).
+.PHONY: postgres-up postgres-down
+postgres-up:
+	@bash scripts/postgres.sh up
+
+postgres-down:
+	@bash scripts/postgres.sh down
+
 # The same REST calls against Kafka Connect 4.3.1 and Sluice, compared (issue
 # #5): a broker on KAFKA_PORT 19492, Connect on 18483 and sluice on 18485 of
 # its own, all stopped at the end, even on failure or timeout. Fails on any
@@ -87,7 +96,7 @@ compare-connect: build
 # $(BUILD)/bench/micro.json. bench-checkpoints: checkpoint overhead end to end,
 # datagen into a real broker of its own (KAFKA_PORT 19392), which it stops at
 # the end; RECORDS, RUNS, INTERVALS, ... as in bench/e2e/checkpoint_overhead.sh.
-.PHONY: bench-micro bench-checkpoints
+.PHONY: bench-micro bench-checkpoints bench-postgres
 BENCH_MIN_TIME ?= 0.2
 BENCH_FILTER ?= .
 
@@ -99,6 +108,13 @@ bench-micro: build
 bench-checkpoints: build
 	@bash scripts/deps.sh --kafka
 	BUILD=$(abspath $(BUILD)) bash bench/e2e/checkpoint_overhead.sh
+
+# postgres-sink against `psql \copy` of the same rows, with its own broker
+# (KAFKA_PORT 19692) and PostgreSQL (PG_PORT 15532); RECORDS, RUNS, MODES as
+# in bench/e2e/postgres_sink.sh.
+bench-postgres: build
+	@bash scripts/deps.sh --kafka --postgres
+	BUILD=$(abspath $(BUILD)) bash bench/e2e/postgres_sink.sh
 
 clean:
 	rm -rf $(BUILD) build-asan build-tsan

@@ -16,6 +16,12 @@
 #   scripts/deps.sh --kafka    also Java 17 and Maven, for the real Kafka broker
 #                              and Kafka Connect (scripts/kafka.sh, scripts/connect.sh);
 #                              KAFKA_DEPS=1 does the same
+#   scripts/deps.sh --postgres also the PostgreSQL 15 server and psql, for the
+#                              postgres-sink tests (scripts/postgres.sh);
+#                              POSTGRES_DEPS=1 does the same
+#
+# libpq-dev (the PostgreSQL client library) is a build need: the postgres-sink
+# plugin links it.
 set -euo pipefail
 
 PKGS=(
@@ -24,7 +30,7 @@ PKGS=(
   libcivetweb-dev prometheus-cpp-dev librocksdb-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   zlib1g-dev libcurl4-openssl-dev libssl-dev
-  openssl prometheus
+  openssl prometheus libpq-dev
 )
 
 # Only with --kafka (on top of the list above, which has python3 and curl):
@@ -33,11 +39,17 @@ PKGS=(
 # listed so that a slim image gets them too.
 KAFKA_PKGS=(openjdk-17-jre-headless maven util-linux procps)
 
+# Only with --postgres: the server scripts/postgres.sh runs (its own cluster
+# under /tmp, as the `postgres` OS user the package creates) and psql.
+POSTGRES_PKGS=(postgresql-15 postgresql-client-15 util-linux)
+
 kafka=${KAFKA_DEPS:-0}
+postgres=${POSTGRES_DEPS:-0}
 for a in "$@"; do
   case "$a" in
     --kafka) kafka=1 ;;
-    *) echo "usage: deps.sh [--kafka]" >&2; exit 64 ;;
+    --postgres) postgres=1 ;;
+    *) echo "usage: deps.sh [--kafka] [--postgres]" >&2; exit 64 ;;
   esac
 done
 
@@ -70,6 +82,13 @@ if [ "$kafka" = 1 ]; then
   done
 fi
 
+if [ "$postgres" = 1 ]; then
+  total=$((total + ${#POSTGRES_PKGS[@]}))
+  for p in "${POSTGRES_PKGS[@]}"; do
+    installed "$p" || missing+=("$p")
+  done
+fi
+
 if [ ${#missing[@]} -eq 0 ]; then
   echo "deps: all $total packages present"
   exit 0
@@ -89,5 +108,20 @@ for p in "${missing[@]}"; do
   if [ "$p" = prometheus ] && command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
     echo "deps: disabling the prometheus.service the package enabled (sluice's tests run their own)"
     $SUDO systemctl disable --now prometheus.service >/dev/null 2>&1 || true
+  fi
+  # Likewise postgresql-15 creates a cluster "15 main" on port 5432 and starts
+  # it through its service; scripts/postgres.sh runs a cluster of its own, so
+  # stop that one and keep it from starting at boot.
+  if [ "$p" = postgresql-15 ]; then
+    echo "deps: stopping and disabling the PostgreSQL service the package started (sluice's tests run their own cluster)"
+    if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
+      $SUDO systemctl disable --now postgresql.service >/dev/null 2>&1 || true
+    fi
+    for conf in /etc/postgresql/15/*/start.conf; do
+      [ -f "$conf" ] || continue
+      cluster=$(basename "$(dirname "$conf")")
+      $SUDO pg_ctlcluster 15 "$cluster" stop >/dev/null 2>&1 || true
+      echo manual | $SUDO tee "$conf" >/dev/null
+    done
   fi
 done

@@ -12,4 +12,18 @@ if ! diff -ru "$src/docs/plugins" "$tmp"; then
   echo "docs-drift: 0 passed, 1 failed"
   exit 1
 fi
+# A connector page (docs/connectors/NAME.md) must mention every option of
+# its plugin's table.
+for page in "$src"/docs/connectors/*.md; do
+  [ -f "$page" ] || continue
+  name=$(basename "$page" .md)
+  "$build/bin/sluice" describe "$name" >/dev/null 2>&1 || continue
+  for opt in $("$build/bin/sluice" describe "$name" | sed -n 's/^  \([^ ]*\) (.*/\1/p'); do
+    if ! grep -qF "\`$opt\`" "$page"; then
+      echo "docs/connectors/$name.md does not document option '$opt'" >&2
+      echo "docs-drift: 0 passed, 1 failed"
+      exit 1
+    fi
+  done
+done
 echo "docs-drift: 1 passed, 0 failed"
