@@ -16,6 +16,15 @@
 #   scripts/deps.sh --kafka    also Java 17 and Maven, for the real Kafka broker
 #                              and Kafka Connect (scripts/kafka.sh, scripts/connect.sh);
 #                              KAFKA_DEPS=1 does the same
+#   scripts/deps.sh --redis    also Redis 7 (redis-server, and redis-tools for
+#                              redis-cli and redis-benchmark), for scripts/redis.sh
+#   scripts/deps.sh --memcached  also memcached, for scripts/memcached.sh
+#
+# libhiredis-dev and libmemcached-dev build the redis-sink and memcached-sink
+# plugins; libcurl4-openssl-dev also builds http-sink. The servers' packages
+# enable and start a system service (6379, 11211): the tests run their own on
+# other ports (scripts/redis.sh, scripts/memcached.sh), so when this run
+# installed one, its service is turned off again.
 set -euo pipefail
 
 PKGS=(
@@ -25,6 +34,7 @@ PKGS=(
   libgtest-dev libgmock-dev libbenchmark-dev
   zlib1g-dev libcurl4-openssl-dev libssl-dev
   openssl prometheus
+  libhiredis-dev libmemcached-dev
 )
 
 # Only with --kafka (on top of the list above, which has python3 and curl):
@@ -32,12 +42,17 @@ PKGS=(
 # util-linux (flock, setsid) and procps (pgrep) are on every Debian but are
 # listed so that a slim image gets them too.
 KAFKA_PKGS=(openjdk-17-jre-headless maven util-linux procps)
+REDIS_PKGS=(redis-server redis-tools)
+MEMCACHED_PKGS=(memcached)
 
 kafka=${KAFKA_DEPS:-0}
+extra=()
 for a in "$@"; do
   case "$a" in
     --kafka) kafka=1 ;;
-    *) echo "usage: deps.sh [--kafka]" >&2; exit 64 ;;
+    --redis) extra+=("${REDIS_PKGS[@]}") ;;
+    --memcached) extra+=("${MEMCACHED_PKGS[@]}") ;;
+    *) echo "usage: deps.sh [--kafka] [--redis] [--memcached]" >&2; exit 64 ;;
   esac
 done
 
@@ -70,6 +85,11 @@ if [ "$kafka" = 1 ]; then
   done
 fi
 
+total=$((total + ${#extra[@]}))
+for p in "${extra[@]}"; do
+  installed "$p" || missing+=("$p")
+done
+
 if [ ${#missing[@]} -eq 0 ]; then
   echo "deps: all $total packages present"
   exit 0
@@ -90,4 +110,13 @@ for p in "${missing[@]}"; do
     echo "deps: disabling the prometheus.service the package enabled (sluice's tests run their own)"
     $SUDO systemctl disable --now prometheus.service >/dev/null 2>&1 || true
   fi
+  case "$p" in
+    redis-server|memcached)
+      if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
+        echo "deps: disabling the $p.service the package enabled (sluice's tests run their own)"
+        $SUDO systemctl disable --now "$p.service" >/dev/null 2>&1 || true
+      elif command -v service >/dev/null; then
+        $SUDO service "$p" stop >/dev/null 2>&1 || true
+      fi ;;
+  esac
 done
