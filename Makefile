@@ -43,9 +43,11 @@ tsan: deps
 	cd build-tsan && TSAN_OPTIONS="halt_on_error=1 suppressions=$(CURDIR)/tests/tsan.supp" \
 		ctest --output-on-failure -j1 --timeout 900 -E '^(integration\.|kafka\.|compare\.|sdk\.|docs\.|rest\.Schemathesis|py-tools\.|bench\.)' 
 
-# Regenerate the plugin option docs from the plugins' own tables.
+# Regenerate the plugin option docs from the plugins' own tables (and the
+# option tables inside docs/connectors/*.md).
 docs: build
 	bash scripts/gen-plugin-docs.sh $(BUILD)/bin/sluice docs/plugins
+	bash scripts/gen-connector-docs.sh $(BUILD)/bin/sluice docs/connectors
 
 install: build
 	cmake --install $(BUILD) --prefix $(PREFIX)
