@@ -10,7 +10,7 @@
 #                                 not answering, 3 stopped
 #
 # Environment: MEMCACHED_PORT (11311), SLUICE_MEMCACHED_DIR
-# (/tmp/sluice-memcached-$MEMCACHED_PORT), MEMCACHED_MEMORY_MB (64),
+# (/tmp/sluice-memcached-$MEMCACHED_PORT), MEMCACHED_MEMORY_MB (64), MEMCACHED_MAX_ITEM_SIZE (1m),
 # MEMCACHED_START_TIMEOUT (20), MEMCACHED_STOP_TIMEOUT (20).
 set -euo pipefail
 
@@ -66,7 +66,7 @@ cmd_up() {
   if ! our_pid >/dev/null; then
     local user=()
     [ "$(id -u)" -ne 0 ] || user=(-u root)  # memcached refuses root without -u
-    memcached -d -l 127.0.0.1 -p "$MEMCACHED_PORT" -U 0 -m "${MEMCACHED_MEMORY_MB:-64}" -c 1024 \
+    memcached -d -l 127.0.0.1 -p "$MEMCACHED_PORT" -U 0 -m "${MEMCACHED_MEMORY_MB:-64}" -c 1024 -I "${MEMCACHED_MAX_ITEM_SIZE:-1m}" \
       -P "$PIDFILE" "${user[@]}" -v >>"$RUN/memcached.log" 2>&1 || die "memcached did not start (see $RUN/memcached.log)"
   fi
   local deadline=$((SECONDS + START_TIMEOUT))
