@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include <cerrno>
+#include <deque>
 #include <cstring>
 
 #include "../common/sigpipe_guard.h"
@@ -163,17 +164,35 @@ sluice::Status RedisSink::start() {
 void RedisSink::appendArgs(const sluice_record* r, const char* command) {
   argv_.clear();
   argl_.clear();
-  for (const auto& s : strs_) {
-    argv_.push_back(s.data());
-    argl_.push_back(s.size());
+  for (std::string_view a : args_) {
+    argv_.push_back(a.data());
+    argl_.push_back(a.size());
   }
+  // Copies the arguments into the output buffer at once: the views may go.
   redisAppendCommandArgv(c_, static_cast<int>(argv_.size()), argv_.data(), argl_.data());
   sent_.push_back({r, command});
 }
 
+namespace {
+// The value's top-level fields as name/value arguments: strings as they are
+// (views into `v`), anything else as compact JSON text (kept in `own`).
+void appendFields(const json::object& o, std::vector<std::string_view>& args, std::deque<std::string>& own) {
+  for (const auto& [k, val] : o) {
+    args.emplace_back(k.data(), k.size());
+    if (val.is_string()) {
+      args.emplace_back(val.as_string().data(), val.as_string().size());
+    } else {
+      own.push_back(json::serialize(val));
+      args.emplace_back(own.back());
+    }
+  }
+}
+}  // namespace
+
 bool RedisSink::append(const sluice_record* r, std::string& why) {
   const bool tombstone = r->value.data == nullptr;
-  strs_.clear();
+  args_.clear();
+  own_.clear();
   if (command_ == Command::Xadd) {
     if (tombstone) return true;  // nothing to delete in a stream
     boost::system::error_code ec;
@@ -186,18 +205,17 @@ bool RedisSink::append(const sluice_record* r, std::string& why) {
       why = "XADD needs at least one field, got an empty JSON object";
       return false;
     }
-    strs_.emplace_back("XADD");
-    strs_.emplace_back(prefix_ + (streamKey_.empty() ? std::string(sluice::view(r->topic)) : streamKey_));
+    key_ = prefix_;
+    if (streamKey_.empty()) key_.append(sluice::view(r->topic));
+    else key_ += streamKey_;
+    args_ = {"XADD", key_};
     if (maxlen_ > 0) {
-      strs_.emplace_back("MAXLEN");
-      if (maxlenApproximate_) strs_.emplace_back("~");
-      strs_.emplace_back(maxlenText_);
+      args_.emplace_back("MAXLEN");
+      if (maxlenApproximate_) args_.emplace_back("~");
+      args_.emplace_back(maxlenText_);
     }
-    strs_.emplace_back("*");
-    for (const auto& [k, val] : v.as_object()) {
-      strs_.emplace_back(k);
-      strs_.emplace_back(val.is_string() ? std::string(val.as_string()) : json::serialize(val));
-    }
+    args_.emplace_back("*");
+    appendFields(v.as_object(), args_, own_);
     appendArgs(r, "XADD");
     return true;
   }
@@ -209,15 +227,15 @@ bool RedisSink::append(const sluice_record* r, std::string& why) {
   key_ = prefix_;
   key_.append(r->key.data, r->key.len);
   if (tombstone) {
-    strs_ = {"DEL", key_};
+    args_ = {"DEL", key_};
     appendArgs(r, "DEL");
     return true;
   }
   if (command_ == Command::Set) {
-    strs_ = {"SET", key_, std::string(sluice::view(r->value))};
+    args_ = {"SET", key_, sluice::view(r->value)};
     if (ttlSeconds_ > 0) {
-      strs_.emplace_back("EX");
-      strs_.emplace_back(ttlText_);
+      args_.emplace_back("EX");
+      args_.emplace_back(ttlText_);
     }
     appendArgs(r, "SET");
     return true;
@@ -229,14 +247,11 @@ bool RedisSink::append(const sluice_record* r, std::string& why) {
     return false;
   }
   if (v.as_object().empty()) return true;  // an empty hash is no hash: nothing to merge
-  strs_ = {"HSET", key_};
-  for (const auto& [k, val] : v.as_object()) {
-    strs_.emplace_back(k);
-    strs_.emplace_back(val.is_string() ? std::string(val.as_string()) : json::serialize(val));
-  }
+  args_ = {"HSET", key_};
+  appendFields(v.as_object(), args_, own_);
   appendArgs(r, "HSET");
   if (ttlSeconds_ > 0) {
-    strs_ = {"EXPIRE", key_, ttlText_};
+    args_ = {"EXPIRE", key_, ttlText_};
     appendArgs(r, "EXPIRE");
   }
   return true;

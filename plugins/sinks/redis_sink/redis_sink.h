@@ -28,7 +28,9 @@
 
 #include <hiredis/hiredis.h>
 
+#include <deque>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "redis_uri.h"
@@ -82,7 +84,8 @@ class RedisSink final : public sluice::SinkTask {
   // Per-put scratch, reused.
   std::vector<Sent> sent_;
   std::vector<Errant> errant_;
-  std::vector<std::string> strs_;
+  std::vector<std::string_view> args_;  // the command being appended
+  std::deque<std::string> own_;          // arguments args_ points into (stable on push_back)
   std::vector<const char*> argv_;
   std::vector<size_t> argl_;
   std::string key_;
