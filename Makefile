@@ -89,7 +89,7 @@ compare-connect: build
 # $(BUILD)/bench/micro.json. bench-checkpoints: checkpoint overhead end to end,
 # datagen into a real broker of its own (KAFKA_PORT 19392), which it stops at
 # the end; RECORDS, RUNS, INTERVALS, ... as in bench/e2e/checkpoint_overhead.sh.
-.PHONY: bench-micro bench-checkpoints
+.PHONY: bench-micro bench-checkpoints bench-redis
 BENCH_MIN_TIME ?= 0.2
 BENCH_FILTER ?= .
 
@@ -101,6 +101,13 @@ bench-micro: build
 bench-checkpoints: build
 	@bash scripts/deps.sh --kafka
 	BUILD=$(abspath $(BUILD)) bash bench/e2e/checkpoint_overhead.sh
+
+# redis-sink against redis-benchmark on a Redis (REDIS_PORT 16479) and a broker
+# (KAFKA_PORT 19396) of its own, both stopped at the end; RECORDS, RUNS, ... as
+# in bench/e2e/redis_sink_throughput.sh.
+bench-redis: build
+	@bash scripts/deps.sh --kafka --redis
+	BUILD=$(abspath $(BUILD)) bash bench/e2e/redis_sink_throughput.sh
 
 clean:
 	rm -rf $(BUILD) build-asan build-tsan
