@@ -57,8 +57,9 @@ MemcachedSink::MemcachedSink(const sluice::Init& init) : SinkTask(init) {
   }
   if (servers_.empty()) throw sluice::ConfigError("memcached.servers names no server (host:port,...)");
   prefix_ = config().getString("memcached.key.prefix");
-  if (std::string why = checkKey(prefix_); !why.empty() && !prefix_.empty() && why.find("longer") == std::string::npos)
-    throw sluice::ConfigError("memcached.key.prefix: " + why);
+  // Its length is checked with each key; a bad character makes every key bad.
+  if (prefix_.size() <= 250)
+    if (std::string why = checkKey(prefix_); !why.empty()) throw sluice::ConfigError("memcached.key.prefix: " + why);
   ttl_ = static_cast<time_t>(config().getInt("memcached.ttl.seconds", 0));
   timeoutMs_ = static_cast<int>(config().getInt("memcached.timeout.ms", 2000));
 }
