@@ -57,9 +57,10 @@ MemcachedSink::MemcachedSink(const sluice::Init& init) : SinkTask(init) {
   }
   if (servers_.empty()) throw sluice::ConfigError("memcached.servers names no server (host:port,...)");
   prefix_ = config().getString("memcached.key.prefix");
-  // Its length is checked with each key; a bad character makes every key bad.
-  if (prefix_.size() <= 250)
-    if (std::string why = checkKey(prefix_); !why.empty()) throw sluice::ConfigError("memcached.key.prefix: " + why);
+  if (prefix_.size() >= 250)
+    throw sluice::ConfigError("memcached.key.prefix is " + std::to_string(prefix_.size()) +
+                              " bytes: no room left for record keys in memcached's 250");
+  if (std::string why = checkKey(prefix_); !why.empty()) throw sluice::ConfigError("memcached.key.prefix: " + why);
   ttl_ = static_cast<time_t>(config().getInt("memcached.ttl.seconds", 0));
   timeoutMs_ = static_cast<int>(config().getInt("memcached.timeout.ms", 2000));
 }
