@@ -43,9 +43,11 @@ tsan: deps
 	cd build-tsan && TSAN_OPTIONS="halt_on_error=1 suppressions=$(CURDIR)/tests/tsan.supp" \
 		ctest --output-on-failure -j1 --timeout 900 -E '^(integration\.|kafka\.|postgres\.|compare\.|sdk\.|docs\.|rest\.Schemathesis|py-tools\.|bench\.)' 
 
-# Regenerate the plugin option docs from the plugins' own tables.
+# Regenerate the plugin option docs from the plugins' own tables (and the
+# option tables inside docs/connectors/*.md).
 docs: build
 	bash scripts/gen-plugin-docs.sh $(BUILD)/bin/sluice docs/plugins
+	bash scripts/gen-connector-docs.sh $(BUILD)/bin/sluice docs/connectors
 
 install: build
 	cmake --install $(BUILD) --prefix $(PREFIX)
@@ -96,7 +98,7 @@ compare-connect: build
 # $(BUILD)/bench/micro.json. bench-checkpoints: checkpoint overhead end to end,
 # datagen into a real broker of its own (KAFKA_PORT 19392), which it stops at
 # the end; RECORDS, RUNS, INTERVALS, ... as in bench/e2e/checkpoint_overhead.sh.
-.PHONY: bench-micro bench-checkpoints bench-postgres
+.PHONY: bench-micro bench-checkpoints bench-postgres bench-redis
 BENCH_MIN_TIME ?= 0.2
 BENCH_FILTER ?= .
 
@@ -115,6 +117,13 @@ bench-checkpoints: build
 bench-postgres: build
 	@bash scripts/deps.sh --kafka --postgres
 	BUILD=$(abspath $(BUILD)) bash bench/e2e/postgres_sink.sh
+
+# redis-sink against redis-benchmark on a Redis (REDIS_PORT 16479) and a broker
+# (KAFKA_PORT 19396) of its own, both stopped at the end; RECORDS, RUNS, ... as
+# in bench/e2e/redis_sink_throughput.sh.
+bench-redis: build
+	@bash scripts/deps.sh --kafka --redis
+	BUILD=$(abspath $(BUILD)) bash bench/e2e/redis_sink_throughput.sh
 
 clean:
 	rm -rf $(BUILD) build-asan build-tsan

@@ -22,6 +22,15 @@
 #
 # libpq-dev (the PostgreSQL client library) is a build need: the postgres-sink
 # plugin links it.
+#   scripts/deps.sh --redis    also Redis 7 (redis-server, and redis-tools for
+#                              redis-cli and redis-benchmark), for scripts/redis.sh
+#   scripts/deps.sh --memcached  also memcached, for scripts/memcached.sh
+#
+# libhiredis-dev and libmemcached-dev build the redis-sink and memcached-sink
+# plugins; libcurl4-openssl-dev also builds http-sink. The servers' packages
+# enable and start a system service (6379, 11211): the tests run their own on
+# other ports (scripts/redis.sh, scripts/memcached.sh), so when this run
+# installed one, its service is turned off again.
 set -euo pipefail
 
 PKGS=(
@@ -31,6 +40,7 @@ PKGS=(
   libgtest-dev libgmock-dev libbenchmark-dev
   zlib1g-dev libcurl4-openssl-dev libssl-dev
   openssl prometheus libpq-dev
+  libhiredis-dev libmemcached-dev
 )
 
 # Only with --kafka (on top of the list above, which has python3 and curl):
@@ -38,18 +48,23 @@ PKGS=(
 # util-linux (flock, setsid) and procps (pgrep) are on every Debian but are
 # listed so that a slim image gets them too.
 KAFKA_PKGS=(openjdk-17-jre-headless maven util-linux procps)
+REDIS_PKGS=(redis-server redis-tools)
+MEMCACHED_PKGS=(memcached)
 
 # Only with --postgres: the server scripts/postgres.sh runs (its own cluster
 # under /tmp, as the `postgres` OS user the package creates) and psql.
 POSTGRES_PKGS=(postgresql-15 postgresql-client-15 util-linux)
 
 kafka=${KAFKA_DEPS:-0}
-postgres=${POSTGRES_DEPS:-0}
+extra=()
+if [ "${POSTGRES_DEPS:-0}" = 1 ]; then extra+=("${POSTGRES_PKGS[@]}"); fi
 for a in "$@"; do
   case "$a" in
     --kafka) kafka=1 ;;
-    --postgres) postgres=1 ;;
-    *) echo "usage: deps.sh [--kafka] [--postgres]" >&2; exit 64 ;;
+    --postgres) extra+=("${POSTGRES_PKGS[@]}") ;;
+    --redis) extra+=("${REDIS_PKGS[@]}") ;;
+    --memcached) extra+=("${MEMCACHED_PKGS[@]}") ;;
+    *) echo "usage: deps.sh [--kafka] [--postgres] [--redis] [--memcached]" >&2; exit 64 ;;
   esac
 done
 
@@ -82,12 +97,10 @@ if [ "$kafka" = 1 ]; then
   done
 fi
 
-if [ "$postgres" = 1 ]; then
-  total=$((total + ${#POSTGRES_PKGS[@]}))
-  for p in "${POSTGRES_PKGS[@]}"; do
-    installed "$p" || missing+=("$p")
-  done
-fi
+total=$((total + ${#extra[@]}))
+for p in "${extra[@]}"; do
+  installed "$p" || missing+=("$p")
+done
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "deps: all $total packages present"
@@ -124,4 +137,13 @@ for p in "${missing[@]}"; do
       echo manual | $SUDO tee "$conf" >/dev/null
     done
   fi
+  case "$p" in
+    redis-server|memcached)
+      if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
+        echo "deps: disabling the $p.service the package enabled (sluice's tests run their own)"
+        $SUDO systemctl disable --now "$p.service" >/dev/null 2>&1 || true
+      elif command -v service >/dev/null; then
+        $SUDO service "$p" stop >/dev/null 2>&1 || true
+      fi ;;
+  esac
 done
