@@ -206,6 +206,9 @@ int cmdRun(const std::string& workerPath, const std::vector<std::string>& connec
 
   std::signal(SIGINT, onSignal);
   std::signal(SIGTERM, onSignal);
+  // A write to a socket whose peer went away (a plugin's client library, a
+  // REST client that hung up) must be an EPIPE error, not the end of the host.
+  std::signal(SIGPIPE, SIG_IGN);
 
   worker.startStored();
   for (const auto& [name, cfg] : connectors) {
