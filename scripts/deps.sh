@@ -16,6 +16,10 @@
 #   scripts/deps.sh --kafka    also Java 17 and Maven, for the real Kafka broker
 #                              and Kafka Connect (scripts/kafka.sh, scripts/connect.sh);
 #                              KAFKA_DEPS=1 does the same
+#   scripts/deps.sh --rabbitmq also Debian's rabbitmq-server, for the rabbitmq-source
+#                              integration tests (scripts/rabbitmq.sh starts its own
+#                              instance; the package's service is stopped and disabled);
+#                              RABBITMQ_DEPS=1 does the same
 set -euo pipefail
 
 PKGS=(
@@ -25,6 +29,7 @@ PKGS=(
   libgtest-dev libgmock-dev libbenchmark-dev
   zlib1g-dev libcurl4-openssl-dev libssl-dev
   openssl prometheus
+  librabbitmq-dev
 )
 
 # Only with --kafka (on top of the list above, which has python3 and curl):
@@ -32,12 +37,17 @@ PKGS=(
 # util-linux (flock, setsid) and procps (pgrep) are on every Debian but are
 # listed so that a slim image gets them too.
 KAFKA_PKGS=(openjdk-17-jre-headless maven util-linux procps)
+# Only with --rabbitmq: the broker the rabbitmq-source tests run (Erlang comes
+# with it).
+RABBITMQ_PKGS=(rabbitmq-server)
 
 kafka=${KAFKA_DEPS:-0}
+rabbitmq=${RABBITMQ_DEPS:-0}
 for a in "$@"; do
   case "$a" in
     --kafka) kafka=1 ;;
-    *) echo "usage: deps.sh [--kafka]" >&2; exit 64 ;;
+    --rabbitmq) rabbitmq=1 ;;
+    *) echo "usage: deps.sh [--kafka] [--rabbitmq]" >&2; exit 64 ;;
   esac
 done
 
@@ -69,6 +79,12 @@ if [ "$kafka" = 1 ]; then
     missing+=("$p")
   done
 fi
+if [ "$rabbitmq" = 1 ]; then
+  total=$((total + ${#RABBITMQ_PKGS[@]}))
+  for p in "${RABBITMQ_PKGS[@]}"; do
+    installed "$p" || missing+=("$p")
+  done
+fi
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "deps: all $total packages present"
@@ -80,7 +96,7 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 echo "deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+$SUDO apt-get install -y -qq -o DPkg::Lock::Timeout=600 --no-install-recommends "${missing[@]}"
 
 # Installing the prometheus package enables and starts a system Prometheus on
 # port 9090 (all interfaces). The tests only need the binaries: when this run
@@ -89,5 +105,22 @@ for p in "${missing[@]}"; do
   if [ "$p" = prometheus ] && command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
     echo "deps: disabling the prometheus.service the package enabled (sluice's tests run their own)"
     $SUDO systemctl disable --now prometheus.service >/dev/null 2>&1 || true
+  fi
+done
+# Likewise rabbitmq-server: its package enables a system broker on port 5672
+# (all interfaces) and Erlang's epmd on 4369, and on a machine without systemd
+# its install leaves an epmd running as the rabbitmq user. scripts/rabbitmq.sh
+# runs a node (and an epmd) of its own on loopback ports: stop and disable the
+# package's.
+for p in "${missing[@]}"; do
+  [ "$p" = rabbitmq-server ] || continue
+  echo "deps: stopping and disabling the rabbitmq-server service the package set up (sluice's tests run their own)"
+  if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
+    $SUDO systemctl disable --now rabbitmq-server.service epmd.service epmd.socket >/dev/null 2>&1 || true
+  else
+    $SUDO service rabbitmq-server stop >/dev/null 2>&1 || true
+    $SUDO update-rc.d rabbitmq-server disable >/dev/null 2>&1 || true
+    command -v systemctl >/dev/null && $SUDO systemctl disable rabbitmq-server.service >/dev/null 2>&1 || true
+    for pid in $(pgrep -u rabbitmq -x epmd 2>/dev/null || true); do $SUDO kill "$pid" 2>/dev/null || true; done
   fi
 done
