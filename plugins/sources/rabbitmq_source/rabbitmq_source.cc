@@ -16,6 +16,7 @@ namespace {
 using sluice::Status;
 using Clock = std::chrono::steady_clock;
 constexpr amqp_channel_t kChannel = 1;
+constexpr uint32_t kAckWaitMs = 10;
 
 std::string_view bytesView(amqp_bytes_t b) { return {static_cast<const char*>(b.bytes), b.len}; }
 amqp_bytes_t bytesOf(const std::string& s) { return {s.size(), const_cast<char*>(s.data())}; }
@@ -369,15 +370,20 @@ Status RabbitMqSource::poll(sluice::Emitter& out, uint32_t maxRecords, uint32_t 
     if (Status s = connect(); !s.isOk()) return s;
   }
   if (Status s = flushAcks(); !s.isOk()) return s;
-  auto deadline = Clock::now() + std::chrono::milliseconds(timeoutMs);
+  // While deliveries wait for Kafka, return soon: the host serves Kafka's
+  // acknowledgements only between polls, and RabbitMQ sends nothing more
+  // once the prefetch window is full, so a long wait here would stall the
+  // flow for the whole timeout.
+  uint32_t waitMs = unacked_.empty() ? timeoutMs : std::min(timeoutMs, kAckWaitMs);
+  auto deadline = Clock::now() + std::chrono::milliseconds(waitMs);
   uint32_t emitted = 0;
   while (emitted < maxRecords) {
     // Wait for the first message up to the deadline; after that take only
     // what is already there, so a batch goes out as soon as the flow pauses.
-    int64_t waitMs = 0;
+    int64_t leftMs = 0;
     if (emitted == 0)
-      waitMs = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-    timeval tv = toTimeval(waitMs);
+      leftMs = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    timeval tv = toTimeval(leftMs);
     amqp_maybe_release_buffers(conn_);
     amqp_envelope_t env;
     amqp_rpc_reply_t r = amqp_consume_message(conn_, &env, &tv, 0);

@@ -348,8 +348,12 @@ TEST_F(RabbitMqSource, DeliversEveryMessageOnceWithItsPropertiesAndAcksThemAll) 
   ::setenv("RABBITMQ_PASSWORD", kPassword, 1);
   write({{"rabbitmq.host", "127.0.0.1"}, {"rabbitmq.port", std::to_string(rabbitPort())},
          {"rabbitmq.username", kUser}, {"rabbitmq.prefetch.count", "300"}}, true);
+  auto t0 = std::chrono::steady_clock::now();
   start();
   ASSERT_TRUE(drained(n, 60s));
+  std::cout << n << " messages through in "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count()
+            << " ms, sluice start included\n";
   // The password is a placeholder resolved only at start: the API shows the
   // reference, and the secret itself appears neither there nor in the log.
   auto config = http(port_, "GET", "/connectors/rmq/config");
