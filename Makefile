@@ -93,6 +93,17 @@ compare-connect: build
 	COMPARE_REPORT=$(CURDIR)/$(BUILD)/connect-compare-report.txt SLUICE_BIN=$(CURDIR)/$(BUILD)/bin/sluice \
 		timeout -k 60 900 bash scripts/compare/connect-compare.sh $(COMPARE_ARGS)
 
+# A RabbitMQ node of our own for rabbitmq-source (docs/connectors/rabbitmq-source.md):
+# Debian's rabbitmq-server on 127.0.0.1:RABBITMQ_PORT (default 19672), user
+# sluice / sluice-secret, installed if missing; never the package's service.
+.PHONY: rabbitmq-up rabbitmq-down
+
+rabbitmq-up:
+	@bash scripts/rabbitmq.sh up
+
+rabbitmq-down:
+	@bash scripts/rabbitmq.sh down
+
 # Benchmarks (docs/benchmarks.md). bench-micro: the Google Benchmark programs,
 # each case run for about BENCH_MIN_TIME seconds; results also go to
 # $(BUILD)/bench/micro.json. bench-checkpoints: checkpoint overhead end to end,

@@ -31,6 +31,10 @@
 # enable and start a system service (6379, 11211): the tests run their own on
 # other ports (scripts/redis.sh, scripts/memcached.sh), so when this run
 # installed one, its service is turned off again.
+#   scripts/deps.sh --rabbitmq also Debian's rabbitmq-server, for the rabbitmq-source
+#                              integration tests (scripts/rabbitmq.sh starts its own
+#                              instance; the package's service is stopped and disabled);
+#                              RABBITMQ_DEPS=1 does the same
 set -euo pipefail
 
 PKGS=(
@@ -40,7 +44,7 @@ PKGS=(
   libgtest-dev libgmock-dev libbenchmark-dev
   zlib1g-dev libcurl4-openssl-dev libssl-dev
   openssl prometheus libpq-dev
-  libhiredis-dev libmemcached-dev
+  libhiredis-dev libmemcached-dev librabbitmq-dev
 )
 
 # Only with --kafka (on top of the list above, which has python3 and curl):
@@ -55,7 +59,12 @@ MEMCACHED_PKGS=(memcached)
 # under /tmp, as the `postgres` OS user the package creates) and psql.
 POSTGRES_PKGS=(postgresql-15 postgresql-client-15 util-linux)
 
+# Only with --rabbitmq: the broker the rabbitmq-source tests run (Erlang comes
+# with it).
+RABBITMQ_PKGS=(rabbitmq-server)
+
 kafka=${KAFKA_DEPS:-0}
+rabbitmq=${RABBITMQ_DEPS:-0}
 extra=()
 if [ "${POSTGRES_DEPS:-0}" = 1 ]; then extra+=("${POSTGRES_PKGS[@]}"); fi
 for a in "$@"; do
@@ -64,7 +73,8 @@ for a in "$@"; do
     --postgres) extra+=("${POSTGRES_PKGS[@]}") ;;
     --redis) extra+=("${REDIS_PKGS[@]}") ;;
     --memcached) extra+=("${MEMCACHED_PKGS[@]}") ;;
-    *) echo "usage: deps.sh [--kafka] [--postgres] [--redis] [--memcached]" >&2; exit 64 ;;
+    --rabbitmq) rabbitmq=1 ;;
+    *) echo "usage: deps.sh [--kafka] [--postgres] [--redis] [--memcached] [--rabbitmq]" >&2; exit 64 ;;
   esac
 done
 
@@ -96,6 +106,12 @@ if [ "$kafka" = 1 ]; then
     missing+=("$p")
   done
 fi
+if [ "$rabbitmq" = 1 ]; then
+  total=$((total + ${#RABBITMQ_PKGS[@]}))
+  for p in "${RABBITMQ_PKGS[@]}"; do
+    installed "$p" || missing+=("$p")
+  done
+fi
 
 total=$((total + ${#extra[@]}))
 for p in "${extra[@]}"; do
@@ -112,7 +128,7 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 echo "deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+$SUDO apt-get install -y -qq -o DPkg::Lock::Timeout=600 --no-install-recommends "${missing[@]}"
 
 # Installing the prometheus package enables and starts a system Prometheus on
 # port 9090 (all interfaces). The tests only need the binaries: when this run
@@ -146,4 +162,21 @@ for p in "${missing[@]}"; do
         $SUDO service "$p" stop >/dev/null 2>&1 || true
       fi ;;
   esac
+done
+# Likewise rabbitmq-server: its package enables a system broker on port 5672
+# (all interfaces) and Erlang's epmd on 4369, and on a machine without systemd
+# its install leaves an epmd running as the rabbitmq user. scripts/rabbitmq.sh
+# runs a node (and an epmd) of its own on loopback ports: stop and disable the
+# package's.
+for p in "${missing[@]}"; do
+  [ "$p" = rabbitmq-server ] || continue
+  echo "deps: stopping and disabling the rabbitmq-server service the package set up (sluice's tests run their own)"
+  if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
+    $SUDO systemctl disable --now rabbitmq-server.service epmd.service epmd.socket >/dev/null 2>&1 || true
+  else
+    $SUDO service rabbitmq-server stop >/dev/null 2>&1 || true
+    $SUDO update-rc.d rabbitmq-server disable >/dev/null 2>&1 || true
+    command -v systemctl >/dev/null && $SUDO systemctl disable rabbitmq-server.service >/dev/null 2>&1 || true
+    for pid in $(pgrep -u rabbitmq -x epmd 2>/dev/null || true); do $SUDO kill "$pid" 2>/dev/null || true; done
+  fi
 done

@@ -76,6 +76,10 @@ Status PluginInstance::put(const std::vector<const sluice_record*>& records) {
 
 Status PluginInstance::flush() { return check(plugin_->desc.on_flush(self_), "on_flush"); }
 
+Status PluginInstance::commitRecord(const sluice_record& rec) {
+  return check(plugin_->desc.on_commit_record(self_, &rec), "on_commit_record");
+}
+
 Status PluginInstance::apply(BatchView& batch) {
   return check(plugin_->desc.on_apply(self_, reinterpret_cast<sluice_batch*>(&batch)), "on_apply");
 }

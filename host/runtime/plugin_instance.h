@@ -94,6 +94,9 @@ class PluginInstance {
     ctx_->errantReporter = std::move(f);
   }
   Status flush();
+  /// Sources (ABI 1.2): whether the plugin wants on_commit_record calls.
+  bool wantsCommitRecord() const { return plugin_->desc.on_commit_record != nullptr && !stopped_; }
+  Status commitRecord(const sluice_record& rec);
   Status apply(BatchView& batch);
   Status test(BatchView& batch, uint8_t* results);
 

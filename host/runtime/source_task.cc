@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <thread>
 
 #include "host/metrics/kafka_probes.h"
@@ -102,7 +103,31 @@ void SourceTask::onDelivery(rd_kafka_t*, const rd_kafka_message_t* msg, void* op
     self->m_.bytesOut->Increment(static_cast<double>(msg->len + msg->key_len));
   }
   if (int64_t us = rd_kafka_message_latency(msg); us >= 0) self->m_.ackSeconds.observe(static_cast<double>(us) / 1e6);
-  if (entry) self->tracker_.ack(entry);
+  if (entry) self->settle(entry, deadLetter ? nullptr : msg);
+}
+
+void SourceTask::settle(OffsetTracker::Entry* e, const rd_kafka_message_t* written) {
+  // Delivery reports are served on this thread (rd_kafka_poll/flush) between
+  // plugin calls, so the hook never runs inside another one.
+  if (plugin_ && plugin_->wantsCommitRecord() && commitRecordError_.empty()) {
+    sluice_record rec{};
+    rec.struct_size = sizeof(rec);
+    rec.partition = -1;
+    rec.offset = -1;
+    if (written) {
+      const char* topic = rd_kafka_topic_name(written->rkt);
+      rec.topic = {topic, std::strlen(topic)};
+      rec.partition = written->partition;
+      rec.offset = written->offset;
+      rd_kafka_timestamp_type_t type;
+      int64_t ts = rd_kafka_message_timestamp(written, &type);
+      rec.timestamp_ms = ts > 0 ? ts : 0;
+    }
+    rec.source_partition = {e->owner->name.data(), e->owner->name.size()};
+    rec.source_offset = {e->offset.data(), e->offset.size()};
+    if (Status s = plugin_->commitRecord(rec); !s) commitRecordError_ = "source plugin commitRecord failed: " + s.message();
+  }
+  tracker_.ack(e);
 }
 
 Status SourceTask::produce(Record& r) {
@@ -225,8 +250,8 @@ void SourceTask::run() {
     rd_kafka_poll(producer_, 0);
     m_.ackSeconds.flush();  // metrics, once per batch
     m_.queueLength(rd_kafka_outq_len(producer_));
-    if (!deliveryError_.empty()) {
-      fail(deliveryError_);
+    if (!deliveryError_.empty() || !commitRecordError_.empty()) {
+      fail(!deliveryError_.empty() ? deliveryError_ : commitRecordError_);
       break;
     }
     if (std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - lastCommit).count() >= commitIntervalMs()) {
@@ -311,7 +336,7 @@ void SourceTask::run() {
     bool failed = false;
     for (auto& r : batch) {
       if (r.dropped) {
-        if (r.tracking) tracker_.ack(static_cast<OffsetTracker::Entry*>(r.tracking));
+        if (r.tracking) settle(static_cast<OffsetTracker::Entry*>(r.tracking), nullptr);
         continue;
       }
       Status ps = produce(r);
@@ -324,7 +349,7 @@ void SourceTask::run() {
         o.value = r.value.bytes(*rctx_.value);
         bool toDlq = dlq_ && dlq_->enabled();
         ps = deadLetter(o, {"KAFKA_PRODUCE", "producer", ps.message()}, toDlq ? r.tracking : nullptr);
-        if (ps && !toDlq && r.tracking) tracker_.ack(static_cast<OffsetTracker::Entry*>(r.tracking));
+        if (ps && !toDlq && r.tracking) settle(static_cast<OffsetTracker::Entry*>(r.tracking), nullptr);
       }
       if (!ps) {
         batchCut_ = true;

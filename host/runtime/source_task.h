@@ -35,11 +35,16 @@ class SourceTask final : public Task {
   /// Append the offsets the tracker released to uncommitted_.
   void collectOffsets();
   static void onDelivery(rd_kafka_t* rk, const rd_kafka_message_t* msg, void* opaque);
+  /// A tracked record is settled (written, dropped or dead-lettered): tell
+  /// the plugin if it asked (on_commit_record, `written` null unless the
+  /// record reached its topic), then release its offset.
+  void settle(OffsetTracker::Entry* e, const rd_kafka_message_t* written);
 
   rd_kafka_t* producer_ = nullptr;
   OffsetTracker tracker_;
   std::set<std::string> knownTopics_;
   std::string deliveryError_;
+  std::string commitRecordError_;  // on_commit_record failed: the task fails
   std::map<std::string, std::string> uncommitted_;  // acked, not yet durable
   std::map<std::string, std::string> committed_;    // this task's durable offsets (history view)
   bool batchCut_ = false;  // a batch was left half produced: its state must not be committed

@@ -391,6 +391,39 @@ typedef struct sluice_plugin_descriptor {
 
   /** (predicates, required) Set results[i] to 1 or 0 for each record. */
   sluice_status (*on_test)(sluice_instance* self, sluice_batch* batch, uint8_t* results);
+
+  /* ---- ABI 1.2 ---- */
+
+  /**
+   * @brief (sources, optional) Kafka acknowledged a record this instance
+   * emitted (Kafka Connect's SourceTask.commitRecord): a source that must
+   * confirm each message to its own system (a queue's ack) does it from here,
+   * so that nothing is confirmed before Kafka has it.
+   *
+   * Called once for every emitted record that carries a `source_partition`,
+   * when the record is settled: written to Kafka (`topic`, `partition` and
+   * `offset` say where), dropped by a transform, or written to the dead letter
+   * queue under errors.tolerance=all (then `topic` is absent and `partition`
+   * and `offset` are -1). A record whose write failed is never committed; the
+   * task fails instead. Calls come in acknowledgement order, which across
+   * Kafka partitions is not emit order. At a graceful stop the host waits
+   * (bounded by the worker's task shutdown timeout) for outstanding
+   * acknowledgements and makes these calls before on_stop; after a crash the
+   * calls for unacknowledged records never come, so the source redelivers.
+   *
+   * Called on the task thread between polls, never during another hook of
+   * this instance; keep it short (record what was acknowledged and do the
+   * I/O in the next on_poll or in on_stop). Hosts before ABI 1.2 never call
+   * it, and refuse a plugin built against 1.2.
+   * @param rec `source_partition` (canonical JSON: the host sorts its keys)
+   * and `source_offset` (as emitted); the Kafka topic, partition, offset and
+   * timestamp it was written with (0 when it was not written to its topic);
+   * key, value and headers are absent.
+   * OWNERSHIP: host-owned, valid until the call returns.
+   * @return SLUICE_OK; any other status fails the task with the message set
+   * through host_set_error.
+   */
+  sluice_status (*on_commit_record)(sluice_instance* self, const sluice_record* rec);
 } sluice_plugin_descriptor;
 
 /** Type of the entry symbol. */

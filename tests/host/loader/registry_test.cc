@@ -62,6 +62,7 @@ TEST(RegistryTest, RefusesBrokenFilesAndKeepsLoadingTheRest) {
   const Plugin* old = r.find("old-small-sink");
   ASSERT_NE(old, nullptr);
   EXPECT_EQ(old->desc.on_apply, nullptr);
+  EXPECT_EQ(old->desc.on_commit_record, nullptr) << "an older plugin never gets the ABI 1.2 hook";
   EXPECT_NE(old->desc.on_put, nullptr);
 
   auto expectRefused = [&](const std::string& file, const std::string& text) {

@@ -15,6 +15,7 @@
 #include <sluice/plugin.h>
 
 #include <charconv>
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -418,6 +419,16 @@ class Emitter {
   size_t emitted_ = 0;
 };
 
+/// A source derives from SourceTask and implements poll(). To hear when Kafka
+/// acknowledged each record it emitted (ABI 1.2, Kafka Connect's
+/// commitRecord), it also declares, non-virtual, in its own class:
+///
+///   sluice::Status commitRecord(const sluice::RecordView& rec);
+///
+/// `rec` has the record's sourcePartition() and sourceOffset() and, when it
+/// was written to its topic, topic(), partition() and offset() (else an empty
+/// topic and -1). See on_commit_record in plugin.h for when it is called.
+/// Sources without it cost the host nothing per record.
 class SourceTask : public PluginBase {
  public:
   using PluginBase::PluginBase;
@@ -425,6 +436,7 @@ class SourceTask : public PluginBase {
   /// Emit up to `maxRecords` records, waiting at most `timeoutMs` for data.
   virtual Status poll(Emitter& out, uint32_t maxRecords, uint32_t timeoutMs) = 0;
 };
+
 
 // ---------------------------------------------------------------------------
 // Sinks
@@ -441,6 +453,9 @@ class RecordView {
   std::optional<std::string_view> key() const { return optView(r_->key); }
   std::optional<std::string_view> value() const { return optView(r_->value); }
   std::span<const sluice_header> headers() const { return {r_->headers, r_->header_count}; }
+  /// Sources' records (commitRecord): the source partition and offset JSON.
+  std::string_view sourcePartition() const { return view(r_->source_partition); }
+  std::string_view sourceOffset() const { return view(r_->source_offset); }
   const sluice_record* raw() const { return r_; }
 
  private:
@@ -730,6 +745,12 @@ struct PluginInfo {
 // ---------------------------------------------------------------------------
 namespace detail {
 
+/// A source that declares `Status commitRecord(const RecordView&)`.
+template <class T>
+concept CommitsRecords = requires(T& t, const RecordView& r) {
+  { t.commitRecord(r) } -> std::same_as<Status>;
+};
+
 inline void setError(const sluice_host_api* h, sluice_ctx* ctx, std::string_view msg) {
   h->host_set_error(ctx, msg.data(), msg.size());
 }
@@ -820,6 +841,12 @@ const sluice_plugin_descriptor* describe() {
           return p->poll(em, max, timeout);
         });
       };
+      if constexpr (CommitsRecords<T>) {
+        x.on_commit_record = [](sluice_instance* i, const sluice_record* rec) noexcept -> sluice_status {
+          auto* p = static_cast<T*>(static_cast<SourceTask*>(self(i)));
+          return guard(p, [&] { return p->commitRecord(RecordView(rec)); });
+        };
+      }
     }
     if constexpr (std::is_base_of_v<SinkTask, T>) {
       x.on_put = [](sluice_instance* i, const sluice_record* const* recs,
