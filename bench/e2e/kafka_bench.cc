@@ -7,7 +7,7 @@
 //   kafka_bench consume --bootstrap B --topic T --group G --count N
 //                       [--progress F] [--latency --warmup-ms W] [-X k=v ...]
 //       from the beginning until N records arrived; --progress rewrites F with
-//       the running count every 50 ms; --latency measures now minus the
+//       "<unix seconds> <count>" every 50 ms once partitions are assigned; --latency measures now minus the
 //       intended send time at the start of each value (load_pattern.h)
 //   kafka_bench loadgen --bootstrap B --topic T --rate R --pattern P --count N
 //                       [--size S] [--keys K] [-X k=v ...]
@@ -24,6 +24,7 @@
 #include <fcntl.h>
 #include <librdkafka/rdkafka.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -50,6 +51,17 @@ using Clock = std::chrono::steady_clock;
 
 double wallSeconds() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// ,"cpu_s":user+system seconds,"maxrss_mib":peak RSS of this process so far.
+std::string usage() {
+  struct rusage ru{};
+  ::getrusage(RUSAGE_SELF, &ru);
+  double cpu = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+               static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+  char buf[96];
+  std::snprintf(buf, sizeof buf, ",\"cpu_s\":%.3f,\"maxrss_mib\":%.1f", cpu, static_cast<double>(ru.ru_maxrss) / 1024.0);
+  return buf;
 }
 
 struct Args {
@@ -180,7 +192,8 @@ int cmdProduce(const Args& a) {
   double secs = std::chrono::duration<double>(Clock::now() - t0).count();
   rd_kafka_topic_destroy(t);
   rd_kafka_destroy(rk);
-  std::printf("{\"records\":%lld,\"bytes\":%lld,\"seconds\":%.4f,\"start\":%.4f}\n", n, bytes, secs, w0);
+  std::printf("{\"records\":%lld,\"bytes\":%lld,\"seconds\":%.4f,\"start\":%.4f%s}\n", n, bytes, secs, w0,
+              usage().c_str());
   return 0;
 }
 
@@ -242,8 +255,20 @@ int cmdConsume(const Args& a) {
   if (auto e = rd_kafka_subscribe(rk, topics); e) die(std::string("subscribe: ") + rd_kafka_err2str(e));
   rd_kafka_topic_partition_list_destroy(topics);
 
+  // The progress file appears only once partitions are assigned, so that a
+  // harness can wait for it before it starts producing.
+  bool assigned = false;
   auto writeProgress = [&](long long n) {
     if (progressPath.empty()) return;
+    if (!assigned) {
+      rd_kafka_topic_partition_list_t* parts = nullptr;
+      if (rd_kafka_assignment(rk, &parts) == RD_KAFKA_RESP_ERR_NO_ERROR && parts) {
+        assigned = parts->cnt > 0;
+        rd_kafka_topic_partition_list_destroy(parts);
+      }
+      if (!assigned && n == 0) return;
+      assigned = true;
+    }
     std::string tmp = progressPath + ".tmp";
     if (FILE* f = std::fopen(tmp.c_str(), "w")) {
       std::fprintf(f, "%.4f %lld\n", wallSeconds(), n);
@@ -291,8 +316,8 @@ int cmdConsume(const Args& a) {
   double lastAt = wallSeconds();
   rd_kafka_consumer_close(rk);
   rd_kafka_destroy(rk);
-  std::printf("{\"records\":%lld,\"bytes\":%lld,\"first\":%.4f,\"last\":%.4f,\"unparsable\":%lld%s%s}\n", n, bytes,
-              firstAt, lastAt, unparsable, latency ? ",\"latency\":" : "", latency ? rec.json().c_str() : "");
+  std::printf("{\"records\":%lld,\"bytes\":%lld,\"first\":%.4f,\"last\":%.4f,\"unparsable\":%lld%s%s%s}\n", n, bytes,
+              firstAt, lastAt, unparsable, usage().c_str(), latency ? ",\"latency\":" : "", latency ? rec.json().c_str() : "");
   return 0;
 }
 
