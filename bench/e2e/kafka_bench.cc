@@ -146,7 +146,7 @@ void produce(rd_kafka_t* rk, rd_kafka_topic_t* t, const char* val, size_t len, c
                           nullptr) != 0) {
     rd_kafka_resp_err_t e = rd_kafka_last_error();
     if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL) die(std::string("produce: ") + rd_kafka_err2str(e));
-    rd_kafka_poll(rk, 1);
+    rd_kafka_poll(rk, 10);  // serves delivery reports; returns as soon as it served some
   }
 }
 
@@ -184,8 +184,9 @@ int cmdProduce(const Args& a) {
     size_t len = static_cast<size_t>(nl - p);
     produce(rk, t, p, len, nullptr, 0);
     bytes += static_cast<long long>(len);
-    ++n;
-    rd_kafka_poll(rk, 0);
+    // Delivery reports once per 1,000 records, as an application producing
+    // in batches would (and as sluice does once per polled batch).
+    if (++n % 1000 == 0) rd_kafka_poll(rk, 0);
     p = nl + 1;
   }
   finishProducer(rk, n);
@@ -208,6 +209,10 @@ int cmdLoadgen(const Args& a) {
   uint64_t keys = static_cast<uint64_t>(a.num("keys", 1000));
   rd_kafka_t* rk = makeProducer(a);
   rd_kafka_topic_t* t = rd_kafka_topic_new(rk, a.need("topic").c_str(), nullptr);
+  // Connected, with the topic's metadata, before the clock starts.
+  const rd_kafka_metadata_t* md = nullptr;
+  if (rd_kafka_metadata(rk, 0, t, &md, 10000) != RD_KAFKA_RESP_ERR_NO_ERROR) die("no metadata for the topic within 10 s");
+  rd_kafka_metadata_destroy(md);
   sluice::bench::Schedule sched(pat, rate);
   std::string value, key;
   const int64_t start = sluice::bench::nowUs() + 20'000;
