@@ -329,7 +329,9 @@ class Harness:
                 samples.append((now, c))
                 if c >= total:
                     break
-            if proc is not None and proc.poll() is not None and (c is None or c < total):
+            # A process that finished cleanly may be ahead of the last sample:
+            # keep sampling (the deadline still holds); a failure ends the run.
+            if proc is not None and proc.poll() is not None and proc.returncode != 0:
                 raise BenchError(f"{label}: the process exited (code {proc.returncode}) at {c} of {total}")
             if time.monotonic() > deadline:
                 raise BenchError(f"{label}: {samples[-1][1] if samples else 0} of {total} records within {timeout} s")

@@ -23,7 +23,6 @@
 // and exits non-zero with a message on stderr on any failure or deadline.
 #include <fcntl.h>
 #include <librdkafka/rdkafka.h>
-#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -163,32 +162,37 @@ int cmdProduce(const Args& a) {
   std::string path = a.need("file");
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) die("cannot open " + path + ": " + std::strerror(errno));
-  struct stat st{};
-  ::fstat(fd, &st);
-  size_t size = static_cast<size_t>(st.st_size);
-  if (size == 0) die(path + " is empty");
-  auto* data = static_cast<const char*>(::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0));
-  if (data == MAP_FAILED) die("mmap " + path + " failed");
-  ::madvise(const_cast<char*>(data), size, MADV_SEQUENTIAL);
-
   rd_kafka_t* rk = makeProducer(a);
   rd_kafka_topic_t* t = rd_kafka_topic_new(rk, a.need("topic").c_str(), nullptr);
   auto t0 = Clock::now();
   double w0 = wallSeconds();
   long long n = 0, bytes = 0;
-  const char* p = data;
-  const char* end = data + size;
-  while (p < end) {
-    const char* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end - p)));
-    if (!nl) break;  // like file-source: a last line without its newline is not complete
-    size_t len = static_cast<size_t>(nl - p);
-    produce(rk, t, p, len, nullptr, 0);
-    bytes += static_cast<long long>(len);
-    // Delivery reports once per 1,000 records, as an application producing
-    // in batches would (and as sluice does once per polled batch).
-    if (++n % 1000 == 0) rd_kafka_poll(rk, 0);
-    p = nl + 1;
+  // Read in 1 MiB chunks like a tailing reader would (a mmap of the whole
+  // file would count the file's pages in this process's RSS).
+  std::vector<char> buf(1 << 20);
+  size_t have = 0;
+  while (true) {
+    ssize_t got = ::read(fd, buf.data() + have, buf.size() - have);
+    if (got < 0) die("read " + path + ": " + std::strerror(errno));
+    if (got == 0) break;  // like file-source: a last line without its newline is not complete
+    have += static_cast<size_t>(got);
+    const char* p = buf.data();
+    const char* end = buf.data() + have;
+    while (const char* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end - p)))) {
+      size_t len = static_cast<size_t>(nl - p);
+      produce(rk, t, p, len, nullptr, 0);
+      bytes += static_cast<long long>(len);
+      // Delivery reports once per 1,000 records, as an application producing
+      // in batches would (and as sluice does once per polled batch).
+      if (++n % 1000 == 0) rd_kafka_poll(rk, 0);
+      p = nl + 1;
+    }
+    have = static_cast<size_t>(end - p);
+    std::memmove(buf.data(), p, have);
+    if (have == buf.size()) die(path + ": a line longer than 1 MiB");
   }
+  ::close(fd);
+  if (n == 0) die(path + " has no complete line");
   finishProducer(rk, n);
   double secs = std::chrono::duration<double>(Clock::now() - t0).count();
   rd_kafka_topic_destroy(t);
@@ -428,5 +432,5 @@ int main(int argc, char** argv) {
   if (a.cmd == "loadgen") return cmdLoadgen(a);
   if (a.cmd == "watch") return cmdWatch(a);
   if (a.cmd == "create-topic") return cmdCreateTopic(a);
-  die("unknown command " + a.cmd + " (produce, consume, loadgen, watch)");
+  die("unknown command " + a.cmd + " (produce, consume, loadgen, watch, create-topic)");
 }
