@@ -294,6 +294,7 @@ class Harness:
                   "plugin.path": [os.path.join(self.build, "plugins"), os.path.join(self.build, "bench", "plugins")],
                   "offset.flush.interval.ms": self.a.flush_ms, "log.level": "WARN"}
         worker.update({f"producer.{k}": v for k, v in self.producer_props().items()})
+        worker.update(self.a.sluice_worker_extra)
         worker.update(extra or {})
         with open(os.path.join(d, "worker.json"), "w") as f:
             json.dump(worker, f)
@@ -597,7 +598,15 @@ class Harness:
                 raise BenchError(f"POST lat-source: {st} {body}")
             wait_for("sluice latency run", lambda: os.path.exists(outp), self.a.run_timeout, proc=p, interval=0.2)
             with open(outp) as f:
-                return json.load(f)
+                res = json.load(f)
+            # Where a task stood still: checkpoint/commit time of each task.
+            metrics = http("GET", base + "/metrics")[1]
+            for name in ("lat-source", "lat-sink"):
+                n = metric_sum(metrics, "sluice_task_checkpoint_duration_seconds_count", name) or 0
+                total = metric_sum(metrics, "sluice_task_checkpoint_duration_seconds_sum", name) or 0
+                res[f"{name}_commits"] = n
+                res[f"{name}_commit_ms_mean"] = 1000 * total / n if n else 0
+            return res
         except BenchError as e:
             raise BenchError(f"{e}\n{self.sluice_log_tail(d)}")
         finally:
@@ -758,6 +767,8 @@ def options():
     p.add_argument("--lat-loads", default=env("lat_loads", "0.1,0.5,0.9"))
     p.add_argument("--lat-max", type=float, default=env("lat_max", None, float),
                    help="records/s taken as 100 %% load (default: the median of sluice datagen measured here)")
+    p.add_argument("--sluice-worker-extra", type=json.loads, default=env("sluice_worker_extra", {}, json.loads),
+                   help="more sluice worker keys, a JSON object (every sluice run)")
     p.add_argument("--checkpoint-intervals", default=env("checkpoint_intervals", "0,1000,100"))
     p.add_argument("--out", default=env("out", None), help="directory for results.json and report.md (build/bench/e2e)")
     p.add_argument("--plots", default=env("plots", None), help="PNG directory (docs/img; quick: build/bench/e2e/img)")
