@@ -138,3 +138,22 @@ bench-redis: build
 
 clean:
 	rm -rf $(BUILD) build-asan build-tsan
+
+# The end-to-end benchmark side by side (issue #7, docs/benchmarks.md):
+# Sluice against a raw librdkafka client and Kafka Connect 4.3.1 on one broker
+# of its own (KAFKA_PORT 19592, Connect on 18583, both stopped at the end).
+# bench: throughput (source and sink), latency, checkpoints, plots into
+# docs/img; results in $(BUILD)/bench/e2e. bench-quick: source and sink
+# throughput only, one run, under 3 minutes; its last line is the headline.
+# Knobs: RECORDS, RUNS, SIDES, ... (bench/e2e/bench.py --help).
+.PHONY: bench bench-quick bench-e2e-build
+bench-e2e-build: build
+	cmake --build $(BUILD) -j$(JOBS) --target bench_e2e
+
+bench: bench-e2e-build
+	@bash scripts/deps.sh --kafka
+	BUILD=$(abspath $(BUILD)) bash scripts/py-tools.sh --run python3 bench/e2e/bench.py
+
+bench-quick: bench-e2e-build
+	@bash scripts/deps.sh --kafka
+	BUILD=$(abspath $(BUILD)) bash scripts/py-tools.sh --run python3 bench/e2e/bench.py --quick

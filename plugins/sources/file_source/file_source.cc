@@ -43,6 +43,7 @@ bool FileSource::openFile(int64_t position) {
   ::lseek(fd_, position, SEEK_SET);
   position_ = position;
   buf_.clear();
+  head_ = 0;
   return true;
 }
 
@@ -52,6 +53,10 @@ void FileSource::closeFile() {
 }
 
 ssize_t FileSource::fill() {
+  if (head_ > 0) {  // what is left is at most a partial line
+    buf_.erase(0, head_);
+    head_ = 0;
+  }
   char chunk[65536];
   ssize_t n = ::read(fd_, chunk, sizeof chunk);
   if (n > 0) buf_.append(chunk, static_cast<size_t>(n));
@@ -66,7 +71,7 @@ void FileSource::checkRotation() {
     // Rotated: the old file was fully read (we only get here at EOF).
     log(SLUICE_LOG_INFO, "file " + path_ + " was rotated; reading the new file from the start");
     openFile(0);
-  } else if (byFd.st_size < position_ + static_cast<int64_t>(buf_.size())) {
+  } else if (byFd.st_size < position_ + static_cast<int64_t>(buf_.size() - head_)) {
     log(SLUICE_LOG_INFO, "file " + path_ + " was truncated; reading from the start");
     openFile(0);
   }
@@ -81,7 +86,7 @@ sluice::Status FileSource::poll(sluice::Emitter& out, uint32_t maxRecords, uint3
   uint32_t emitted = 0;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeoutMs);
   while (emitted < limit) {
-    size_t nl = buf_.find('\n');
+    size_t nl = buf_.find('\n', head_);
     if (nl == std::string::npos) {
       ssize_t n = fill();
       if (n > 0) continue;
@@ -93,17 +98,17 @@ sluice::Status FileSource::poll(sluice::Emitter& out, uint32_t maxRecords, uint3
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
       continue;
     }
-    size_t lineLen = nl;
-    if (lineLen > 0 && buf_[lineLen - 1] == '\r') --lineLen;
-    int64_t next = position_ + static_cast<int64_t>(nl) + 1;
+    size_t lineLen = nl - head_;
+    if (lineLen > 0 && buf_[nl - 1] == '\r') --lineLen;
+    int64_t next = position_ + static_cast<int64_t>(nl - head_) + 1;
     offset_ = "{\"position\":" + std::to_string(next) + "}";
     sluice::SourceRecord r;
     r.topic = topic_;
-    r.value = std::string_view(buf_.data(), lineLen);
+    r.value = std::string_view(buf_.data() + head_, lineLen);
     r.sourcePartition = partition_;
     r.sourceOffset = offset_;
     if (auto s = out.emit(r); !s.isOk()) return s;
-    buf_.erase(0, nl + 1);
+    head_ = nl + 1;
     position_ = next;
     ++emitted;
   }

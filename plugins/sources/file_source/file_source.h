@@ -37,8 +37,12 @@ class FileSource final : public sluice::SourceTask {
   int64_t batchSize_;
   int fd_ = -1;
   ino_t inode_ = 0;
-  int64_t position_ = 0;  // offset of the first byte of buf_ in the file
+  int64_t position_ = 0;  // offset in the file of buf_[head_], the first byte not emitted
   std::string buf_;
+  // Bytes of buf_ already emitted. Dropped only when more is read, so that
+  // emitting a line does not move the rest of the buffer (erasing each line
+  // from the front cost a memmove of up to 64 KiB per line).
+  size_t head_ = 0;
   std::string partition_, offset_;
 };
 

@@ -63,6 +63,25 @@ TEST_F(FileSourceTest, TailsResumesAndFollowsRotationAndTruncation) {
   EXPECT_EQ(taskState("src"), "RUNNING");
 }
 
+// Many lines of varied length across several 64 KiB reads, some ending in
+// \r\n: every line arrives once, in order, and the committed position is
+// the end of the file (the reader keeps a cursor into its buffer instead of
+// erasing each line, so the arithmetic across reads is what is checked).
+TEST_F(FileSourceTest, ReadsManyLinesAcrossBufferRefillsAndCommitsTheEnd) {
+  std::vector<std::string> want;
+  std::string text;
+  for (int i = 0; i < 20000; ++i) {
+    want.push_back("line-" + std::to_string(i) + std::string(static_cast<size_t>(i % 97), 'x'));
+    text += want.back() + (i % 7 == 0 ? "\r\n" : "\n");
+  }
+  append(in_, text);
+  startPipeline();
+  ASSERT_TRUE(waitFor([&] { return readLines(out_).size() >= want.size(); }, 30s)) << readLines(out_).size();
+  EXPECT_TRUE(outputIs(want));
+  std::string end = "{\"position\":" + std::to_string(std::filesystem::file_size(in_)) + "}";
+  ASSERT_TRUE(waitFor([&] { return store_->getOffset("src", R"({"filename":")" + in_ + R"("})") == end; }, 30s));
+}
+
 TEST_F(FileSourceTest, WaitsForAFileThatDoesNotExistYet) {
   startPipeline();
   ASSERT_TRUE(waitFor([&] { return taskState("src") == "RUNNING"; }, 10s));
