@@ -316,9 +316,17 @@ class RabbitMqSource : public ::testing::Test {
               sourceDir(), dir_.file("script.log"));
     return p.stop(0, 180s);
   }
-  /// Wait until RabbitMQ handed out everything and Kafka holds at least `n`.
+  /// Wait until RabbitMQ handed out everything and Kafka holds each of the
+  /// `n` messages. Counting records is not enough: redelivered duplicates can
+  /// reach `n` while the last messages are still delivered but unacked (the
+  /// queue's depth counts only those ready), and a stop then requeues them.
   ::testing::AssertionResult drained(int n, std::chrono::seconds timeout) {
-    bool ok = waitFor([&] { return kafka_.count(topic_, kPartitions) >= n && depthOrMinusOne(queue_) == 0; }, timeout);
+    bool ok = waitFor([&] {
+      if (kafka_.count(topic_, kPartitions) < n || depthOrMinusOne(queue_) != 0) return false;
+      std::set<std::string> distinct;
+      for (const auto& r : kafka_.readAll(topic_, kPartitions)) distinct.insert(r.value);
+      return distinct.size() >= static_cast<size_t>(n);
+    }, timeout);
     if (ok) return ::testing::AssertionSuccess();
     return ::testing::AssertionFailure() << "queue depth " << depthOrMinusOne(queue_) << ", " << kafka_.count(topic_, kPartitions)
                                          << " records in Kafka, want " << n << "\n" << log();
