@@ -109,7 +109,7 @@ rabbitmq-down:
 # $(BUILD)/bench/micro.json. bench-checkpoints: checkpoint overhead end to end,
 # datagen into a real broker of its own (KAFKA_PORT 19392), which it stops at
 # the end; RECORDS, RUNS, INTERVALS, ... as in bench/e2e/checkpoint_overhead.sh.
-.PHONY: bench-micro bench-checkpoints bench-postgres bench-redis
+.PHONY: bench-micro bench-checkpoints bench-postgres bench-redis bench-memcached
 BENCH_MIN_TIME ?= 0.2
 BENCH_FILTER ?= .
 
@@ -135,6 +135,13 @@ bench-postgres: build
 bench-redis: build
 	@bash scripts/deps.sh --kafka --redis
 	BUILD=$(abspath $(BUILD)) bash bench/e2e/redis_sink_throughput.sh
+
+# memcached-sink against memaslap (memcaslap on Debian 12) on a memcached
+# (MEMCACHED_PORT 11411) and a broker (KAFKA_PORT 19792) of its own, both
+# stopped at the end; RECORDS, RUNS, ... as in bench/e2e/memcached_sink_throughput.sh.
+bench-memcached: build
+	@bash scripts/deps.sh --kafka --memcached
+	BUILD=$(abspath $(BUILD)) bash bench/e2e/memcached_sink_throughput.sh
 
 clean:
 	rm -rf $(BUILD) build-asan build-tsan

@@ -24,7 +24,9 @@
 # plugin links it.
 #   scripts/deps.sh --redis    also Redis 7 (redis-server, and redis-tools for
 #                              redis-cli and redis-benchmark), for scripts/redis.sh
-#   scripts/deps.sh --memcached  also memcached, for scripts/memcached.sh
+#   scripts/deps.sh --memcached  also memcached, for scripts/memcached.sh, and
+#                              libmemcached-tools for its load tool memaslap (named
+#                              memcaslap on Debian 12; bench/e2e/memcached_sink_throughput.sh)
 #
 # libhiredis-dev and libmemcached-dev build the redis-sink and memcached-sink
 # plugins; libcurl4-openssl-dev also builds http-sink. The servers' packages
@@ -53,7 +55,7 @@ PKGS=(
 # listed so that a slim image gets them too.
 KAFKA_PKGS=(openjdk-17-jre-headless maven util-linux procps)
 REDIS_PKGS=(redis-server redis-tools)
-MEMCACHED_PKGS=(memcached)
+MEMCACHED_PKGS=(memcached libmemcached-tools)
 
 # Only with --postgres: the server scripts/postgres.sh runs (its own cluster
 # under /tmp, as the `postgres` OS user the package creates) and psql.
