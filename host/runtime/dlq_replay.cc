@@ -50,31 +50,23 @@ class Replayer final : public Task {
 };
 
 Replayer::DeadLetter Replayer::fromMessage(const rd_kafka_message_t* msg) {
-  DeadLetter d;
+  DeadLetter d{recordFromMessage(msg, &rctx_)};
   Record& r = d.record;
-  r.ctx = &rctx_;
-  r.topic = rd_kafka_topic_name(msg->rkt);
-  r.partition = plan_->isSource() ? RD_KAFKA_PARTITION_UA : msg->partition;
-  r.offset = plan_->isSource() ? -1 : msg->offset;
-  r.timestampMs = rd_kafka_message_timestamp(msg, nullptr);
-  if (msg->key) r.key = RecordPart(std::string(static_cast<const char*>(msg->key), msg->key_len));
-  if (msg->payload) r.value = RecordPart(std::string(static_cast<const char*>(msg->payload), msg->len));
-  rd_kafka_headers_t* hdrs = nullptr;
-  if (rd_kafka_message_headers(msg, &hdrs) != RD_KAFKA_RESP_ERR_NO_ERROR || !hdrs) return d;
-  const char* name;
-  const void* val;
-  size_t size;
-  for (size_t i = 0; rd_kafka_header_get_all(hdrs, i, &name, &val, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i) {
-    std::string_view n(name);
-    std::string v = val ? std::string(static_cast<const char*>(val), size) : std::string();
+  if (plan_->isSource()) {  // a source record has no Kafka coordinates yet
+    r.partition = RD_KAFKA_PARTITION_UA;
+    r.offset = -1;
+  }
+  // The context headers go; they give the original coordinates and the
+  // stage the record failed in.
+  std::vector<Header> kept;
+  for (auto& h : r.headers) {
+    std::string_view n(h.key);
     if (!n.starts_with(kContext)) {
-      Header h{name, std::nullopt};
-      if (val) h.value = std::move(v);
-      r.headers.push_back(std::move(h));
+      kept.push_back(std::move(h));
       continue;
     }
-    // The original coordinates and the stage the record failed in.
     n.remove_prefix(kContext.size());
+    std::string v = h.value.value_or("");
     try {
       if (n == "topic" && !v.empty()) r.topic = v;
       else if (n == "partition" && plan_->isSink()) r.partition = static_cast<int32_t>(std::stol(v));
@@ -84,6 +76,7 @@ Replayer::DeadLetter Replayer::fromMessage(const rd_kafka_message_t* msg) {
       // A context header that is not a number: keep the DLQ coordinates.
     }
   }
+  r.headers = std::move(kept);
   return d;
 }
 

@@ -1,7 +1,10 @@
 #pragma once
-// A batch of host records seen through the plugin ABI: the sluice_record
-// views a sink's put receives. The views point into the records (and into
+// Records in and out of the host: a consumed Kafka message as a record, and
+// a batch of records seen through the plugin ABI (the sluice_record views a
+// sink's put receives). The views point into the records (and into
 // `headers` here), so the records must outlive the batch and stay unchanged.
+
+#include <librdkafka/rdkafka.h>
 
 #include <vector>
 
@@ -9,6 +12,10 @@
 #include <sluice/plugin.h>
 
 namespace sluice::runtime {
+
+/// A consumed Kafka message as a host record: coordinates, timestamp, key,
+/// value and headers copied out (the message may be destroyed after).
+Record recordFromMessage(const rd_kafka_message_t* msg, RecordContext* ctx);
 
 struct PluginBatch {
   std::vector<sluice_record> recs;

@@ -128,25 +128,7 @@ size_t SinkTask::fetch(std::vector<Record>& out, int timeoutMs) {
       rd_kafka_message_destroy(msg);
       continue;
     }
-    Record r;
-    r.ctx = &rctx_;
-    r.topic = rd_kafka_topic_name(msg->rkt);
-    r.partition = msg->partition;
-    r.offset = msg->offset;
-    r.timestampMs = rd_kafka_message_timestamp(msg, nullptr);
-    if (msg->key) r.key = RecordPart(std::string(static_cast<const char*>(msg->key), msg->key_len));
-    if (msg->payload) r.value = RecordPart(std::string(static_cast<const char*>(msg->payload), msg->len));
-    rd_kafka_headers_t* hdrs = nullptr;
-    if (rd_kafka_message_headers(msg, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR && hdrs) {
-      const char* name;
-      const void* val;
-      size_t size;
-      for (size_t i = 0; rd_kafka_header_get_all(hdrs, i, &name, &val, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i) {
-        Header h{name, std::nullopt};
-        if (val) h.value = std::string(static_cast<const char*>(val), size);
-        r.headers.push_back(std::move(h));
-      }
-    }
+    Record r = recordFromMessage(msg, &rctx_);
     rd_kafka_message_destroy(msg);
     out.push_back(std::move(r));
     ++n;
