@@ -23,6 +23,8 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 log() { echo "memcached.sh: $*" >&2; }
 die() { log "$*"; exit 1; }
+# shellcheck source-path=SCRIPTDIR source=lib/server.sh
+. "$HERE/lib/server.sh"
 
 need_binaries() {
   if ! command -v memcached >/dev/null; then
@@ -32,14 +34,8 @@ need_binaries() {
   command -v memcached >/dev/null || die "memcached not found after scripts/deps.sh --memcached"
 }
 
-our_pid() {
-  [ -f "$PIDFILE" ] || return 1
-  local pid
-  pid=$(cat "$PIDFILE" 2>/dev/null) || return 1
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
-  tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q "memcached.* -p $MEMCACHED_PORT " || return 1
-  echo "$pid"
-}
+PATTERN="memcached.* -p $MEMCACHED_PORT "
+our_pid() { server_pid "$PATTERN"; }
 
 # One `version` round trip over bash's /dev/tcp.
 answering() {
@@ -69,11 +65,7 @@ cmd_up() {
     memcached -d -l 127.0.0.1 -p "$MEMCACHED_PORT" -U 0 -m "${MEMCACHED_MEMORY_MB:-64}" -c 1024 -I "${MEMCACHED_MAX_ITEM_SIZE:-1m}" \
       -P "$PIDFILE" "${user[@]}" -v >>"$RUN/memcached.log" 2>&1 || die "memcached did not start (see $RUN/memcached.log)"
   fi
-  local deadline=$((SECONDS + START_TIMEOUT))
-  until answering; do
-    [ $SECONDS -lt $deadline ] || { tail -20 "$RUN/memcached.log" >&2 || true; die "no answer from 127.0.0.1:$MEMCACHED_PORT within ${START_TIMEOUT}s"; }
-    sleep 0.1
-  done
+  server_wait_answering "$START_TIMEOUT" "$RUN/memcached.log" "127.0.0.1:$MEMCACHED_PORT"
   log "memcached $(memcached -V | awk '{print $2}') up on 127.0.0.1:$MEMCACHED_PORT (pid $(cat "$PIDFILE"))"
   echo "127.0.0.1:$MEMCACHED_PORT"
 }
@@ -82,21 +74,12 @@ cmd_down() {
   local pid
   if pid=$(our_pid); then
     kill -TERM "$pid" 2>/dev/null || true
-    local deadline=$((SECONDS + STOP_TIMEOUT))
-    while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
-    kill -0 "$pid" 2>/dev/null && { log "pid $pid still alive; KILL"; kill -KILL "$pid" 2>/dev/null || true; }
-    log "stopped (pid $pid)"
+    server_stop_pid "$pid" "$STOP_TIMEOUT"
   fi
   rm -rf "$RUN"
 }
 
-cmd_status() {
-  if our_pid >/dev/null; then
-    if answering; then echo "running, answering on 127.0.0.1:$MEMCACHED_PORT"; return 0; fi
-    echo "running (pid $(cat "$PIDFILE")), not answering"; return 1
-  fi
-  echo "stopped"; return 3
-}
+cmd_status() { server_status "$PATTERN" "127.0.0.1:$MEMCACHED_PORT"; }
 
 case "${1:-}" in
   up) cmd_up ;;

@@ -28,6 +28,8 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 log() { echo "redis.sh: $*" >&2; }
 die() { log "$*"; exit 1; }
+# shellcheck source-path=SCRIPTDIR source=lib/server.sh
+. "$HERE/lib/server.sh"
 
 need_binaries() {
   if ! command -v redis-server >/dev/null || ! command -v redis-cli >/dev/null; then
@@ -40,14 +42,7 @@ need_binaries() {
 cli() { redis-cli -h 127.0.0.1 -p "$REDIS_PORT" "$@"; }
 
 # Our server: the pid in our pidfile, alive, and a redis-server on our port.
-our_pid() {
-  [ -f "$PIDFILE" ] || return 1
-  local pid
-  pid=$(cat "$PIDFILE" 2>/dev/null) || return 1
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
-  tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q "redis-server.*:$REDIS_PORT" || return 1
-  echo "$pid"
-}
+our_pid() { server_pid "redis-server.*:$REDIS_PORT"; }
 
 answering() { [ "$(timeout 3 redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null)" = PONG ]; }
 
@@ -78,12 +73,8 @@ EOF
   if ! our_pid >/dev/null; then
     redis-server "$RUN/redis.conf" || die "redis-server did not start (see $RUN/redis.log)"
   fi
-  local deadline=$((SECONDS + START_TIMEOUT))
-  until answering; do
-    # LOADING (replaying the AOF after a restart) answers with an error, not PONG.
-    [ $SECONDS -lt $deadline ] || { tail -20 "$RUN/redis.log" >&2 || true; die "no PONG from 127.0.0.1:$REDIS_PORT within ${START_TIMEOUT}s"; }
-    sleep 0.1
-  done
+  # LOADING (replaying the AOF after a restart) answers with an error, not PONG.
+  server_wait_answering "$START_TIMEOUT" "$RUN/redis.log" "127.0.0.1:$REDIS_PORT (PING)"
   log "Redis $(redis-server --version | sed -n 's/.*v=\([^ ]*\).*/\1/p') up on 127.0.0.1:$REDIS_PORT (pid $(cat "$PIDFILE"), data in $RUN/data)"
   echo "127.0.0.1:$REDIS_PORT"
 }
@@ -92,27 +83,12 @@ cmd_down() {
   local pid
   if pid=$(our_pid); then
     timeout 5 redis-cli -h 127.0.0.1 -p "$REDIS_PORT" shutdown >/dev/null 2>&1 || true
-    local deadline=$((SECONDS + STOP_TIMEOUT))
-    while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
-    if kill -0 "$pid" 2>/dev/null; then
-      log "pid $pid did not stop on SHUTDOWN; TERM"
-      kill -TERM "$pid" 2>/dev/null || true
-      deadline=$((SECONDS + 5))
-      while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
-      kill -0 "$pid" 2>/dev/null && { log "pid $pid still alive; KILL"; kill -KILL "$pid" 2>/dev/null || true; }
-    fi
-    log "stopped (pid $pid)"
+    server_stop_pid "$pid" "$STOP_TIMEOUT"
   fi
   if [ "${KEEP_DATA:-0}" != 1 ]; then rm -rf "$RUN"; fi
 }
 
-cmd_status() {
-  if our_pid >/dev/null; then
-    if answering; then echo "running, answering on 127.0.0.1:$REDIS_PORT"; return 0; fi
-    echo "running (pid $(cat "$PIDFILE")), not answering"; return 1
-  fi
-  echo "stopped"; return 3
-}
+cmd_status() { server_status "redis-server.*:$REDIS_PORT" "127.0.0.1:$REDIS_PORT"; }
 
 case "${1:-}" in
   up) cmd_up ;;
