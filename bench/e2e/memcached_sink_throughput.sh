@@ -33,6 +33,8 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$ROOT/bench/e2e/lib.sh"
 BUILD=${BUILD:-$ROOT/build}
 SLUICE=${SLUICE:-$BUILD/bin/sluice}
 export KAFKA_PORT=${KAFKA_PORT:-19792}
@@ -76,29 +78,9 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-stop_sluice() {
-  [ -n "$SLUICE_PID" ] || return 0
-  kill -TERM "$SLUICE_PID" 2>/dev/null || true
-  for _ in $(seq 1 150); do
-    kill -0 "$SLUICE_PID" 2>/dev/null || break
-    sleep 0.2
-  done
-  kill -KILL "$SLUICE_PID" 2>/dev/null || true
-  wait "$SLUICE_PID" 2>/dev/null || true
-  SLUICE_PID=
-}
 
 listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
-metric() {  # metric NAME CONNECTOR FILE: sum of the connector's samples
-  awk -v name="$1" -v conn="connector=\"$2\"" \
-    'index($1, name "{") == 1 && index($1, conn) { s += $NF } END { printf "%.0f\n", s + 0 }' "$3"
-}
-now() { date +%s.%N; }
 load1() { cut -d' ' -f1 /proc/loadavg; }
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$SLUICE_PID/stat"; }
 # CPU seconds (user + system) of this shell's waited-for children so far, from
 # the `times` builtin (run in this shell, not in a subshell: a subshell has its
 # own, empty, count).

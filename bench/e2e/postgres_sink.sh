@@ -33,6 +33,8 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$ROOT/bench/e2e/lib.sh"
 BUILD=${BUILD:-$ROOT/build}
 SLUICE=${SLUICE:-$BUILD/bin/sluice}
 export KAFKA_PORT=${KAFKA_PORT:-19692}
@@ -67,22 +69,6 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-stop_sluice() {
-  [ -n "$SLUICE_PID" ] || return 0
-  kill -TERM "$SLUICE_PID" 2>/dev/null || true
-  for _ in $(seq 1 150); do
-    kill -0 "$SLUICE_PID" 2>/dev/null || break
-    sleep 0.2
-  done
-  kill -KILL "$SLUICE_PID" 2>/dev/null || true
-  wait "$SLUICE_PID" 2>/dev/null || true
-  SLUICE_PID=
-}
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
-metric() {  # NAME CONNECTOR FILE: sum of the connector's samples
-  awk -v name="$1" -v conn="connector=\"$2\"" 'index($1, name "{") == 1 && index($1, conn) { s += $NF } END { printf "%d\n", s + 0 }' "$3"
-}
-now() { date +%s.%N; }
 psql_() { PGPASSWORD=sluice psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U sluice -d sluice "$@"; }
 
 # run_sluice LABEL CONNECTOR_JSON CONNECTOR_NAME: run until the connector's

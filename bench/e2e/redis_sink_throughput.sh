@@ -24,6 +24,8 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$ROOT/bench/e2e/lib.sh"
 BUILD=${BUILD:-$ROOT/build}
 SLUICE=${SLUICE:-$BUILD/bin/sluice}
 export KAFKA_PORT=${KAFKA_PORT:-19396}
@@ -57,27 +59,7 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-stop_sluice() {
-  [ -n "$SLUICE_PID" ] || return 0
-  kill -TERM "$SLUICE_PID" 2>/dev/null || true
-  for _ in $(seq 1 150); do
-    kill -0 "$SLUICE_PID" 2>/dev/null || break
-    sleep 0.2
-  done
-  kill -KILL "$SLUICE_PID" 2>/dev/null || true
-  wait "$SLUICE_PID" 2>/dev/null || true
-  SLUICE_PID=
-}
 
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
-metric() {  # metric NAME CONNECTOR FILE: sum of the connector's samples
-  awk -v name="$1" -v conn="connector=\"$2\"" \
-    'index($1, name "{") == 1 && index($1, conn) { s += $NF } END { printf "%.0f\n", s + 0 }' "$3"
-}
-now() { date +%s.%N; }
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$SLUICE_PID/stat"; }
 
 # run_sluice LABEL CONNECTOR_NAME CONNECTOR_JSON: runs sluice until the
 # connector's records_out reaches RECORDS; writes "records/s cpu_us/record
