@@ -9,14 +9,24 @@ namespace {
 class JsonConverter final : public Converter {
  public:
   const char* name() const override { return "json"; }
-  Status toDocument(const std::optional<std::string>& bytes, json::value* out) const override {
+  Status toDocument(const std::optional<std::string>& bytes, json::value* out,
+                    json::storage_ptr sp) const override {
     if (!bytes) {
       *out = nullptr;
       return Status::ok();
     }
+    // One parser per thread, reused: its state and temporary stack are set
+    // up once instead of per document.
+    thread_local json::parser parser;
+    parser.reset(std::move(sp));
     boost::system::error_code ec;
-    *out = json::parse(*bytes, ec);
-    if (ec) return Status::invalid("value is not valid JSON: " + ec.message());
+    parser.write(*bytes, ec);
+    if (ec) {
+      parser.reset();  // drop the partial document now, not at the next record
+      return Status::invalid("value is not valid JSON: " + ec.message());
+    }
+    *out = parser.release();
+    parser.reset();  // holds no pointer to `sp` (an arena) past this call
     return Status::ok();
   }
   std::optional<std::string> fromDocument(const json::value& doc) const override {
@@ -31,8 +41,9 @@ class StringConverter final : public Converter {
  public:
   explicit StringConverter(const char* n) : name_(n) {}
   const char* name() const override { return name_; }
-  Status toDocument(const std::optional<std::string>& bytes, json::value* out) const override {
-    if (!bytes) *out = nullptr; else *out = json::string(*bytes);
+  Status toDocument(const std::optional<std::string>& bytes, json::value* out,
+                    json::storage_ptr sp) const override {
+    if (!bytes) *out = nullptr; else *out = json::string(*bytes, std::move(sp));
     return Status::ok();
   }
   std::optional<std::string> fromDocument(const json::value& doc) const override {

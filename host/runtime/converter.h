@@ -3,6 +3,7 @@
 // work on and back. They are a pluggable stage: the record path only sees
 // this interface, so schema-aware converters can sit beside these later.
 
+#include <boost/json/storage_ptr.hpp>
 #include <boost/json/value.hpp>
 
 #include <memory>
@@ -18,8 +19,10 @@ class Converter {
  public:
   virtual ~Converter() = default;
   virtual const char* name() const = 0;
-  /// Bytes (nullopt = null) to a document. Called at most once per record pass.
-  virtual Status toDocument(const std::optional<std::string>& bytes, boost::json::value* out) const = 0;
+  /// Bytes (nullopt = null) to a document whose nodes and strings live in
+  /// `sp` (the default heap when empty). Called at most once per record pass.
+  virtual Status toDocument(const std::optional<std::string>& bytes, boost::json::value* out,
+                            boost::json::storage_ptr sp = {}) const = 0;
   /// Document to bytes; a null document gives nullopt (a tombstone or null key).
   virtual std::optional<std::string> fromDocument(const boost::json::value& doc) const = 0;
 };

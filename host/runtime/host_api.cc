@@ -129,8 +129,11 @@ void hostRecSetTimestamp(sluice_rec* r, int64_t ts) { R(r)->timestampMs = ts; }
 
 json::value* docOf(Record* r, int32_t part) {
   if (part != SLUICE_PART_KEY && part != SLUICE_PART_VALUE) return nullptr;
+  RecordPart& p = r->partRef(part);
+  if (json::value* doc = p.parsedDoc()) return doc;  // every access after the first
+  static const std::shared_ptr<json::monotonic_resource> kHeap;
   Status err;
-  json::value* doc = r->partRef(part).doc(r->converter(part), &err);
+  json::value* doc = p.doc(r->converter(part), &err, r->ctx ? r->ctx->arena : kHeap);
   if (!doc && r->ctx) r->ctx->failed = r;  // names the record in the task's error
   return doc;
 }
@@ -186,29 +189,30 @@ void fill(const json::value& v, sluice_value* out) {
   }
 }
 
+// `out` is built in the storage of the document it goes into (moving a
+// value across resources copies it).
 bool toJson(const sluice_value* in, json::value* out) {
   switch (in->type) {
     case SLUICE_TYPE_NULL: *out = nullptr; return true;
     case SLUICE_TYPE_BOOL: *out = in->b != 0; return true;
     case SLUICE_TYPE_INT: *out = in->i; return true;
     case SLUICE_TYPE_DOUBLE: *out = in->d; return true;
-    case SLUICE_TYPE_STRING: *out = json::string(V(in->str)); return true;
-    case SLUICE_TYPE_OBJECT: *out = json::object(); return true;
-    case SLUICE_TYPE_ARRAY: *out = json::array(); return true;
+    case SLUICE_TYPE_STRING: out->emplace_string().assign(V(in->str)); return true;
+    case SLUICE_TYPE_OBJECT: out->emplace_object(); return true;
+    case SLUICE_TYPE_ARRAY: out->emplace_array(); return true;
   }
   return false;
 }
 
-// Place `v` at path (depth 0 = root).
-sluice_status place(Record* r, int32_t part, const sluice_span* path, size_t depth, json::value v) {
-  json::value* root = docOf(r, part);
-  if (!root) return SLUICE_BAD_RECORD;
+// Place `v` at path (depth 0 = root) of the document `root` of the part.
+sluice_status place(Record* r, json::value* root, int32_t part, const sluice_span* path, size_t depth,
+                    json::value v) {
   if (depth == 0) {
     *root = std::move(v);
   } else {
     json::object* parent = parentFor(root, path, depth, true);
     if (!parent) return SLUICE_BAD_RECORD;
-    (*parent)[V(path[depth - 1])] = std::move(v);
+    parent->insert_or_assign(V(path[depth - 1]), std::move(v));
   }
   r->partRef(part).touch();
   return SLUICE_OK;
@@ -230,9 +234,12 @@ sluice_status hostRecGet(sluice_rec* rec, int32_t part, const sluice_span* path,
 
 sluice_status hostRecSet(sluice_rec* rec, int32_t part, const sluice_span* path, size_t depth,
                          const sluice_value* value) {
-  json::value v;
-  if (!value || !toJson(value, &v)) return SLUICE_BAD_RECORD;
-  return place(R(rec), part, path, depth, std::move(v));
+  if (!value) return SLUICE_BAD_RECORD;
+  json::value* root = docOf(R(rec), part);
+  if (!root) return SLUICE_BAD_RECORD;
+  json::value v(root->storage());
+  if (!toJson(value, &v)) return SLUICE_BAD_RECORD;
+  return place(R(rec), root, part, path, depth, std::move(v));
 }
 
 sluice_status hostRecRemove(sluice_rec* rec, int32_t part, const sluice_span* path, size_t depth) {
@@ -258,12 +265,14 @@ sluice_status hostRecCopy(sluice_rec* rec, int32_t fromPart, const sluice_span* 
   if (!root) return SLUICE_BAD_RECORD;
   json::value* node = walk(root, from, fromDepth);
   if (!node) return SLUICE_NOT_FOUND;
-  json::value copy = *node;  // copy first: source and target may overlap
+  json::value* target = docOf(r, toPart);
+  if (!target) return SLUICE_BAD_RECORD;
+  json::value copy(*node, target->storage());  // copy first: source and target may overlap
   if (move) {
     sluice_status s = hostRecRemove(rec, fromPart, from, fromDepth);
     if (s != SLUICE_OK) return s;
   }
-  return place(r, toPart, to, toDepth, std::move(copy));
+  return place(r, target, toPart, to, toDepth, std::move(copy));
 }
 
 sluice_status hostRecGetJson(sluice_rec* rec, int32_t part, const sluice_span* path, size_t depth,
@@ -283,10 +292,12 @@ sluice_status hostRecGetJson(sluice_rec* rec, int32_t part, const sluice_span* p
 
 sluice_status hostRecSetJson(sluice_rec* rec, int32_t part, const sluice_span* path, size_t depth,
                              sluice_span text) {
+  json::value* root = docOf(R(rec), part);
+  if (!root) return SLUICE_BAD_RECORD;
   boost::system::error_code ec;
-  json::value v = json::parse(V(text), ec);
+  json::value v = json::parse(V(text), ec, root->storage());
   if (ec) return SLUICE_BAD_RECORD;
-  return place(R(rec), part, path, depth, std::move(v));
+  return place(R(rec), root, part, path, depth, std::move(v));
 }
 
 size_t hostRecKeys(sluice_rec* rec, int32_t part, const sluice_span* path, size_t depth,

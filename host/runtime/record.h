@@ -4,10 +4,12 @@
 // parsed at most once per pass through the transform chain and serialized at
 // most once, and only if a transform changed it.
 
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/value.hpp>
 
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,10 +29,24 @@ class RecordPart {
  public:
   RecordPart() = default;
   explicit RecordPart(std::optional<std::string> bytes) : bytes_(std::move(bytes)) {}
+  RecordPart(const RecordPart&) = default;
+  RecordPart(RecordPart&&) noexcept = default;
+  /// The old document goes before the arena it lives in (the defaulted
+  /// assignment would release them in the other order).
+  RecordPart& operator=(RecordPart o) noexcept {
+    doc_.reset();
+    bytes_ = std::move(o.bytes_);
+    arena_ = std::move(o.arena_);
+    doc_ = std::move(o.doc_);
+    dirty_ = o.dirty_;
+    return *this;
+  }
 
-  /// The document, parsing on first use. nullptr when the bytes do not convert
-  /// (the error is in *err).
-  boost::json::value* doc(const Converter& conv, Status* err);
+  /// The document, parsing on first use into `arena` (see RecordContext;
+  /// nullptr: the heap). nullptr when the bytes do not convert (the error is
+  /// in *err).
+  boost::json::value* doc(const Converter& conv, Status* err,
+                          const std::shared_ptr<boost::json::monotonic_resource>& arena = nullptr);
   /// Mark the document as changed: bytes are stale until the next bytes() call.
   void touch() { dirty_ = true; }
   /// Current bytes (re-serialized from the document once if it changed).
@@ -38,14 +54,18 @@ class RecordPart {
   void setBytes(std::optional<std::string> b) {
     bytes_ = std::move(b);
     doc_.reset();
+    arena_.reset();
     dirty_ = false;
   }
   bool parsed() const { return doc_.has_value(); }
+  boost::json::value* parsedDoc() { return doc_ ? &*doc_ : nullptr; }
   /// For tests: raw bytes without materializing.
   const std::optional<std::string>& rawBytes() const { return bytes_; }
 
  private:
   std::optional<std::string> bytes_;
+  /// Keeps the arena of doc_ alive. Declared before doc_, so destroyed after it.
+  std::shared_ptr<boost::json::monotonic_resource> arena_;
   std::optional<boost::json::value> doc_;
   bool dirty_ = false;
 };
@@ -54,6 +74,20 @@ class RecordPart {
 struct RecordContext {
   const Converter* key = nullptr;
   const Converter* value = nullptr;
+  /// Where the documents of the current batch are parsed and built: a
+  /// monotonic arena, so a document's nodes and strings are bump-allocated,
+  /// never freed one by one, and not even walked when the document goes
+  /// (Boost.JSON skips destruction in a non-counted storage whose
+  /// deallocate is a no-op). Each document holds the arena through its
+  /// RecordPart, one count per document instead of one per node; the arena
+  /// is released when the last of them goes (records can outlive their
+  /// batch: a retried put). Null: the default heap.
+  std::shared_ptr<boost::json::monotonic_resource> arena;
+  /// The arenas' upstream: blocks are reused from batch to batch.
+  boost::json::storage_ptr blocks;
+  /// A fresh arena for the next batch (the previous one lives on in the
+  /// documents still using it).
+  void newArena();
   /// Strings handed to plugins that must outlive one call (get_json, raw).
   /// Cleared after each plugin hook returns.
   std::deque<std::string> scratch;

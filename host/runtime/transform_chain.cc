@@ -50,9 +50,14 @@ Result<std::unique_ptr<TransformChain>> TransformChain::create(const config::Con
   return chain;
 }
 
+void TransformChain::newArena(std::vector<Record>& records) {
+  if (!records.empty() && records.front().ctx) records.front().ctx->newArena();
+}
+
 Status TransformChain::applyStages(std::vector<Record*>& view) {
-  BatchView batch;
+  BatchView& batch = batch_;
   batch.rctx = rctx_;
+  batch.emitted.clear();
   for (auto& stage : stages_) {
     batch.records.clear();
     for (Record* r : view)
@@ -94,11 +99,11 @@ Status TransformChain::applyStages(std::vector<Record*>& view) {
 
 Status TransformChain::apply(std::vector<Record>& records) {
   if (stages_.empty()) return Status::ok();
-  std::vector<Record*> view;
-  view.reserve(records.size());
+  newArena(records);
+  view_.clear();
   for (auto& r : records)
-    if (!r.dropped) view.push_back(&r);
-  Status s = applyStages(view);
+    if (!r.dropped) view_.push_back(&r);
+  Status s = applyStages(view_);
   appendCreated(records);
   return s;
 }

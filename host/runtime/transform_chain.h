@@ -47,6 +47,8 @@ class TransformChain {
     bool negate = false;
   };
   Status applyStages(std::vector<Record*>& view);
+  /// The documents of this batch go to a fresh arena (RecordContext::arena).
+  static void newArena(std::vector<Record>& records);
   /// Move the records stages created into `records`.
   void appendCreated(std::vector<Record>& records);
   std::vector<std::unique_ptr<PluginInstance>> predicates_;
@@ -54,10 +56,14 @@ class TransformChain {
   RecordContext* rctx_ = nullptr;
   std::vector<Stage> stages_;
   std::vector<uint8_t> results_;
+  // Reused from batch to batch (apply is not reentrant).
+  std::vector<Record*> view_;
+  BatchView batch_;
 };
 
 template <class F>
 Status TransformChain::applyEach(std::vector<Record>& records, F&& onError) {
+  newArena(records);
   std::vector<Record*> view(1);
   for (auto& r : records) {
     if (r.dropped) continue;

@@ -39,8 +39,9 @@ void ReplaceField::transform(Record& r) {
   if (!objectOrNull(r, "field replacement")) return;  // null key/value: passed through
   const sluice_part p = part();
   if (!include_.empty() || !exclude_.empty()) {
-    for (const std::string& name : r.keys(p))
-      if (!keep(name)) r.remove(p, Path::field(name));
+    r.keys(p, Path{}, names_);
+    for (const std::string& name : names_)
+      if (!keep(name)) r.removeField(p, name);
   }
   if (renames_.empty()) return;
   if (!viaTemp_) {

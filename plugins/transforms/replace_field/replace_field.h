@@ -30,6 +30,7 @@ class ReplaceField : public RecordTransform {
   };
   std::unordered_set<std::string> exclude_;
   std::unordered_set<std::string> include_;
+  std::vector<std::string> names_;  // the record's field names, reused
   std::vector<Rename> renames_;
   bool viaTemp_ = false;  // a rename target is another rename's source: rename in two steps
 };

@@ -629,17 +629,34 @@ class Record {
     check(h_->host_rec_set_json(r_, part, path.data(), path.depth(), span(json)), "set");
   }
   std::vector<std::string> keys(sluice_part part, const Path& path = {}) const {
-    std::vector<sluice_span> buf(16);
-    const sluice_span* p = path.data();
-    size_t n = h_->host_rec_keys(r_, part, p, path.depth(), buf.data(), buf.size());
-    if (n > buf.size()) {
-      buf.resize(n);
-      n = h_->host_rec_keys(r_, part, p, path.depth(), buf.data(), buf.size());
-    }
     std::vector<std::string> out;
-    out.reserve(n);
-    for (size_t i = 0; i < n; ++i) out.emplace_back(view(buf[i]));
+    keys(part, path, out);
     return out;
+  }
+  /// The keys into `out`, reusing its strings: no allocation per record once
+  /// it has grown (for transforms that look at every field of every record).
+  void keys(sluice_part part, const Path& path, std::vector<std::string>& out) const {
+    sluice_span small[32];
+    std::vector<sluice_span> big;
+    sluice_span* buf = small;
+    const sluice_span* p = path.data();
+    size_t n = h_->host_rec_keys(r_, part, p, path.depth(), buf, 32);
+    if (n > 32) {
+      big.resize(n);
+      buf = big.data();
+      n = h_->host_rec_keys(r_, part, p, path.depth(), buf, n);
+    }
+    out.resize(n);
+    for (size_t i = 0; i < n; ++i) out[i].assign(view(buf[i]));
+  }
+  /// Remove the top-level field `name` without building a Path; false when
+  /// it was absent.
+  bool removeField(sluice_part part, std::string_view name) {
+    const sluice_span seg = span(name);
+    sluice_status s = h_->host_rec_remove(r_, part, &seg, 1);
+    if (s == SLUICE_NOT_FOUND) return false;
+    check(s, "remove");
+    return true;
   }
   std::optional<std::string> raw(sluice_part part) const {
     sluice_span out{};
