@@ -75,6 +75,10 @@ std::map<std::string, std::string> Env::producerSettings() const {
       {"acks", "all"},
       {"linger.ms", "5"},
       {"compression.type", "none"},
+      // librdkafka's 100,000 queued messages were most of a source task's
+      // memory (docs/benchmarks.md); 20,000 is still 70 ms of records at
+      // 280 k records/s, fourteen times linger.ms.
+      {"queue.buffering.max.messages", "20000"},
   };
   for (const auto& [k, v] : producer_) s[k] = v;
   s["bootstrap.servers"] = bootstrap_;
@@ -90,6 +94,9 @@ std::map<std::string, std::string> Env::consumerSettings(const std::string& grou
       {"auto.offset.reset", "earliest"},
       {"partition.assignment.strategy", "range,roundrobin"},
       {"enable.partition.eof", "false"},
+      // Prefetch at most 16 MiB (librdkafka: 64 MiB), like the Java
+      // consumer's fetch sizes rather than four times them.
+      {"queued.max.messages.kbytes", "16384"},
   };
   // librdkafka 2.0.2's mock coordinator keeps a member that left until its
   // session times out, so a restarted sink task would wait the full 45 s
