@@ -42,7 +42,7 @@ Status SourceTask::setUp() {
   m_.queueCapacity = metrics::producerQueueCapacity(producer_);
 
   if (!plan_->defaultTopic.empty()) {
-    if (auto s = ensureTopic(plan_->defaultTopic); !s) return s;
+    if (auto t = ensureTopic(plan_->defaultTopic); !t) return t.status();
   }
   if (dlq_)
     if (auto s = dlq_->open(producer_); !s) return s;
@@ -51,14 +51,23 @@ Status SourceTask::setUp() {
 
 void SourceTask::tearDown() {
   tearDownPipeline();
+  for (auto& [name, handle] : topics_) rd_kafka_topic_destroy(handle);
+  topics_.clear();
+  lastTopic_ = {};
+  lastTopicHandle_ = nullptr;
   if (producer_) {
     rd_kafka_destroy(producer_);
     producer_ = nullptr;
   }
 }
 
-Status SourceTask::ensureTopic(const std::string& topic) {
-  if (knownTopics_.count(topic)) return Status::ok();
+Result<rd_kafka_topic_t*> SourceTask::ensureTopic(const std::string& topic) {
+  if (lastTopicHandle_ && topic == lastTopic_) return lastTopicHandle_;
+  if (auto it = topics_.find(topic); it != topics_.end()) {
+    lastTopic_ = it->first;
+    lastTopicHandle_ = it->second;
+    return it->second;
+  }
   bool create = env_.kafka->embedded() || plan_->topicCreationPartitions != -1 ||
                 plan_->topicCreationReplicationFactor != -1;
   if (create) {
@@ -81,9 +90,14 @@ Status SourceTask::ensureTopic(const std::string& topic) {
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
   }
-  knownTopics_.insert(topic);
+  rd_kafka_topic_t* handle = rd_kafka_topic_new(producer_, topic.c_str(), nullptr);
+  if (!handle)
+    return Status::fatal("cannot use topic '" + topic + "': " + rd_kafka_err2str(rd_kafka_last_error()));
+  auto it = topics_.emplace(topic, handle).first;
+  lastTopic_ = it->first;
+  lastTopicHandle_ = handle;
   if (env_.topics) env_.topics->add(topic);
-  return Status::ok();
+  return handle;
 }
 
 void SourceTask::onDelivery(rd_kafka_t*, const rd_kafka_message_t* msg, void* opaque) {
@@ -131,7 +145,8 @@ void SourceTask::settle(OffsetTracker::Entry* e, const rd_kafka_message_t* writt
 }
 
 Status SourceTask::produce(Record& r) {
-  if (auto s = ensureTopic(r.topic); !s) return s;
+  auto topic = ensureTopic(r.topic);
+  if (!topic) return topic.status();
   const auto& key = r.key.bytes(*rctx_.key);
   const auto& value = r.value.bytes(*rctx_.value);
   rd_kafka_headers_t* hdrs = nullptr;
@@ -146,7 +161,7 @@ Status SourceTask::produce(Record& r) {
   auto stopDeadline = Clock::time_point{};
   while (true) {
     rd_kafka_resp_err_t err = rd_kafka_producev(
-        producer_, RD_KAFKA_V_TOPIC(r.topic.c_str()), RD_KAFKA_V_PARTITION(r.partition),
+        producer_, RD_KAFKA_V_RKT(*topic), RD_KAFKA_V_PARTITION(r.partition),
         RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
         RD_KAFKA_V_KEY((key ? key->data() : nullptr), (key ? key->size() : 0)),
         RD_KAFKA_V_VALUE((value ? const_cast<char*>(value->data()) : nullptr), (value ? value->size() : 0)),

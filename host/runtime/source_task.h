@@ -27,7 +27,8 @@ class SourceTask final : public Task {
   void tearDown();
   /// Produce one record, waiting while the producer queue is full.
   Status produce(Record& r);
-  Status ensureTopic(const std::string& topic);
+  /// The producer's handle of `topic`, after making sure it exists.
+  Result<rd_kafka_topic_t*> ensureTopic(const std::string& topic);
   /// Commit what is committable. With checkpoints on, or operator state to
   /// commit, first a barrier: stop polling and wait for every produced record
   /// to be acknowledged, then offsets and state go in one batch.
@@ -42,7 +43,12 @@ class SourceTask final : public Task {
 
   rd_kafka_t* producer_ = nullptr;
   OffsetTracker tracker_;
-  std::set<std::string> knownTopics_;
+  /// Topics known to exist, with the producer's handle of each: producing
+  /// through a handle skips librdkafka's lookup of the topic by name (a
+  /// lock and a scan per record). The last one used is remembered too.
+  std::map<std::string, rd_kafka_topic_t*, std::less<>> topics_;
+  std::string_view lastTopic_;
+  rd_kafka_topic_t* lastTopicHandle_ = nullptr;
   std::string deliveryError_;
   std::string commitRecordError_;  // on_commit_record failed: the task fails
   std::map<std::string, std::string> uncommitted_;  // acked, not yet durable
