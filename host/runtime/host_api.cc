@@ -90,7 +90,7 @@ sluice_status hostEmit(sluice_emitter* e, const sluice_record* in) {
     copyContent(*in, r);
     if (in->source_partition.data && in->source_partition.len) {
       std::string_view raw = V(in->source_partition);
-      if (raw != t->partitionRaw || t->partitionCanonical.empty()) {
+      if (raw != t->partitionRaw || !t->partitionCanonical) {
         auto canon = jsonutil::canonical(raw);
         if (!canon) {
           ++t->refused;
@@ -98,7 +98,7 @@ sluice_status hostEmit(sluice_emitter* e, const sluice_record* in) {
           return SLUICE_BAD_RECORD;
         }
         t->partitionRaw.assign(raw);
-        t->partitionCanonical = std::move(*canon);
+        t->partitionCanonical = &*t->partitions.insert(std::move(*canon)).first;
       }
       r.sourcePartition = t->partitionCanonical;
       r.sourceOffset = std::string(V(in->source_offset));

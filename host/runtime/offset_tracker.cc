@@ -3,14 +3,20 @@
 namespace sluice::runtime {
 
 OffsetTracker::Entry* OffsetTracker::add(const std::string& partition, std::string offset) {
-  auto& p = parts_[partition];
-  if (!p) {
-    p = std::make_unique<Partition>();
-    p->name = partition;
+  // Records come in runs of one partition: compare with the last one before
+  // hashing the name.
+  if (!last_ || last_->name != partition) {
+    auto& p = parts_[partition];
+    if (!p) {
+      p = std::make_unique<Partition>();
+      p->name = partition;
+    }
+    last_ = p.get();
   }
+  Partition* p = last_;
   // std::deque keeps references to other elements valid on push_back and
   // pop_front, which is what makes the entry pointer a stable opaque.
-  p->inflight.push_back(Entry{p.get(), std::move(offset), false});
+  p->inflight.push_back(Entry{p, std::move(offset), false});
   ++pending_;
   return &p->inflight.back();
 }

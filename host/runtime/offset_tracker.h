@@ -43,6 +43,7 @@ class OffsetTracker {
 
  private:
   std::unordered_map<std::string, std::unique_ptr<Partition>> parts_;
+  Partition* last_ = nullptr;  // the partition of the last add
   size_t pending_ = 0;
 };
 

@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -46,9 +47,11 @@ struct EmitTarget {
   RecordContext* rctx = nullptr;
   size_t refused = 0;
   std::string lastRefusal;
-  // Sources emit the same partition JSON over and over: canonicalize once.
+  // Sources emit the same partition JSON over and over: canonicalize once,
+  // and keep every canonical form once (Record::sourcePartition points here).
   std::string partitionRaw;
-  std::string partitionCanonical;
+  const std::string* partitionCanonical = nullptr;
+  std::set<std::string> partitions;
 };
 
 /// The records a transform or predicate sees (sluice_batch).

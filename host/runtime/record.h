@@ -103,7 +103,9 @@ struct Record {
   RecordPart key;
   RecordPart value;
   std::vector<Header> headers;
-  std::string sourcePartition;  // canonical JSON (sources)
+  /// Canonical JSON (sources); interned by the task's emitter, so records
+  /// share one string per source partition instead of a copy each.
+  const std::string* sourcePartition = nullptr;
   std::string sourceOffset;     // JSON (sources)
   bool dropped = false;
   RecordContext* ctx = nullptr;

@@ -314,7 +314,7 @@ void SourceTask::run() {
     // drops still moves its source offset forward once everything before it
     // is acknowledged.
     for (auto& r : batch)
-      if (!r.sourcePartition.empty()) r.tracking = tracker_.add(r.sourcePartition, std::move(r.sourceOffset));
+      if (r.sourcePartition) r.tracking = tracker_.add(*r.sourcePartition, std::move(r.sourceOffset));
     Status ts = Status::ok();
     if (!plan_->toleranceAll) {
       ts = chain_->apply(batch);
