@@ -19,7 +19,7 @@ class Converter {
   virtual ~Converter() = default;
   virtual const char* name() const = 0;
   /// Bytes (nullopt = null) to a document. Called at most once per record pass.
-  virtual Status toDocument(const std::optional<std::string>& bytes, boost::json::value* out) const = 0;
+  virtual Status toDocument(const std::optional<std::string_view>& bytes, boost::json::value* out) const = 0;
   /// Document to bytes; a null document gives nullopt (a tombstone or null key).
   virtual std::optional<std::string> fromDocument(const boost::json::value& doc) const = 0;
 };

@@ -5,7 +5,7 @@ namespace sluice::runtime {
 boost::json::value* RecordPart::doc(const Converter& conv, Status* err) {
   if (!doc_) {
     boost::json::value v;
-    Status s = conv.toDocument(bytes_, &v);
+    Status s = conv.toDocument(rawBytes(), &v);
     if (!s.isOk()) {
       *err = std::move(s);
       return nullptr;
@@ -15,12 +15,14 @@ boost::json::value* RecordPart::doc(const Converter& conv, Status* err) {
   return &*doc_;
 }
 
-const std::optional<std::string>& RecordPart::bytes(const Converter& conv) {
+std::optional<std::string_view> RecordPart::bytes(const Converter& conv) {
   if (dirty_ && doc_) {
-    bytes_ = conv.fromDocument(*doc_);
+    owned_ = conv.fromDocument(*doc_);
+    borrowed_ = false;
+    view_ = {};
     dirty_ = false;
   }
-  return bytes_;
+  return rawBytes();
 }
 
 }  // namespace sluice::runtime
