@@ -415,6 +415,10 @@ void SinkTask::run() {
     }
     rateLimit(p.records.size());
     if (!handle(put(p), &p)) break;
+    // The records (and their messages) go now; the vector's room is kept for
+    // the next batch (empty when the batch waits in pending_ for a retry).
+    p.records.clear();
+    batch.swap(p.records);
   }
   if (consumer_ && state() != State::kFailed) {
     if (Status s = flushAndCommit(true, "shutdown"); !s)
