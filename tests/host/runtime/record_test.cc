@@ -11,6 +11,11 @@
 namespace sluice::runtime {
 namespace {
 
+// Vectors of records move them when they grow; a throwing move would make
+// them copy, and a copy owns its bytes (a copy of every key and value).
+static_assert(std::is_nothrow_move_constructible_v<Record>);
+static_assert(std::is_nothrow_move_assignable_v<Record>);
+
 class RecordPartTest : public ::testing::Test {
  protected:
   std::unique_ptr<Converter> json_ = makeConverter("json");
