@@ -9,7 +9,7 @@ namespace {
 class JsonConverter final : public Converter {
  public:
   const char* name() const override { return "json"; }
-  Status toDocument(const std::optional<std::string>& bytes, json::value* out,
+  Status toDocument(const std::optional<std::string_view>& bytes, json::value* out,
                     json::storage_ptr sp) const override {
     if (!bytes) {
       *out = nullptr;
@@ -41,7 +41,7 @@ class StringConverter final : public Converter {
  public:
   explicit StringConverter(const char* n) : name_(n) {}
   const char* name() const override { return name_; }
-  Status toDocument(const std::optional<std::string>& bytes, json::value* out,
+  Status toDocument(const std::optional<std::string_view>& bytes, json::value* out,
                     json::storage_ptr sp) const override {
     if (!bytes) *out = nullptr; else *out = json::string(*bytes, std::move(sp));
     return Status::ok();

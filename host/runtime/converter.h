@@ -21,7 +21,7 @@ class Converter {
   virtual const char* name() const = 0;
   /// Bytes (nullopt = null) to a document whose nodes and strings live in
   /// `sp` (the default heap when empty). Called at most once per record pass.
-  virtual Status toDocument(const std::optional<std::string>& bytes, boost::json::value* out,
+  virtual Status toDocument(const std::optional<std::string_view>& bytes, boost::json::value* out,
                             boost::json::storage_ptr sp = {}) const = 0;
   /// Document to bytes; a null document gives nullopt (a tombstone or null key).
   virtual std::optional<std::string> fromDocument(const boost::json::value& doc) const = 0;

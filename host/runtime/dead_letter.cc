@@ -10,16 +10,16 @@ OriginalRecord snapshot(Record& r) {
   o.partition = r.partition;
   o.offset = r.offset;
   o.timestampMs = r.timestampMs;
-  o.key = r.key.rawBytes();
-  o.value = r.value.rawBytes();
+  o.key = ownedBytes(r.key.rawBytes());
+  o.value = ownedBytes(r.value.rawBytes());
   o.headers = r.headers;
   return o;
 }
 
 OriginalRecord snapshotSerialized(Record& r, const RecordContext& ctx) {
   OriginalRecord o = snapshot(r);
-  o.key = r.key.bytes(*ctx.key);
-  o.value = r.value.bytes(*ctx.value);
+  o.key = ownedBytes(r.key.bytes(*ctx.key));
+  o.value = ownedBytes(r.value.bytes(*ctx.value));
   return o;
 }
 

@@ -35,7 +35,7 @@ class Replayer final : public Task {
     bool transformed = false;  // failed after the transforms: do not apply them again
   };
   Status positions(DlqReplayReport& rep);
-  DeadLetter fromMessage(const rd_kafka_message_t* msg);
+  DeadLetter fromMessage(KafkaMessage msg);
   /// Feed one batch through; count what went through and what failed again.
   Status feed(std::vector<DeadLetter>& batch, DlqReplayReport& rep, Clock::time_point deadline);
   Status transform(std::vector<Record>& records, int64_t& failed);
@@ -49,8 +49,8 @@ class Replayer final : public Task {
   rd_kafka_t* producer_ = nullptr;  // sources: to the records' topics
 };
 
-Replayer::DeadLetter Replayer::fromMessage(const rd_kafka_message_t* msg) {
-  DeadLetter d{recordFromMessage(msg, &rctx_)};
+Replayer::DeadLetter Replayer::fromMessage(KafkaMessage msg) {
+  DeadLetter d{recordFromMessage(std::move(msg), &rctx_)};
   Record& r = d.record;
   if (plan_->isSource()) {  // a source record has no Kafka coordinates yet
     r.partition = RD_KAFKA_PARTITION_UA;
@@ -173,8 +173,8 @@ Status Replayer::produce(std::vector<Record>& records, int64_t& failed, Clock::t
       results[i] = RD_KAFKA_RESP_ERR_NO_ERROR;
       continue;
     }
-    const auto& k = r.key.bytes(*rctx_.key);
-    const auto& v = r.value.bytes(*rctx_.value);
+    auto k = r.key.bytes(*rctx_.key);
+    auto v = r.value.bytes(*rctx_.value);
     rd_kafka_headers_t* hdrs = rd_kafka_headers_new(r.headers.size());
     for (const auto& h : r.headers)
       rd_kafka_header_add(hdrs, h.key.data(), static_cast<ssize_t>(h.key.size()), h.value ? h.value->data() : nullptr,
@@ -289,13 +289,13 @@ Result<DlqReplayReport> Replayer::execute(const DlqReplayOptions& o) {
         rd_kafka_message_destroy(msg);
         continue;
       }
+      KafkaMessage owned(msg);  // the batch's records keep it (they go before the consumer)
       auto it = std::find_if(next.begin(), next.end(), [&](const auto& p) { return p.partition == msg->partition; });
       // Past the end snapshot: dead letters written since (by this replay too).
       if (it != next.end() && msg->offset >= it->position && msg->offset < it->end) {
-        batch.push_back(fromMessage(msg));
         it->position = msg->offset + 1;
+        batch.push_back(fromMessage(std::move(owned)));
       }
-      rd_kafka_message_destroy(msg);
     }
     if (batch.empty()) continue;
     if (Status s = feed(batch, rep, deadline); !s) return s;

@@ -318,7 +318,7 @@ size_t hostRecKeys(sluice_rec* rec, int32_t part, const sluice_span* path, size_
 sluice_status hostRecGetRaw(sluice_rec* rec, int32_t part, sluice_span* out) {
   Record* r = R(rec);
   if (part != SLUICE_PART_KEY && part != SLUICE_PART_VALUE) return SLUICE_BAD_RECORD;
-  const auto& b = r->partRef(part).bytes(r->converter(part));
+  auto b = r->partRef(part).bytes(r->converter(part));
   *out = b ? S(*b) : sluice_span{nullptr, 0};
   return SLUICE_OK;
 }

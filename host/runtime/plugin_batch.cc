@@ -2,15 +2,18 @@
 
 namespace sluice::runtime {
 
-Record recordFromMessage(const rd_kafka_message_t* msg, RecordContext* ctx) {
+void KafkaMessageDeleter::operator()(rd_kafka_message_s* msg) const { rd_kafka_message_destroy(msg); }
+
+Record recordFromMessage(KafkaMessage message, RecordContext* ctx) {
+  const rd_kafka_message_t* msg = message.get();
   Record r;
   r.ctx = ctx;
   r.topic = rd_kafka_topic_name(msg->rkt);
   r.partition = msg->partition;
   r.offset = msg->offset;
   r.timestampMs = rd_kafka_message_timestamp(msg, nullptr);
-  if (msg->key) r.key = RecordPart(std::string(static_cast<const char*>(msg->key), msg->key_len));
-  if (msg->payload) r.value = RecordPart(std::string(static_cast<const char*>(msg->payload), msg->len));
+  if (msg->key) r.key = RecordPart::borrowed({static_cast<const char*>(msg->key), msg->key_len});
+  if (msg->payload) r.value = RecordPart::borrowed({static_cast<const char*>(msg->payload), msg->len});
   rd_kafka_headers_t* hdrs = nullptr;
   if (rd_kafka_message_headers(msg, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR && hdrs) {
     const char* name;
@@ -22,11 +25,15 @@ Record recordFromMessage(const rd_kafka_message_t* msg, RecordContext* ctx) {
       r.headers.push_back(std::move(h));
     }
   }
+  r.message = std::move(message);
   return r;
 }
 
 PluginBatch::PluginBatch(std::vector<Record>& batch, const RecordContext& rctx)
-    : recs(batch.size()), ptrs(batch.size()), headers(batch.size()) {
+    : recs(batch.size()), ptrs(batch.size()) {
+  size_t headerCount = 0;
+  for (const auto& r : batch) headerCount += r.headers.size();
+  headers.reserve(headerCount);  // no reallocation below: the views point into it
   for (size_t i = 0; i < batch.size(); ++i) {
     Record& r = batch[i];
     sluice_record& c = recs[i];
@@ -35,16 +42,17 @@ PluginBatch::PluginBatch(std::vector<Record>& batch, const RecordContext& rctx)
     c.offset = r.offset;
     c.timestamp_ms = r.timestampMs;
     c.topic = sluice_span{r.topic.data(), r.topic.size()};
-    const auto& k = r.key.bytes(*rctx.key);
-    const auto& v = r.value.bytes(*rctx.value);
+    auto k = r.key.bytes(*rctx.key);
+    auto v = r.value.bytes(*rctx.value);
     c.key = k ? sluice_span{k->data(), k->size()} : sluice_span{nullptr, 0};
     c.value = v ? sluice_span{v->data(), v->size()} : sluice_span{nullptr, 0};
     bytes += static_cast<double>(c.key.len + c.value.len);
+    size_t first = headers.size();
     for (const auto& h : r.headers)
-      headers[i].push_back(sluice_header{{h.key.data(), h.key.size()},
-                                         h.value ? sluice_span{h.value->data(), h.value->size()} : sluice_span{nullptr, 0}});
-    c.headers = headers[i].data();
-    c.header_count = static_cast<uint32_t>(headers[i].size());
+      headers.push_back(sluice_header{{h.key.data(), h.key.size()},
+                                      h.value ? sluice_span{h.value->data(), h.value->size()} : sluice_span{nullptr, 0}});
+    c.headers = r.headers.empty() ? nullptr : headers.data() + first;
+    c.header_count = static_cast<uint32_t>(r.headers.size());
     ptrs[i] = &c;
   }
 }

@@ -13,14 +13,14 @@
 
 namespace sluice::runtime {
 
-/// A consumed Kafka message as a host record: coordinates, timestamp, key,
-/// value and headers copied out (the message may be destroyed after).
-Record recordFromMessage(const rd_kafka_message_t* msg, RecordContext* ctx);
+/// A consumed Kafka message as a host record that owns it: coordinates,
+/// timestamp, key and value as views into the message, headers copied out.
+Record recordFromMessage(KafkaMessage msg, RecordContext* ctx);
 
 struct PluginBatch {
   std::vector<sluice_record> recs;
   std::vector<const sluice_record*> ptrs;
-  std::vector<std::vector<sluice_header>> headers;
+  std::vector<sluice_header> headers;  // all records' headers, in order
   double bytes = 0;  // key and value bytes handed over
 
   /// Serialize keys and values with the context's converters and build the views.

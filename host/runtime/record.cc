@@ -84,7 +84,7 @@ json::value* RecordPart::doc(const Converter& conv, Status* err,
     // Built in `sp` from the start: moving a value into another resource
     // would copy it.
     json::value v(sp);
-    Status s = conv.toDocument(bytes_, &v, sp);
+    Status s = conv.toDocument(rawBytes(), &v, sp);
     if (!s.isOk()) {
       *err = std::move(s);
       return nullptr;
@@ -95,12 +95,14 @@ json::value* RecordPart::doc(const Converter& conv, Status* err,
   return &*doc_;
 }
 
-const std::optional<std::string>& RecordPart::bytes(const Converter& conv) {
+std::optional<std::string_view> RecordPart::bytes(const Converter& conv) {
   if (dirty_ && doc_) {
-    bytes_ = conv.fromDocument(*doc_);
+    owned_ = conv.fromDocument(*doc_);
+    borrowed_ = false;
+    view_ = {};
     dirty_ = false;
   }
-  return bytes_;
+  return rawBytes();
 }
 
 }  // namespace sluice::runtime

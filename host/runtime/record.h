@@ -3,6 +3,10 @@
 // source or from Kafka, plus a lazily parsed document per part. A value is
 // parsed at most once per pass through the transform chain and serialized at
 // most once, and only if a transform changed it.
+//
+// A record consumed from Kafka holds its librdkafka message, and its key and
+// value are views into the message's payload until something changes them:
+// nothing is copied on the way to a sink that takes the bytes as they came.
 
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/value.hpp>
@@ -12,12 +16,43 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "host/common/status.h"
 #include "host/runtime/converter.h"
 
+struct rd_kafka_message_s;  // rd_kafka_message_t, librdkafka/rdkafka.h
+
 namespace sluice::runtime {
+
+/// rd_kafka_message_destroy (plugin_batch.cc, which links librdkafka).
+struct KafkaMessageDeleter {
+  void operator()(rd_kafka_message_s* msg) const;
+};
+/// A consumed message, owned. It must be destroyed before its consumer is
+/// closed: whoever keeps records of a consumer drops them first.
+using KafkaMessage = std::unique_ptr<rd_kafka_message_s, KafkaMessageDeleter>;
+
+/// A record's message: moves with the record; a copy of the record holds
+/// none (its parts copy their bytes, see RecordPart's copy).
+class HeldMessage {
+ public:
+  HeldMessage() = default;
+  HeldMessage(KafkaMessage m) : m_(std::move(m)) {}  // NOLINT: implicit by design
+  HeldMessage(const HeldMessage&) {}
+  HeldMessage& operator=(const HeldMessage&) {
+    m_.reset();
+    return *this;
+  }
+  HeldMessage(HeldMessage&&) noexcept = default;
+  HeldMessage& operator=(HeldMessage&&) noexcept = default;
+  rd_kafka_message_s* get() const { return m_.get(); }
+  void reset() { m_.reset(); }
+
+ private:
+  KafkaMessage m_;
+};
 
 struct Header {
   std::string key;
@@ -25,21 +60,42 @@ struct Header {
 };
 
 /// Key or value: bytes, and the document once something asked for structure.
+/// The bytes are owned, or borrowed (a view into memory the record keeps
+/// alive: its Kafka message) until they are set or re-serialized.
 class RecordPart {
  public:
   RecordPart() = default;
-  explicit RecordPart(std::optional<std::string> bytes) : bytes_(std::move(bytes)) {}
-  RecordPart(const RecordPart&) = default;
+  explicit RecordPart(std::optional<std::string> bytes) : owned_(std::move(bytes)) {}
+  /// A copy owns its bytes (what a borrowed part views may go before it).
+  RecordPart(const RecordPart& o)
+      : owned_(o.borrowed_ ? std::optional<std::string>(std::in_place, o.view_) : o.owned_),
+        arena_(o.arena_),
+        doc_(o.doc_),
+        dirty_(o.dirty_) {}
   RecordPart(RecordPart&&) noexcept = default;
-  /// The old document goes before the arena it lives in (the defaulted
+  /// The old document goes before the arena it lives in (a defaulted
   /// assignment would release them in the other order).
-  RecordPart& operator=(RecordPart o) noexcept {
+  RecordPart& operator=(RecordPart&& o) noexcept {
+    if (this == &o) return *this;
     doc_.reset();
-    bytes_ = std::move(o.bytes_);
+    owned_ = std::move(o.owned_);
+    view_ = o.view_;
+    borrowed_ = o.borrowed_;
     arena_ = std::move(o.arena_);
     doc_ = std::move(o.doc_);
     dirty_ = o.dirty_;
     return *this;
+  }
+  RecordPart& operator=(const RecordPart& o) {
+    if (this != &o) *this = RecordPart(o);
+    return *this;
+  }
+  /// Bytes that are not copied: `b` must outlive the part (or its next change).
+  static RecordPart borrowed(std::string_view b) {
+    RecordPart p;
+    p.view_ = b;
+    p.borrowed_ = true;
+    return p;
   }
 
   /// The document, parsing on first use into `arena` (see RecordContext;
@@ -50,25 +106,48 @@ class RecordPart {
   /// Mark the document as changed: bytes are stale until the next bytes() call.
   void touch() { dirty_ = true; }
   /// Current bytes (re-serialized from the document once if it changed).
-  const std::optional<std::string>& bytes(const Converter& conv);
+  /// The view is valid until the part changes or the record goes.
+  std::optional<std::string_view> bytes(const Converter& conv);
   void setBytes(std::optional<std::string> b) {
-    bytes_ = std::move(b);
+    owned_ = std::move(b);
+    borrowed_ = false;
+    view_ = {};
     doc_.reset();
     arena_.reset();
     dirty_ = false;
   }
   bool parsed() const { return doc_.has_value(); }
   boost::json::value* parsedDoc() { return doc_ ? &*doc_ : nullptr; }
-  /// For tests: raw bytes without materializing.
-  const std::optional<std::string>& rawBytes() const { return bytes_; }
+  /// Raw bytes without materializing (stale if the document changed).
+  std::optional<std::string_view> rawBytes() const {
+    if (borrowed_) return view_;
+    if (owned_) return std::string_view(*owned_);
+    return std::nullopt;
+  }
+  /// Copy borrowed bytes into the part (before what they view goes).
+  void own() {
+    if (!borrowed_) return;
+    owned_.emplace(view_);
+    borrowed_ = false;
+    view_ = {};
+  }
+  /// For tests: whether the bytes are a view into memory the part does not own.
+  bool isBorrowed() const { return borrowed_; }
 
  private:
-  std::optional<std::string> bytes_;
+  std::optional<std::string> owned_;  // when !borrowed_ (nullopt: null)
+  std::string_view view_;             // when borrowed_
+  bool borrowed_ = false;
   /// Keeps the arena of doc_ alive. Declared before doc_, so destroyed after it.
   std::shared_ptr<boost::json::monotonic_resource> arena_;
   std::optional<boost::json::value> doc_;
   bool dirty_ = false;
 };
+
+/// Copy of a part's bytes, for what outlives the record (dead letters).
+inline std::optional<std::string> ownedBytes(std::optional<std::string_view> b) {
+  return b ? std::optional<std::string>(std::in_place, *b) : std::nullopt;
+}
 
 /// Converters and a scratch arena shared by the records of one task.
 struct RecordContext {
@@ -110,9 +189,17 @@ struct Record {
   bool dropped = false;
   RecordContext* ctx = nullptr;
   void* tracking = nullptr;  // the source task's offset-tracker entry
+  HeldMessage message;       // sinks: the consumed message (key and value may view into it)
 
   const Converter& converter(int part) const { return part == 0 ? *ctx->key : *ctx->value; }
   RecordPart& partRef(int part) { return part == 0 ? key : value; }
+  /// Copy what views the message into the record and let the message go:
+  /// for a record kept past its consumer.
+  void releaseMessage() {
+    key.own();
+    value.own();
+    message.reset();
+  }
 };
 
 }  // namespace sluice::runtime

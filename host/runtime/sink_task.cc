@@ -51,6 +51,12 @@ Status SinkTask::setUp() {
 }
 
 void SinkTask::tearDown() {
+  // Messages must be destroyed before their consumer. The records kept here
+  // stay (a batch being retried still defers the checkpoint on revocation),
+  // with their bytes copied out.
+  if (pending_)
+    for (auto& r : pending_->records) r.releaseMessage();
+  for (auto& r : prefetched_) r.releaseMessage();
   if (consumer_) {
     rd_kafka_consumer_close(consumer_);
     rd_kafka_destroy(consumer_);
@@ -128,9 +134,7 @@ size_t SinkTask::fetch(std::vector<Record>& out, int timeoutMs) {
       rd_kafka_message_destroy(msg);
       continue;
     }
-    Record r = recordFromMessage(msg, &rctx_);
-    rd_kafka_message_destroy(msg);
-    out.push_back(std::move(r));
+    out.push_back(recordFromMessage(KafkaMessage(msg), &rctx_));
     ++n;
   }
   return n;
@@ -411,13 +415,19 @@ void SinkTask::run() {
     }
     rateLimit(p.records.size());
     if (!handle(put(p), &p)) break;
+    // The records (and their messages) go now; the vector's room is kept for
+    // the next batch (empty when the batch waits in pending_ for a retry).
+    p.records.clear();
+    batch.swap(p.records);
   }
   if (consumer_ && state() != State::kFailed) {
     if (Status s = flushAndCommit(true, "shutdown"); !s)
       SLUICE_LOG(tag_, log::Level::kError, "final flush/commit failed: " + s.message());
   }
   // Close the consumer while the plugin is still open: leaving the group
-  // revokes the partitions, which flushes and commits once more.
+  // revokes the partitions, which flushes and commits once more. A batch
+  // left here (the task failed) was not put: its messages go first.
+  batch.clear();
   tearDown();
   SLUICE_LOG(tag_, log::Level::kInfo, "sink task stopped");
 }

@@ -147,8 +147,8 @@ void SourceTask::settle(OffsetTracker::Entry* e, const rd_kafka_message_t* writt
 Status SourceTask::produce(Record& r) {
   auto topic = ensureTopic(r.topic);
   if (!topic) return topic.status();
-  const auto& key = r.key.bytes(*rctx_.key);
-  const auto& value = r.value.bytes(*rctx_.value);
+  auto key = r.key.bytes(*rctx_.key);
+  auto value = r.value.bytes(*rctx_.value);
   rd_kafka_headers_t* hdrs = nullptr;
   if (!r.headers.empty()) {
     hdrs = rd_kafka_headers_new(r.headers.size());
@@ -360,8 +360,8 @@ void SourceTask::run() {
         // the record's fault, so it goes to the dead letter queue.
         if (m_.errorsProduce) m_.errorsProduce->Increment();
         OriginalRecord o = snapshot(r);
-        o.key = r.key.bytes(*rctx_.key);
-        o.value = r.value.bytes(*rctx_.value);
+        o.key = ownedBytes(r.key.bytes(*rctx_.key));
+        o.value = ownedBytes(r.value.bytes(*rctx_.value));
         bool toDlq = dlq_ && dlq_->enabled();
         ps = deadLetter(o, {"KAFKA_PRODUCE", "producer", ps.message()}, toDlq ? r.tracking : nullptr);
         if (ps && !toDlq && r.tracking) settle(static_cast<OffsetTracker::Entry*>(r.tracking), nullptr);

@@ -42,7 +42,7 @@ std::optional<std::string> bytesOf(const json::object& in, const char* key) {
   return json::serialize(*v);
 }
 
-json::value parsedOr(const std::optional<std::string>& bytes) {
+json::value parsedOr(std::optional<std::string_view> bytes) {
   if (!bytes) return nullptr;
   return json::parse(*bytes);
 }

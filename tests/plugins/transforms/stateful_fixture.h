@@ -74,7 +74,7 @@ class StatefulChainTest : public ::testing::Test {
     EXPECT_TRUE(s.isOk()) << s.message();
     std::vector<Out> out;
     for (auto& r : batch)
-      if (!r.dropped) out.push_back({r.topic, r.key.bytes(*rctx_.key), r.value.bytes(*rctx_.value), r.timestampMs});
+      if (!r.dropped) out.push_back({r.topic, ownedBytes(r.key.bytes(*rctx_.key)), ownedBytes(r.value.bytes(*rctx_.value)), r.timestampMs});
     return out;
   }
 

@@ -111,7 +111,7 @@ TEST_F(WindowAggregateTest, GroupFieldTimeFieldOutputTopicAndInputPassThrough) {
   std::vector<Record> batch{in(R"("u1")", "2", 100), in("7", "3", 200), in(R"("7")", "1.5", 300),
                             in(R"("u1")", "null", 400), in(R"("u1")", "5", 1000)};
   std::vector<Out> expected;
-  for (auto& r : batch) expected.push_back({"in", std::nullopt, *r.value.rawBytes(), T0 + 999999});
+  for (auto& r : batch) expected.push_back({"in", std::nullopt, std::string(*r.value.rawBytes()), T0 + 999999});
   auto window = [&](const std::string& keyBytes, const std::string& keyJson, const std::string& max) {
     return Out{"totals", keyBytes,
                R"({"key":)" + keyJson + R"(,"window_start":)" + std::to_string(T0) + R"(,"window_end":)" +
