@@ -109,14 +109,21 @@ rabbitmq-down:
 # $(BUILD)/bench/micro.json. bench-checkpoints: checkpoint overhead end to end,
 # datagen into a real broker of its own (KAFKA_PORT 19392), which it stops at
 # the end; RECORDS, RUNS, INTERVALS, ... as in bench/e2e/checkpoint_overhead.sh.
-.PHONY: bench-micro bench-checkpoints bench-postgres bench-redis bench-memcached
+.PHONY: bench-micro bench-checkpoints bench-postgres bench-redis bench-memcached bench-instructions
 BENCH_MIN_TIME ?= 0.2
 BENCH_FILTER ?= .
+BENCH_CASES ?= 1 2 3 4 15
 
 bench-micro: build
 	@mkdir -p $(BUILD)/bench
 	$(BUILD)/bin/sluice_micro_bench --benchmark_min_time=$(BENCH_MIN_TIME) --benchmark_filter='$(BENCH_FILTER)' \
 		--benchmark_out=$(BUILD)/bench/micro.json --benchmark_out_format=json
+
+# Instructions per record of transform cases under callgrind: the one figure
+# this shared VM does not make noisy (docs/benchmarks.md).
+bench-instructions: build
+	@bash scripts/deps.sh --profiling
+	python3 bench/micro/instructions.py --bench $(BUILD)/bin/sluice_micro_bench $(BENCH_CASES)
 
 bench-checkpoints: build
 	@bash scripts/deps.sh --kafka

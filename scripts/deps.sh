@@ -33,6 +33,9 @@
 # enable and start a system service (6379, 11211): the tests run their own on
 # other ports (scripts/redis.sh, scripts/memcached.sh), so when this run
 # installed one, its service is turned off again.
+#   scripts/deps.sh --profiling  also valgrind, for the instruction counts of
+#                              the micro benchmarks (bench/micro/instructions.py,
+#                              make bench-instructions)
 #   scripts/deps.sh --rabbitmq also Debian's rabbitmq-server, for the rabbitmq-source
 #                              integration tests (scripts/rabbitmq.sh starts its own
 #                              instance; the package's service is stopped and disabled);
@@ -56,6 +59,7 @@ PKGS=(
 KAFKA_PKGS=(openjdk-17-jre-headless maven util-linux procps)
 REDIS_PKGS=(redis-server redis-tools)
 MEMCACHED_PKGS=(memcached libmemcached-tools)
+PROFILING_PKGS=(valgrind)
 
 # Only with --postgres: the server scripts/postgres.sh runs (its own cluster
 # under /tmp, as the `postgres` OS user the package creates) and psql.
@@ -75,8 +79,9 @@ for a in "$@"; do
     --postgres) extra+=("${POSTGRES_PKGS[@]}") ;;
     --redis) extra+=("${REDIS_PKGS[@]}") ;;
     --memcached) extra+=("${MEMCACHED_PKGS[@]}") ;;
+    --profiling) extra+=("${PROFILING_PKGS[@]}") ;;
     --rabbitmq) rabbitmq=1 ;;
-    *) echo "usage: deps.sh [--kafka] [--postgres] [--redis] [--memcached] [--rabbitmq]" >&2; exit 64 ;;
+    *) echo "usage: deps.sh [--kafka] [--postgres] [--redis] [--memcached] [--profiling] [--rabbitmq]" >&2; exit 64 ;;
   esac
 done
 
