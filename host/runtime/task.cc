@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include <pthread.h>
+
 #include <chrono>
 #include <cmath>
 #include <random>
@@ -45,6 +47,10 @@ void Task::start(bool paused) {
 }
 
 void Task::threadMain() {
+  // Otherwise the thread keeps the name of the one that started it (a REST
+  // worker, "civetweb-worker") in top, perf and gdb. Linux allows 15 bytes.
+  std::string name = plan_->name.substr(0, 10) + "-" + std::to_string(id_);
+  pthread_setname_np(pthread_self(), name.substr(0, 15).c_str());
   try {
     run();
   } catch (const std::exception& e) {
