@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # Shared by the end-to-end benchmark scripts here: stopping the sluice they
-# started (SLUICE_PID), a free loopback port, /metrics sums, clock and CPU.
+# started (SLUICE_PID), a free loopback port, /metrics sums, clock and CPU,
+# and running a connector while measuring its steady rate.
 
 # Stop $SLUICE_PID: TERM, up to 30 s for a clean exit, then KILL.
 stop_sluice() {
@@ -29,3 +30,52 @@ metric() {
 now() { date +%s.%N; }
 # user + system CPU ticks of $SLUICE_PID so far
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$SLUICE_PID/stat"; }
+
+# measure_sluice LABEL CONNECTOR_NAME CONNECTOR_JSON: runs $SLUICE (a worker in
+# $WORK/LABEL against $BOOTSTRAP) until the connector's records_out reaches
+# RECORDS; writes "records/s cpu_us/record seconds load1" of the window from
+# 5 % of the records on to $WORK/LABEL/result. The calling script defines
+# die, RECORDS, RUN_TIMEOUT and POLL (redis and memcached sink benchmarks).
+measure_sluice() {
+  local label=$1 name=$2 config=$3 dir=$WORK/$1 port
+  mkdir -p "$dir"
+  port=$(free_port)
+  cat >"$dir/worker.json" <<EOF
+{"listeners": "http://127.0.0.1:$port", "state.dir": "$dir/state", "bootstrap.servers": "$BOOTSTRAP",
+ "offset.flush.interval.ms": 1000, "checkpoint.interval.ms": 1000}
+EOF
+  echo "{\"name\": \"$name\", \"config\": $config}" >"$dir/connector.json"
+  (cd "$dir" && exec "$SLUICE" run worker.json connector.json >sluice.log 2>&1) &
+  SLUICE_PID=$!
+  local base=http://127.0.0.1:$port deadline t count t0='' c0='' k0='' t1='' c1='' k1=''
+  local start_at=$((RECORDS / 20))
+  deadline=$(( $(date +%s) + RUN_TIMEOUT ))
+  while :; do
+    [ "$(date +%s)" -lt "$deadline" ] || { tail -20 "$dir/sluice.log" >&2; die "$label: not done within ${RUN_TIMEOUT}s"; }
+    kill -0 "$SLUICE_PID" 2>/dev/null || { tail -20 "$dir/sluice.log" >&2; die "$label: sluice exited"; }
+    if curl -sf -o "$dir/metrics.txt" "$base/metrics" 2>/dev/null; then
+      t=$(now)
+      count=$(metric sluice_task_records_out_total "$name" "$dir/metrics.txt")
+      if [ "$count" -ge "$RECORDS" ]; then break; fi
+      if [ -z "$t0" ] && [ "$count" -ge "$start_at" ]; then
+        t0=$t c0=$count k0=$(cpu_ticks)
+      elif [ -n "$t0" ]; then
+        t1=$t c1=$count k1=$(cpu_ticks)
+      fi
+      if curl -sf "$base/connectors/$name/status" 2>/dev/null | grep -q '"FAILED"'; then
+        curl -s "$base/connectors/$name/status" >&2
+        die "$label: the connector failed"
+      fi
+    fi
+    sleep "$POLL"
+  done
+  [ -n "$t1" ] || die "$label: too few samples; raise RECORDS"
+  python3 - "$c0" "$t0" "$k0" "$c1" "$t1" "$k1" >"$dir/result" <<'EOF'
+import os, sys
+c0, t0, k0, c1, t1, k1 = map(float, sys.argv[1:])
+secs = t1 - t0
+print(f"{(c1 - c0) / secs:.0f} {1e6 * (k1 - k0) / os.sysconf('SC_CLK_TCK') / (c1 - c0):.2f} {secs:.2f} "
+      f"{open('/proc/loadavg').read().split()[0]}")
+EOF
+  stop_sluice
+}

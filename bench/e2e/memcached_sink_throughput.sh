@@ -133,52 +133,6 @@ if len(sys.argv) > 4:
 EOF
 }
 
-# run_sluice LABEL CONNECTOR_NAME CONNECTOR_JSON: runs sluice until the
-# connector's records_out reaches RECORDS; writes "records/s cpu_us/record
-# seconds load1" of the measured window to $WORK/LABEL/result.
-run_sluice() {
-  local label=$1 name=$2 config=$3 dir=$WORK/$1 port
-  mkdir -p "$dir"
-  port=$(free_port)
-  cat >"$dir/worker.json" <<EOF
-{"listeners": "http://127.0.0.1:$port", "state.dir": "$dir/state", "bootstrap.servers": "$BOOTSTRAP",
- "offset.flush.interval.ms": 1000, "checkpoint.interval.ms": 1000}
-EOF
-  echo "{\"name\": \"$name\", \"config\": $config}" >"$dir/connector.json"
-  (cd "$dir" && exec "$SLUICE" run worker.json connector.json >sluice.log 2>&1) &
-  SLUICE_PID=$!
-  local base=http://127.0.0.1:$port deadline t count t0='' c0='' k0='' t1='' c1='' k1=''
-  local start_at=$((RECORDS / 20))
-  deadline=$(( $(date +%s) + RUN_TIMEOUT ))
-  while :; do
-    [ "$(date +%s)" -lt "$deadline" ] || { tail -20 "$dir/sluice.log" >&2; die "$label: not done within ${RUN_TIMEOUT}s"; }
-    kill -0 "$SLUICE_PID" 2>/dev/null || { tail -20 "$dir/sluice.log" >&2; die "$label: sluice exited"; }
-    if curl -sf -o "$dir/metrics.txt" "$base/metrics" 2>/dev/null; then
-      t=$(now)
-      count=$(metric sluice_task_records_out_total "$name" "$dir/metrics.txt")
-      if [ "$count" -ge "$RECORDS" ]; then break; fi
-      if [ -z "$t0" ] && [ "$count" -ge "$start_at" ]; then
-        t0=$t c0=$count k0=$(cpu_ticks)
-      elif [ -n "$t0" ]; then
-        t1=$t c1=$count k1=$(cpu_ticks)
-      fi
-      if curl -sf "$base/connectors/$name/status" 2>/dev/null | grep -q '"FAILED"'; then
-        curl -s "$base/connectors/$name/status" >&2
-        die "$label: the connector failed"
-      fi
-    fi
-    sleep "$POLL"
-  done
-  [ -n "$t1" ] || die "$label: too few samples; raise RECORDS"
-  python3 - "$c0" "$t0" "$k0" "$c1" "$t1" "$k1" >"$dir/result" <<'EOF'
-import os, sys
-c0, t0, k0, c1, t1, k1 = map(float, sys.argv[1:])
-secs = t1 - t0
-print(f"{(c1 - c0) / secs:.0f} {1e6 * (k1 - k0) / os.sysconf('SC_CLK_TCK') / (c1 - c0):.2f} {secs:.2f} "
-      f"{open('/proc/loadavg').read().split()[0]}")
-EOF
-  stop_sluice
-}
 
 CONTROLLER_PORT=$((KAFKA_PORT + 1))
 echo "memcached_sink_throughput: broker on 127.0.0.1:$KAFKA_PORT (controller $CONTROLLER_PORT)," \
@@ -195,7 +149,7 @@ bash "$ROOT/scripts/memcached.sh" up >/dev/null
 TOPIC=memcached-bench-$(date +%s)
 
 echo "memcached_sink_throughput: filling $TOPIC with $RECORDS records (payload.bytes=$PAYLOAD_BYTES, $KEYS keys)" >&2
-run_sluice fill datagen-fill "{\"connector.class\": \"datagen\", \"topic\": \"$TOPIC\", \"records\": \"$RECORDS\",
+measure_sluice fill datagen-fill "{\"connector.class\": \"datagen\", \"topic\": \"$TOPIC\", \"records\": \"$RECORDS\",
   \"payload.bytes\": \"$PAYLOAD_BYTES\", \"keys\": \"$KEYS\", \"topic.creation.default.partitions\": \"1\",
   \"topic.creation.default.replication.factor\": \"1\"}"
 
@@ -232,7 +186,7 @@ printf "$fmt" what run records/s cpu_us/rec secs load1 keys
 for run in $(seq 1 "$RUNS"); do
   fresh_memcached
   name=memcached-sink-$run
-  run_sluice "sink-$run" "$name" "{\"connector.class\": \"memcached-sink\", \"topics\": \"$TOPIC\",
+  measure_sluice "sink-$run" "$name" "{\"connector.class\": \"memcached-sink\", \"topics\": \"$TOPIC\",
     \"memcached.servers\": \"127.0.0.1:$MEMCACHED_PORT\", \"memcached.key.prefix\": \"$KEY_PREFIX\"}"
   read -r rate cpu secs load < "$WORK/sink-$run/result"
   check=$(mc_check "$KEYS" "${KEY_PREFIX}key-0" "$LAST_SEQ") || die "sink run $run: the check of memcached failed (above)"
