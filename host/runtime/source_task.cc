@@ -359,9 +359,7 @@ void SourceTask::run() {
         // The broker side refused this record (too large, unknown partition):
         // the record's fault, so it goes to the dead letter queue.
         if (m_.errorsProduce) m_.errorsProduce->Increment();
-        OriginalRecord o = snapshot(r);
-        o.key = ownedBytes(r.key.bytes(*rctx_.key));
-        o.value = ownedBytes(r.value.bytes(*rctx_.value));
+        OriginalRecord o = snapshotSerialized(r, rctx_);
         bool toDlq = dlq_ && dlq_->enabled();
         ps = deadLetter(o, {"KAFKA_PRODUCE", "producer", ps.message()}, toDlq ? r.tracking : nullptr);
         if (ps && !toDlq && r.tracking) settle(static_cast<OffsetTracker::Entry*>(r.tracking), nullptr);

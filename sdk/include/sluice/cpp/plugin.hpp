@@ -609,12 +609,7 @@ class Record {
     check(h_->host_rec_set(r_, part, path.data(), path.depth(), &v), "set");
   }
   /// Returns false when the field was absent.
-  bool remove(sluice_part part, const Path& path) {
-    sluice_status s = h_->host_rec_remove(r_, part, path.data(), path.depth());
-    if (s == SLUICE_NOT_FOUND) return false;
-    check(s, "remove");
-    return true;
-  }
+  bool remove(sluice_part part, const Path& path) { return removeAt(part, path.data(), path.depth()); }
   void copy(sluice_part fromPart, const Path& from, sluice_part toPart, const Path& to, bool move = false) {
     check(h_->host_rec_copy(r_, fromPart, from.data(), from.depth(), toPart, to.data(),
                             to.depth(), move ? 1 : 0),
@@ -653,10 +648,7 @@ class Record {
   /// it was absent.
   bool removeField(sluice_part part, std::string_view name) {
     const sluice_span seg = span(name);
-    sluice_status s = h_->host_rec_remove(r_, part, &seg, 1);
-    if (s == SLUICE_NOT_FOUND) return false;
-    check(s, "remove");
-    return true;
+    return removeAt(part, &seg, 1);
   }
   std::optional<std::string> raw(sluice_part part) const {
     sluice_span out{};
@@ -691,6 +683,12 @@ class Record {
   void drop() { h_->host_rec_drop(r_); }
 
  private:
+  bool removeAt(sluice_part part, const sluice_span* path, size_t depth) {
+    sluice_status s = h_->host_rec_remove(r_, part, path, depth);
+    if (s == SLUICE_NOT_FOUND) return false;
+    check(s, "remove");
+    return true;
+  }
   static void check(sluice_status s, const char* what) {
     if (s != SLUICE_OK && s != SLUICE_NOT_FOUND)
       throw RecordError(s, std::string("cannot ") + what + " record field" +
