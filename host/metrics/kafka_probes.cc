@@ -1,5 +1,7 @@
 #include "host/metrics/kafka_probes.h"
 
+#include <pthread.h>
+
 #include <cstdlib>
 #include <memory>
 #include <string>
@@ -81,6 +83,51 @@ std::vector<PartitionLag> consumerLag(rd_kafka_t* consumer,
     out.push_back(PartitionLag{p.topic, p.partition, end > pos[i] ? end - pos[i] : 0});
   }
   return out;
+}
+
+LagProbe::LagProbe(rd_kafka_t* consumer, std::function<void(std::vector<PartitionLag>)> publish, int timeoutMs,
+                   std::string threadName)
+    : consumer_(consumer),
+      publish_(std::move(publish)),
+      timeoutMs_(timeoutMs),
+      threadName_(std::move(threadName)),
+      thread_([this] { run(); }) {}
+
+LagProbe::~LagProbe() {
+  {
+    std::lock_guard lk(mu_);
+    stop_ = true;
+  }
+  cv_.notify_one();
+  thread_.join();
+}
+
+void LagProbe::request(Positions positions) {
+  {
+    std::lock_guard lk(mu_);
+    waiting_ = std::move(positions);
+  }
+  cv_.notify_one();
+}
+
+void LagProbe::run() {
+  // Linux allows 15 characters.
+  pthread_setname_np(pthread_self(), threadName_.substr(0, 15).c_str());
+  while (true) {
+    Positions positions;
+    {
+      std::unique_lock lk(mu_);
+      cv_.wait(lk, [this] { return stop_ || waiting_; });
+      if (stop_) return;
+      positions = std::move(*waiting_);
+      waiting_.reset();
+    }
+    auto lags = consumerLag(consumer_, [&positions](const char* topic, int32_t partition) {
+      auto it = positions.find({topic, partition});
+      return it == positions.end() ? int64_t{-1} : it->second;
+    }, timeoutMs_);
+    publish_(std::move(lags));
+  }
 }
 
 double producerQueueCapacity(rd_kafka_t* producer) {

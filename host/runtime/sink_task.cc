@@ -36,6 +36,10 @@ Status SinkTask::setUp() {
   if (!consumer) return consumer.status();
   consumer_ = *consumer;
   rd_kafka_poll_set_consumer(consumer_);
+  if (m_.owner)
+    lag_ = std::make_unique<metrics::LagProbe>(
+        consumer_, [this](std::vector<metrics::PartitionLag> lags) { m_.consumerLag(std::move(lags)); }, 500,
+        "lag-" + plan_->name);
 
   rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(1);
   if (!plan_->topicsRegex.empty()) {
@@ -57,6 +61,7 @@ void SinkTask::tearDown() {
   if (pending_)
     for (auto& r : pending_->records) r.releaseMessage();
   for (auto& r : prefetched_) r.releaseMessage();
+  lag_.reset();  // joins the probe thread, which uses the consumer
   if (consumer_) {
     rd_kafka_consumer_close(consumer_);
     rd_kafka_destroy(consumer_);
@@ -373,11 +378,7 @@ void SinkTask::run() {
       if (Status s = flushAndCommit(false, "periodic"); !s)
         SLUICE_LOG(tag_, log::Level::kWarn, "flush/commit failed, will retry: " + s.message());
       lastCommit = Clock::now();
-      if (m_.owner)  // metrics: consumer lag, once per commit interval
-        m_.consumerLag(metrics::consumerLag(consumer_, [this](const char* t, int32_t p) {
-          auto it = putPositions_.find({t, p});
-          return it == putPositions_.end() ? int64_t{-1} : it->second;
-        }, 500));
+      if (lag_) lag_->request(putPositions_);  // metrics: consumer lag, once per commit interval
     }
     bool userPaused = paused();
     setPaused(userPaused || pending_.has_value());

@@ -12,6 +12,7 @@
 #include <optional>
 #include <utility>
 
+#include "host/metrics/kafka_probes.h"
 #include "host/runtime/task.h"
 
 namespace sluice::runtime {
@@ -49,6 +50,7 @@ class SinkTask final : public Task {
                           rd_kafka_topic_partition_list_t* parts, void* opaque);
 
   rd_kafka_t* consumer_ = nullptr;
+  std::unique_ptr<metrics::LagProbe> lag_;  // metrics: consumer lag, measured off this thread
   std::map<TopicPartition, int64_t> putPositions_;  // next offset after what was put
   std::map<TopicPartition, int64_t> committedPositions_;  // as of the last checkpoint
   std::optional<Pending> pending_;  // batch the sink asked to retry
