@@ -316,7 +316,7 @@ int cmdConsume(const Args& a) {
         ++unparsable;
       } else {
         if (measureFrom < 0) measureFrom = ev + warmupMs * 1000;
-        if (ev >= measureFrom) rec.add(recvUs - ev);
+        if (ev >= measureFrom) rec.add(recvUs - ev, ev);
       }
     }
     rd_kafka_message_destroy(m);

@@ -109,10 +109,22 @@ inline int64_t parseEventUs(const char* data, size_t len) {
 /// at 1 M records/s holds 40 MB).
 class LatencyRecorder {
  public:
-  void add(int64_t us) { samples_.push_back(static_cast<uint32_t>(std::clamp<int64_t>(us, 0, UINT32_MAX))); }
+  /// One record's latency `us`; `eventUs` is when it was due: the timeline
+  /// keeps the worst latency per 100 ms of due time, which shows when a tail
+  /// happened (one stall, a periodic one, or spread out).
+  void add(int64_t us, int64_t eventUs) {
+    uint32_t v = static_cast<uint32_t>(std::clamp<int64_t>(us, 0, UINT32_MAX));
+    samples_.push_back(v);
+    if (firstUs_ < 0) firstUs_ = eventUs;
+    size_t b = static_cast<size_t>(std::max<int64_t>(0, eventUs - firstUs_) / kBucketUs);
+    if (b >= kMaxBuckets) return;
+    if (b >= timeline_.size()) timeline_.resize(b + 1, 0);
+    timeline_[b] = std::max(timeline_[b], v);
+  }
   size_t size() const { return samples_.size(); }
 
-  /// {"count":N,"p50_us":..,"p90_us":..,"p99_us":..,"p999_us":..,"max_us":..,"mean_us":..}
+  /// {"count":N,"p50_us":..,"p90_us":..,"p99_us":..,"p999_us":..,"max_us":..,"mean_us":..,
+  ///  "timeline_bucket_ms":100,"timeline_max_us":[worst latency per bucket, from the first measured record]}
   std::string json() {
     std::vector<uint32_t>& s = samples_;
     std::sort(s.begin(), s.end());
@@ -129,11 +141,20 @@ class LatencyRecorder {
                   s.size(), static_cast<unsigned long>(q(0.5)), static_cast<unsigned long>(q(0.9)),
                   static_cast<unsigned long>(q(0.99)), static_cast<unsigned long>(q(0.999)),
                   static_cast<unsigned long>(s.empty() ? 0 : s.back()), s.empty() ? 0.0 : sum / static_cast<double>(s.size()));
-    return buf;
+    std::string out(buf);
+    out.pop_back();  // the closing brace
+    out += ",\"timeline_bucket_ms\":" + std::to_string(kBucketUs / 1000) + ",\"timeline_max_us\":[";
+    for (size_t i = 0; i < timeline_.size(); ++i) out += (i ? "," : "") + std::to_string(timeline_[i]);
+    out += "]}";
+    return out;
   }
 
  private:
+  static constexpr int64_t kBucketUs = 100'000;
+  static constexpr size_t kMaxBuckets = 36'000;  // an hour
   std::vector<uint32_t> samples_;
+  std::vector<uint32_t> timeline_;
+  int64_t firstUs_ = -1;
 };
 
 }  // namespace sluice::bench

@@ -33,7 +33,7 @@ class BenchLatencySink final : public sluice::SinkTask {
         continue;
       }
       if (measureFrom_ < 0) measureFrom_ = ev + warmupUs_;
-      if (ev >= measureFrom_) rec_.add(now - ev);
+      if (ev >= measureFrom_) rec_.add(now - ev, ev);
     }
     if (seen_ >= records_ && !written_) {
       written_ = true;
