@@ -40,11 +40,20 @@
 #                              integration tests (scripts/rabbitmq.sh starts its own
 #                              instance; the package's service is stopped and disabled);
 #                              RABBITMQ_DEPS=1 does the same
+#
+# librdkafka is not Debian's (2.0.2): after the packages, scripts/librdkafka.sh
+# builds the pinned release into ~/.cache/sluice (see that script for why);
+# liblz4-dev, libzstd-dev, libsasl2-dev (with zlib1g-dev, libssl-dev and
+# libcurl4-openssl-dev) are its build needs. SKIP_LIBRDKAFKA=1 leaves it out.
 set -euo pipefail
+
+build_librdkafka() {
+  [ "${SKIP_LIBRDKAFKA:-0}" = 1 ] || bash "$(dirname "${BASH_SOURCE[0]}")/librdkafka.sh"
+}
 
 PKGS=(
   build-essential cmake pkg-config curl ca-certificates python3 python3-venv
-  librdkafka-dev libboost1.81-dev libboost-json1.81-dev
+  liblz4-dev libzstd-dev libsasl2-dev libboost1.81-dev libboost-json1.81-dev
   libcivetweb-dev prometheus-cpp-dev librocksdb-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   zlib1g-dev libcurl4-openssl-dev libssl-dev
@@ -127,6 +136,7 @@ done
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "deps: all $total packages present"
+  build_librdkafka
   exit 0
 fi
 
@@ -187,3 +197,5 @@ for p in "${missing[@]}"; do
     for pid in $(pgrep -u rabbitmq -x epmd 2>/dev/null || true); do $SUDO kill "$pid" 2>/dev/null || true; done
   fi
 done
+
+build_librdkafka

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Builds the librdkafka Sluice links, from source, into a prefix of its own:
+# $SLUICE_CACHE/librdkafka-<version> (SLUICE_CACHE defaults to ~/.cache/sluice).
+# Idempotent: once built (a stamp file records the version and the source's
+# checksum) it does nothing. scripts/deps.sh runs it; CMake looks there first
+# (SLUICE_RDKAFKA_PREFIX in CMakeLists.txt).
+#
+# Why not Debian's librdkafka-dev: it is 2.0.2, whose consumer stops fetching
+# a partition for a hard-coded second whenever its local queue is full
+# (queued.min.messages or queued.max.messages.kbytes), so a sink slower than
+# the broker, i.e. any sink doing real work, idles most of each second
+# (librdkafka issue #2879; docs/benchmarks.md measured file-sink at 0.24-0.43 M
+# records/s with it). 2.1 made that pause settable (fetch.queue.backoff.ms).
+#
+# Where the source comes from: the network here reaches package registries
+# only, and crates.io serves the librdkafka release inside the `rdkafka-sys`
+# crate (its librdkafka/ directory is the upstream release tree). The crate is
+# pinned by version and SHA-256.
+#
+# Build needs (scripts/deps.sh installs them): cmake, a C compiler, and the
+# headers of OpenSSL, zlib, zstd, lz4, Cyrus SASL and libcurl, as Debian's own
+# librdkafka build uses them.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+version=$(tr -d '[:space:]' < "$here/librdkafka-version")
+crate_version="4.9.0+$version"
+crate_sha256=5230dca48bc354d718269f3e4353280e188b610f7af7e2fcf54b7a79d5802872
+url="https://static.crates.io/crates/rdkafka-sys/rdkafka-sys-$crate_version.crate"
+cache=${SLUICE_CACHE:-$HOME/.cache/sluice}
+prefix=$cache/librdkafka-$version
+stamp=$prefix/.sluice-built
+want="librdkafka $version from rdkafka-sys-$crate_version sha256 $crate_sha256"
+
+say() { echo "librdkafka: $*"; }
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -f "$prefix/lib/pkgconfig/rdkafka.pc" ]; then
+  say "$version present in $prefix"
+  exit 0
+fi
+
+mkdir -p "$cache"
+work=$(mktemp -d "$cache/librdkafka-build.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+crate=$cache/rdkafka-sys-$crate_version.crate
+if [ ! -f "$crate" ] || ! echo "$crate_sha256  $crate" | sha256sum -c --quiet - 2>/dev/null; then
+  say "downloading $url"
+  curl -fsSL --retry 3 --retry-delay 2 --max-time 300 -o "$work/crate" "$url" \
+    || { echo "librdkafka: cannot download $url" >&2; exit 1; }
+  if ! echo "$crate_sha256  $work/crate" | sha256sum -c --quiet - 2>/dev/null; then
+    echo "librdkafka: $url does not have the pinned SHA-256 $crate_sha256" >&2
+    exit 1
+  fi
+  mv "$work/crate" "$crate"
+fi
+tar -xzf "$crate" -C "$work"
+src=$work/rdkafka-sys-$crate_version/librdkafka
+[ -f "$src/CMakeLists.txt" ] || { echo "librdkafka: no librdkafka/ source tree in $crate" >&2; exit 1; }
+
+say "building $version into $prefix (about a minute on 2 cores)"
+launcher=()
+command -v ccache >/dev/null && launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+cmake -S "$src" -B "$work/build" -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX="$prefix" \
+  -DCMAKE_INSTALL_LIBDIR=lib -DRDKAFKA_BUILD_EXAMPLES=OFF -DRDKAFKA_BUILD_TESTS=OFF \
+  -DWITH_SSL=ON -DWITH_SASL=ON -DWITH_ZLIB=ON -DWITH_ZSTD=ON -DENABLE_LZ4_EXT=ON -DWITH_CURL=ON \
+  "${launcher[@]}" > "$work/configure.log" 2>&1 \
+  || { tail -30 "$work/configure.log" >&2; echo "librdkafka: configure failed" >&2; exit 1; }
+cmake --build "$work/build" -j"${JOBS:-2}" > "$work/build.log" 2>&1 \
+  || { tail -30 "$work/build.log" >&2; echo "librdkafka: build failed" >&2; exit 1; }
+rm -rf "$prefix"
+cmake --install "$work/build" > "$work/install.log" 2>&1 \
+  || { tail -30 "$work/install.log" >&2; echo "librdkafka: install failed" >&2; exit 1; }
+echo "$want" > "$stamp"
+say "$version installed in $prefix"
