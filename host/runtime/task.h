@@ -54,14 +54,17 @@ class ActiveTopics {
   std::set<std::string> topics_;
 };
 
-/// What every task of a connector shares.
+/// What every task of a connector shares. The worker-wide parts outlive
+/// every task; the connector's own parts are shared with its tasks, because
+/// an abandoned task (stuck in a plugin past the shutdown timeout, see
+/// retire()) may still use them after its connector is gone.
 struct TaskEnv {
   const config::WorkerConfig* worker = nullptr;
   kafka::Env* kafka = nullptr;
   state::CheckpointStore* offsets = nullptr;
   metrics::Metrics* metrics = nullptr;
-  ActiveTopics* topics = nullptr;
-  RateLimiter* limiter = nullptr;  // the connector's, or null
+  std::shared_ptr<ActiveTopics> topics;
+  std::shared_ptr<RateLimiter> limiter;  // the connector's, or null
 };
 
 class Task {

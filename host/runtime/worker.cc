@@ -70,8 +70,8 @@ void Worker::monitor() {
 TaskEnv Worker::taskEnv(Connector& c) {
   // A new rate only comes with a new plan, whose tasks all start afresh.
   double rate = c.plan ? c.plan->rateLimit : 0;
-  if (!c.limiter || c.limiter->rate() != rate) c.limiter = std::make_unique<RateLimiter>(rate);
-  return TaskEnv{&wc_, &kafka_, &offsets_, &metrics_, c.topics.get(), c.limiter.get()};
+  if (!c.limiter || c.limiter->rate() != rate) c.limiter = std::make_shared<RateLimiter>(rate);
+  return TaskEnv{&wc_, &kafka_, &offsets_, &metrics_, c.topics, c.limiter};
 }
 
 Worker::Connector* Worker::find(const std::string& name) {

@@ -141,8 +141,8 @@ class Worker {
     std::string failure;  // connector-level failure (bad stored config)
     std::vector<std::unique_ptr<Task>> tasks;
     std::string type = "unknown";
-    std::unique_ptr<ActiveTopics> topics = std::make_unique<ActiveTopics>();
-    std::unique_ptr<RateLimiter> limiter;  // shared by its tasks
+    std::shared_ptr<ActiveTopics> topics = std::make_shared<ActiveTopics>();
+    std::shared_ptr<RateLimiter> limiter;  // shared by its tasks (and kept alive by an abandoned one)
   };
   void startTasks(Connector& c);
   void stopTasks(Connector& c);
