@@ -31,23 +31,33 @@ now() { date +%s.%N; }
 # user + system CPU ticks of $SLUICE_PID so far
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$SLUICE_PID/stat"; }
 
+# start_sluice DIR EXTRA CONNECTOR_JSON: starts $SLUICE in DIR (state in
+# DIR/state, log DIR/sluice.log), a worker against $BOOTSTRAP on a free
+# loopback port that runs CONNECTOR_JSON ({"name": ..., "config": ...}).
+# EXTRA is more worker keys, as text to append (', "k": v') or empty. Sets
+# SLUICE_PID and SLUICE_PORT.
+start_sluice() {
+  local dir=$1 extra=$2 connector=$3
+  mkdir -p "$dir"
+  SLUICE_PORT=$(free_port)
+  cat >"$dir/worker.json" <<EOF
+{"listeners": "http://127.0.0.1:$SLUICE_PORT", "state.dir": "$dir/state", "bootstrap.servers": "$BOOTSTRAP",
+ "offset.flush.interval.ms": 1000$extra}
+EOF
+  echo "$connector" >"$dir/connector.json"
+  (cd "$dir" && exec "$SLUICE" run worker.json connector.json >sluice.log 2>&1) &
+  SLUICE_PID=$!
+}
+
 # measure_sluice LABEL CONNECTOR_NAME CONNECTOR_JSON: runs $SLUICE (a worker in
 # $WORK/LABEL against $BOOTSTRAP) until the connector's records_out reaches
 # RECORDS; writes "records/s cpu_us/record seconds load1" of the window from
 # 5 % of the records on to $WORK/LABEL/result. The calling script defines
 # die, RECORDS, RUN_TIMEOUT and POLL (redis and memcached sink benchmarks).
 measure_sluice() {
-  local label=$1 name=$2 config=$3 dir=$WORK/$1 port
-  mkdir -p "$dir"
-  port=$(free_port)
-  cat >"$dir/worker.json" <<EOF
-{"listeners": "http://127.0.0.1:$port", "state.dir": "$dir/state", "bootstrap.servers": "$BOOTSTRAP",
- "offset.flush.interval.ms": 1000, "checkpoint.interval.ms": 1000}
-EOF
-  echo "{\"name\": \"$name\", \"config\": $config}" >"$dir/connector.json"
-  (cd "$dir" && exec "$SLUICE" run worker.json connector.json >sluice.log 2>&1) &
-  SLUICE_PID=$!
-  local base=http://127.0.0.1:$port deadline t count t0='' c0='' k0='' t1='' c1='' k1=''
+  local label=$1 name=$2 config=$3 dir=$WORK/$1
+  start_sluice "$dir" ', "checkpoint.interval.ms": 1000' "{\"name\": \"$name\", \"config\": $config}"
+  local base=http://127.0.0.1:$SLUICE_PORT deadline t count t0='' c0='' k0='' t1='' c1='' k1=''
   local start_at=$((RECORDS / 20))
   deadline=$(( $(date +%s) + RUN_TIMEOUT ))
   while :; do

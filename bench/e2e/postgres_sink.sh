@@ -76,15 +76,8 @@ psql_() { PGPASSWORD=sluice psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_P
 # the window (put%: share of the window the task spent inside on_put).
 run_sluice() {
   local label=$1 connector=$2 name=$3 dir=$WORK/$1 port
-  mkdir -p "$dir"
-  port=$(free_port)
-  cat >"$dir/worker.json" <<EOF
-{"listeners": "http://127.0.0.1:$port", "state.dir": "$dir/state", "bootstrap.servers": "$BOOTSTRAP",
- "offset.flush.interval.ms": 1000}
-EOF
-  echo "$connector" >"$dir/connector.json"
-  (cd "$dir" && exec "$SLUICE" run worker.json connector.json >sluice.log 2>&1) &
-  SLUICE_PID=$!
+  start_sluice "$dir" '' "$connector"
+  port=$SLUICE_PORT
   local start_at t count t0= c0= t1= c1= s0= n0= s1= n1= deadline polls=0
   start_at=$(python3 -c "print(int($RECORDS * $START_FRACTION))")
   deadline=$(($(date +%s) + RUN_TIMEOUT))
