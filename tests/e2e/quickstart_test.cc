@@ -41,7 +41,7 @@ class QuickstartTest : public ::testing::Test {
     auto p = std::make_unique<Process>(
         std::vector<std::string>{sluiceBinary(), "run", "worker.json", "source.json", "sink.json"}, dir_.path(),
         dir_.file("sluice.log"));
-    EXPECT_TRUE(waitFor([&] { return http(port_, "GET", "/").status == 200; }, 30s)) << readFile(dir_.file("sluice.log"));
+    EXPECT_TRUE(waitFor([&] { return http(port_, "GET", "/ready").status == 200; }, 30s)) << readFile(dir_.file("sluice.log"));
     return p;
   }
 
@@ -166,7 +166,7 @@ TEST(CliTest, RefusesADamagedStateDirNamingIt) {
   std::filesystem::remove_all(dir.file("state"));
   {
     Process first({sluiceBinary(), "run", "worker.json"}, dir.path(), dir.file("log1"));
-    ASSERT_TRUE(waitFor([&] { return http(port, "GET", "/").status == 200; }, 30s));
+    ASSERT_TRUE(waitFor([&] { return http(port, "GET", "/ready").status == 200; }, 30s));
     EXPECT_EQ(first.stop(SIGINT, 30s), 0);
   }
   writeFile(dir.file("state/CURRENT"), "MANIFEST-424242\n");

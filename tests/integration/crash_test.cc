@@ -53,7 +53,7 @@ class ProcessPipeline : public ::testing::Test {
   std::unique_ptr<Process> start() {
     auto p = std::make_unique<Process>(std::vector<std::string>{sluiceBinary(), "run", "worker.json", "source.json", "sink.json"},
                                        dir_.path(), dir_.file("sluice.log"));
-    EXPECT_TRUE(waitFor([&] { return http(port_, "GET", "/").status == 200; }, 30s));
+    EXPECT_TRUE(waitFor([&] { return http(port_, "GET", "/ready").status == 200; }, 30s));
     return p;
   }
   /// Seqs of complete lines. A line that does not parse is the tail being

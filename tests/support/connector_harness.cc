@@ -129,7 +129,7 @@ void SluiceRun::start() {
   std::vector<std::string> argv{sluiceBinary(), "run", "worker.json"};
   argv.insert(argv.end(), files_.begin(), files_.end());
   process_ = std::make_unique<Process>(argv, dir_.path(), dir_.file("sluice.log"));
-  ASSERT_TRUE(waitFor([&] { return http(port_, "GET", "/").status == 200 || !process_->running(); }, 30s));
+  ASSERT_TRUE(waitFor([&] { return http(port_, "GET", "/ready").status == 200 || !process_->running(); }, 30s));
   ASSERT_TRUE(process_->running()) << "sluice exited at start:\n" << log();
 }
 

@@ -184,7 +184,7 @@ class PostgresSinkTest : public ::testing::Test {
     writeFile(dir_.file("sink.json"), json::serialize(json::object{{"name", name}, {"config", config}}));
     auto p = std::make_unique<Process>(std::vector<std::string>{sluiceBinary(), "run", "worker.json", "sink.json"},
                                        dir_.path(), dir_.file("sluice.log"));
-    EXPECT_TRUE(waitFor([&] { return http(port_, "GET", "/").status == 200; }, 30s)) << log();
+    EXPECT_TRUE(waitFor([&] { return http(port_, "GET", "/ready").status == 200; }, 30s)) << log();
     return p;
   }
   std::string log() { return readFile(dir_.file("sluice.log")).substr(0, 6000); }

@@ -301,7 +301,7 @@ class RabbitMqSource : public ::testing::Test {
   void start() {
     sluice_ = std::make_unique<Process>(std::vector<std::string>{sluiceBinary(), "run", "worker.json", "rmq.json"},
                                         dir_.path(), dir_.file("sluice.log"));
-    ASSERT_TRUE(waitFor([&] { return http(port_, "GET", "/").status == 200; }, 30s)) << log();
+    ASSERT_TRUE(waitFor([&] { return http(port_, "GET", "/ready").status == 200; }, 30s)) << log();
   }
   std::string taskState() {
     auto r = http(port_, "GET", "/connectors/rmq/status");
