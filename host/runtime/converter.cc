@@ -33,6 +33,7 @@ class JsonConverter final : public Converter {
     if (doc.is_null()) return std::nullopt;
     return json::serialize(doc);
   }
+  bool indexable() const override { return true; }
 };
 
 // String and bytes: the document is a JSON string holding the bytes; a

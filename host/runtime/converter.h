@@ -25,6 +25,9 @@ class Converter {
                             boost::json::storage_ptr sp = {}) const = 0;
   /// Document to bytes; a null document gives nullopt (a tombstone or null key).
   virtual std::optional<std::string> fromDocument(const boost::json::value& doc) const = 0;
+  /// Whether the document of these bytes is their JSON (what JsonIndex
+  /// indexes without building the document).
+  virtual bool indexable() const { return false; }
 };
 
 /// `json`, `string`, `bytearray`, or their Kafka Connect class names.

@@ -138,6 +138,17 @@ json::value* docOf(Record* r, int32_t part) {
   return doc;
 }
 
+// The part's index (json_index.h), when it answers paths of this depth
+// (0: the value itself, 1: a top-level field); nullptr sends the call to the
+// document.
+JsonIndex* indexOf(Record* r, int32_t part, size_t depth, size_t maxDepth = 1) {
+  if (depth > maxDepth || !r->ctx || !r->ctx->arena) return nullptr;
+  if (part != SLUICE_PART_KEY && part != SLUICE_PART_VALUE) return nullptr;
+  RecordPart& p = r->partRef(part);
+  if (p.parsedDoc()) return nullptr;
+  return p.index(r->converter(part), r->ctx->arena);
+}
+
 // Walk to the node at path; nullptr when absent.
 json::value* walk(json::value* root, const sluice_span* path, size_t depth) {
   json::value* cur = root;
@@ -220,6 +231,10 @@ sluice_status place(Record* r, json::value* root, int32_t part, const sluice_spa
 
 sluice_status hostRecGet(sluice_rec* rec, int32_t part, const sluice_span* path, size_t depth,
                          sluice_value* out) {
+  if (JsonIndex* ix = indexOf(R(rec), part, depth)) {
+    ix->get(depth, depth ? V(path[0]) : std::string_view(), out);
+    return SLUICE_OK;
+  }
   json::value* root = docOf(R(rec), part);
   if (!root) return SLUICE_BAD_RECORD;
   json::value* node = walk(root, path, depth);
@@ -234,7 +249,13 @@ sluice_status hostRecGet(sluice_rec* rec, int32_t part, const sluice_span* path,
 
 sluice_status hostRecSet(sluice_rec* rec, int32_t part, const sluice_span* path, size_t depth,
                          const sluice_value* value) {
-  if (!value) return SLUICE_BAD_RECORD;
+  if (!value || value->type < SLUICE_TYPE_NULL || value->type > SLUICE_TYPE_ARRAY) return SLUICE_BAD_RECORD;
+  if (depth == 1) {
+    if (JsonIndex* ix = indexOf(R(rec), part, depth)) {
+      ix->set(V(path[0]), *value);
+      return SLUICE_OK;
+    }
+  }
   json::value* root = docOf(R(rec), part);
   if (!root) return SLUICE_BAD_RECORD;
   json::value v(root->storage());
@@ -244,6 +265,9 @@ sluice_status hostRecSet(sluice_rec* rec, int32_t part, const sluice_span* path,
 
 sluice_status hostRecRemove(sluice_rec* rec, int32_t part, const sluice_span* path, size_t depth) {
   Record* r = R(rec);
+  if (depth == 1) {
+    if (JsonIndex* ix = indexOf(r, part, depth)) return ix->remove(V(path[0])) ? SLUICE_OK : SLUICE_NOT_FOUND;
+  }
   json::value* root = docOf(r, part);
   if (!root) return SLUICE_BAD_RECORD;
   if (depth == 0) {
@@ -261,6 +285,10 @@ sluice_status hostRecCopy(sluice_rec* rec, int32_t fromPart, const sluice_span* 
                           size_t fromDepth, int32_t toPart, const sluice_span* to, size_t toDepth,
                           int32_t move) {
   Record* r = R(rec);
+  if (fromPart == toPart && fromDepth == 1 && toDepth == 1) {
+    if (JsonIndex* ix = indexOf(r, fromPart, 1))
+      return ix->copy(V(from[0]), V(to[0]), move != 0) ? SLUICE_OK : SLUICE_NOT_FOUND;
+  }
   json::value* root = docOf(r, fromPart);
   if (!root) return SLUICE_BAD_RECORD;
   json::value* node = walk(root, from, fromDepth);
@@ -278,6 +306,17 @@ sluice_status hostRecCopy(sluice_rec* rec, int32_t fromPart, const sluice_span* 
 sluice_status hostRecGetJson(sluice_rec* rec, int32_t part, const sluice_span* path, size_t depth,
                              sluice_span* out) {
   Record* r = R(rec);
+  if (depth == 1) {
+    if (JsonIndex* ix = indexOf(r, part, depth)) {
+      std::string_view text;
+      if (!ix->json(V(path[0]), &text)) {
+        *out = sluice_span{nullptr, 0};
+        return SLUICE_NOT_FOUND;
+      }
+      *out = S(text);
+      return SLUICE_OK;
+    }
+  }
   json::value* root = docOf(r, part);
   if (!root) return SLUICE_BAD_RECORD;
   json::value* node = walk(root, path, depth);
@@ -302,6 +341,9 @@ sluice_status hostRecSetJson(sluice_rec* rec, int32_t part, const sluice_span* p
 
 size_t hostRecKeys(sluice_rec* rec, int32_t part, const sluice_span* path, size_t depth,
                    sluice_span* out, size_t cap) {
+  if (depth == 0) {
+    if (JsonIndex* ix = indexOf(R(rec), part, depth)) return ix->keys(out, cap);
+  }
   json::value* root = docOf(R(rec), part);
   if (!root) return 0;
   json::value* node = walk(root, path, depth);

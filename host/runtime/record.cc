@@ -3,6 +3,7 @@
 #include <boost/json/monotonic_resource.hpp>
 
 #include <cstdlib>
+#include <cstring>
 #include <mutex>
 #include <new>
 #include <vector>
@@ -75,9 +76,44 @@ void RecordContext::newArena() {
   arena = std::make_shared<json::monotonic_resource>(kArenaFirstBlock, blocks);
 }
 
+JsonIndex* RecordPart::buildIndex(const Converter& conv, const std::shared_ptr<json::monotonic_resource>& arena) {
+  if (doc_ || noIndex_ || !arena || !conv.indexable()) return nullptr;
+  noIndex_ = true;  // unless built below
+  std::optional<std::string_view> b = rawBytes();
+  if (!b) return nullptr;
+  std::string_view text = *b;
+  if (!borrowed_) {
+    // Short bytes live inside the std::string itself and move with the
+    // record; the index needs them where they stay.
+    const char* self = reinterpret_cast<const char*>(&*owned_);
+    if (text.data() >= self && text.data() < self + sizeof(std::string)) {
+      auto* copy = static_cast<char*>(arena->allocate(text.size() ? text.size() : 1, 1));
+      std::memcpy(copy, text.data(), text.size());
+      text = std::string_view(copy, text.size());
+    }
+  }
+  index_ = JsonIndex::build(text, *arena);
+  if (!index_) return nullptr;
+  noIndex_ = false;
+  arena_ = arena;
+  return index_;
+}
+
+void RecordPart::flushIndex() {
+  if (!index_) return;
+  if (index_->changed()) {
+    owned_ = index_->serialize();
+    borrowed_ = false;
+    view_ = {};
+  }
+  index_ = nullptr;
+  noIndex_ = false;
+}
+
 json::value* RecordPart::doc(const Converter& conv, Status* err,
                              const std::shared_ptr<json::monotonic_resource>& arena) {
   if (!doc_) {
+    flushIndex();
     // Not counted, and typed, so that Boost.JSON knows deallocation is a
     // no-op; arena_ keeps the resource alive instead.
     json::storage_ptr sp = arena ? json::storage_ptr(arena.get()) : json::storage_ptr();
@@ -101,6 +137,8 @@ std::optional<std::string_view> RecordPart::bytes(const Converter& conv) {
     borrowed_ = false;
     view_ = {};
     dirty_ = false;
+  } else if (index_ && index_->changed()) {
+    flushIndex();
   }
   return rawBytes();
 }

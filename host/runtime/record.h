@@ -21,6 +21,7 @@
 
 #include "host/common/status.h"
 #include "host/runtime/converter.h"
+#include "host/runtime/json_index.h"
 
 struct rd_kafka_message_s;  // rd_kafka_message_t, librdkafka/rdkafka.h
 
@@ -68,7 +69,9 @@ class RecordPart {
   explicit RecordPart(std::optional<std::string> bytes) : owned_(std::move(bytes)) {}
   /// A copy owns its bytes (what a borrowed part views may go before it).
   RecordPart(const RecordPart& o)
-      : owned_(o.borrowed_ ? std::optional<std::string>(std::in_place, o.view_) : o.owned_),
+      : owned_(o.index_ && o.index_->changed() ? std::optional<std::string>(o.index_->serialize())
+               : o.borrowed_                   ? std::optional<std::string>(std::in_place, o.view_)
+                                               : o.owned_),
         arena_(o.arena_),
         doc_(o.doc_),
         dirty_(o.dirty_) {}
@@ -84,6 +87,9 @@ class RecordPart {
     arena_ = std::move(o.arena_);
     doc_ = std::move(o.doc_);
     dirty_ = o.dirty_;
+    index_ = o.index_;
+    noIndex_ = o.noIndex_;
+    o.index_ = nullptr;
     return *this;
   }
   RecordPart& operator=(const RecordPart& o) {
@@ -103,6 +109,14 @@ class RecordPart {
   /// in *err).
   boost::json::value* doc(const Converter& conv, Status* err,
                           const std::shared_ptr<boost::json::monotonic_resource>& arena = nullptr);
+  /// The index of the top-level members (json_index.h), built on first use
+  /// in `arena`; nullptr when there is a document already, when the
+  /// converter is not JSON or the bytes are not in the form the index takes.
+  /// Changes through it count as changes of the part: bytes() and doc()
+  /// write them out first.
+  JsonIndex* index(const Converter& conv, const std::shared_ptr<boost::json::monotonic_resource>& arena) {
+    return index_ ? index_ : buildIndex(conv, arena);
+  }
   /// Mark the document as changed: bytes are stale until the next bytes() call.
   void touch() { dirty_ = true; }
   /// Current bytes (re-serialized from the document once if it changed).
@@ -115,8 +129,11 @@ class RecordPart {
     doc_.reset();
     arena_.reset();
     dirty_ = false;
+    index_ = nullptr;
+    noIndex_ = false;
   }
-  bool parsed() const { return doc_.has_value(); }
+  /// Whether the bytes were parsed: into a document, or indexed.
+  bool parsed() const { return doc_.has_value() || index_ != nullptr; }
   boost::json::value* parsedDoc() { return doc_ ? &*doc_ : nullptr; }
   /// Raw bytes without materializing (stale if the document changed).
   std::optional<std::string_view> rawBytes() const {
@@ -127,7 +144,10 @@ class RecordPart {
   /// Copy borrowed bytes into the part (before what they view goes).
   void own() {
     if (!borrowed_) return;
-    owned_.emplace(view_);
+    if (index_ && index_->changed()) owned_ = index_->serialize();
+    else owned_.emplace(view_);
+    index_ = nullptr;  // it views what goes
+    noIndex_ = false;
     borrowed_ = false;
     view_ = {};
   }
@@ -138,10 +158,18 @@ class RecordPart {
   std::optional<std::string> owned_;  // when !borrowed_ (nullopt: null)
   std::string_view view_;             // when borrowed_
   bool borrowed_ = false;
-  /// Keeps the arena of doc_ alive. Declared before doc_, so destroyed after it.
+  JsonIndex* buildIndex(const Converter& conv, const std::shared_ptr<boost::json::monotonic_resource>& arena);
+  /// Writes the index's changes into the bytes and lets the index go.
+  void flushIndex();
+
+  /// Keeps the arena of doc_ and index_ alive. Declared before doc_, so destroyed after it.
   std::shared_ptr<boost::json::monotonic_resource> arena_;
   std::optional<boost::json::value> doc_;
   bool dirty_ = false;
+  /// At most one of doc_ and index_ is there. The index views the current
+  /// bytes, and lives in arena_.
+  JsonIndex* index_ = nullptr;
+  bool noIndex_ = false;  // the bytes were looked at and declined
 };
 
 /// Copy of a part's bytes, for what outlives the record (dead letters).
