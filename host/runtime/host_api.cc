@@ -141,8 +141,8 @@ json::value* docOf(Record* r, int32_t part) {
 // The part's index (json_index.h), when it answers paths of this depth
 // (0: the value itself, 1: a top-level field); nullptr sends the call to the
 // document.
-JsonIndex* indexOf(Record* r, int32_t part, size_t depth, size_t maxDepth = 1) {
-  if (depth > maxDepth || !r->ctx || !r->ctx->arena) return nullptr;
+JsonIndex* indexOf(Record* r, int32_t part, size_t depth) {
+  if (depth > 1 || !r->ctx || !r->ctx->arena) return nullptr;
   if (part != SLUICE_PART_KEY && part != SLUICE_PART_VALUE) return nullptr;
   RecordPart& p = r->partRef(part);
   if (p.parsedDoc()) return nullptr;

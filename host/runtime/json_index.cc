@@ -222,7 +222,6 @@ JsonIndex* JsonIndex::build(std::string_view bytes, json::monotonic_resource& ar
   ix->members_ = reinterpret_cast<Member*>(static_cast<char*>(mem) + sizeof(JsonIndex));
   ix->capacity_ = cap;
   ix->size_ = n;
-  ix->bytes_ = bytes.size();
   for (uint32_t i = 0; i < n; ++i) {
     Member& m = ix->members_[i];
     m.key = std::string_view(found[i].key, found[i].keyLen);

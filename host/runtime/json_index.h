@@ -5,7 +5,8 @@
 //
 // Most transforms touch a few top-level fields of a small object (InsertField,
 // ReplaceField, MaskField, Cast, ValueToKey, HeaderFrom). For those the index
-// answers get, set, remove, copy and the key listing at depth 0 and 1, keeps
+// answers get of the object or a top-level field, get_json, set, remove and
+// copy of top-level fields, and the key listing of the object; it keeps
 // each change as a new member value, and writes the result by splicing the
 // untouched members' bytes between the new ones. Anything else (deeper
 // paths, replacing the whole value, JSON text from a plugin, a copy across
@@ -97,7 +98,6 @@ class JsonIndex {
   Member* members_ = nullptr;
   uint32_t size_ = 0;
   uint32_t capacity_ = 0;
-  size_t bytes_ = 0;  // size of the source text, to size the serialization
   bool changed_ = false;
 };
 
