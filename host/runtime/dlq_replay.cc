@@ -47,6 +47,7 @@ class Replayer final : public Task {
 
   rd_kafka_t* consumer_ = nullptr;
   rd_kafka_t* producer_ = nullptr;  // sources: to the records' topics
+  PluginBatch views_;               // what the sink's current put sees
 };
 
 Replayer::DeadLetter Replayer::fromMessage(KafkaMessage msg) {
@@ -120,27 +121,30 @@ Status Replayer::transform(std::vector<Record>& records, int64_t& failed) {
 Status Replayer::putToSink(std::vector<Record>& records, int64_t& failed, Clock::time_point deadline) {
   std::erase_if(records, [](const Record& r) { return r.dropped; });
   if (records.empty()) return Status::ok();
-  PluginBatch pb(records, rctx_);
+  PluginBatch& pb = views_;
   Status dead = Status::ok();
   std::vector<bool> errant(records.size(), false);
-  plugin_->setErrantReporter([&](const sluice_record* rec, std::string why) -> sluice_status {
-    long i = pb.indexOf(rec);
-    if (i < 0) return SLUICE_FATAL;
-    if (errant[static_cast<size_t>(i)]) return SLUICE_OK;  // reported in an earlier attempt
-    errant[static_cast<size_t>(i)] = true;
-    if (dead) dead = deadLetter(snapshotSerialized(records[static_cast<size_t>(i)], rctx_), {"TASK_PUT", plan_->plugin->name, why});
-    return dead ? SLUICE_OK : SLUICE_FATAL;
+  plugin_->setErrantReporter([&](const sluice_record* rec, std::string why) -> Status {
+    auto i = pb.indexOf(rec);
+    if (!i) return Status::fatal("host_report_errant got " + pb.whyNotInBatch(rec) + "; a bug in the plugin");
+    if (errant[*i]) return Status::ok();  // reported in an earlier attempt
+    errant[*i] = true;
+    if (dead) dead = deadLetter(snapshotSerialized(records[*i], rctx_), {"TASK_PUT", plan_->plugin->name, why});
+    return dead ? Status::ok() : Status::fatal("the dead letter queue refused the record: " + dead.message());
   });
-  // Retried like the task does (errors.retry.timeout), never past the deadline.
+  // Retried like the task does (errors.retry.timeout), never past the
+  // deadline; every attempt gets fresh views, as in the task (PluginBatch).
   auto start = Clock::now();
   int64_t limitMs = plan_->retryTimeoutMs > 0 ? plan_->retryTimeoutMs : INT64_MAX;
-  Status s = plugin_->put(pb.ptrs);
+  pb.fill(records, rctx_);
+  Status s = plugin_->put(pb.ptrs());
   for (int attempt = 1; s.code() == Status::Code::kRetriable && dead; ++attempt) {
     int64_t delay = retryDelayMs(attempt, 5000);
     auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
     if (delay >= msLeft(deadline) || elapsed + delay > limitMs) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(delay));
-    s = plugin_->put(pb.ptrs);
+    pb.fill(records, rctx_);
+    s = plugin_->put(pb.ptrs());
   }
   plugin_->setErrantReporter({});
   if (!dead) return dead;

@@ -16,6 +16,24 @@ InstanceContext* C(sluice_ctx* c) { return reinterpret_cast<InstanceContext*>(c)
 Record* R(sluice_rec* r) { return reinterpret_cast<Record*>(r); }
 sluice_span S(std::string_view s) { return sluice_span{s.data(), s.size()}; }
 std::string_view V(sluice_span s) { return std::string_view(s.data ? s.data : "", s.len); }
+/// Answer SLUICE_FATAL to a plugin's call: the hook it is in fails (see
+/// InstanceContext::fault), and the plugin gets `why` as its last error.
+sluice_status fatalAnswer(std::string& fault, std::string& lastError, std::string why) {
+  if (fault.empty()) fault = why;
+  lastError = std::move(why);
+  return SLUICE_FATAL;
+}
+sluice_status fatalAnswer(InstanceContext* c, std::string why) { return fatalAnswer(c->fault, c->lastError, std::move(why)); }
+std::string what(const char* call) {
+  try {
+    throw;
+  } catch (const std::exception& e) {
+    return std::string(call) + " failed: " + e.what();
+  } catch (...) {
+    return std::string(call) + " failed";
+  }
+}
+
 int64_t nowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
@@ -399,8 +417,7 @@ void hostRecDrop(sluice_rec* rec) { R(rec)->dropped = true; }
 // ---- operator state (ABI 1.1) ----
 
 sluice_status noState(InstanceContext* c) {
-  c->lastError = "operator state is not available to this plugin instance";
-  return SLUICE_FATAL;
+  return fatalAnswer(c, "operator state is not available to this plugin instance");
 }
 
 int32_t hostStateGet(sluice_ctx* ctx, sluice_span key, sluice_span* out) {
@@ -427,7 +444,7 @@ sluice_status hostStatePut(sluice_ctx* ctx, sluice_span key, sluice_span value) 
     c->state->put(c->stateScope + std::string(V(key)), std::string(V(value)));
     return SLUICE_OK;
   } catch (...) {
-    return SLUICE_FATAL;
+    return fatalAnswer(c, what("host_state_put"));
   }
 }
 
@@ -438,7 +455,7 @@ sluice_status hostStateDelete(sluice_ctx* ctx, sluice_span key) {
     c->state->erase(c->stateScope + std::string(V(key)));
     return SLUICE_OK;
   } catch (...) {
-    return SLUICE_FATAL;
+    return fatalAnswer(c, what("host_state_delete"));
   }
 }
 
@@ -446,7 +463,7 @@ sluice_status hostStateScan(sluice_ctx* ctx, sluice_span prefix,
                             int32_t (*visit)(void*, sluice_span, sluice_span), void* user) {
   auto* c = C(ctx);
   if (!c->state) return noState(c);
-  if (!visit) return SLUICE_FATAL;
+  if (!visit) return fatalAnswer(c, "host_state_scan was called without a visit function");
   try {
     size_t scope = c->stateScope.size();
     c->state->scan(c->stateScope + std::string(V(prefix)), [&](std::string_view k, std::string_view v) {
@@ -454,7 +471,7 @@ sluice_status hostStateScan(sluice_ctx* ctx, sluice_span prefix,
     });
     return SLUICE_OK;
   } catch (...) {
-    return SLUICE_FATAL;
+    return fatalAnswer(c, what("host_state_scan"));
   }
 }
 
@@ -476,20 +493,21 @@ sluice_status hostBatchEmit(sluice_batch* b, const sluice_record* in) {
     batch->emitted.push_back(std::move(r));
     return SLUICE_OK;
   } catch (...) {
-    return SLUICE_FATAL;
+    std::string ignored;
+    return fatalAnswer(batch->fault, ignored, what("host_batch_emit"));
   }
 }
 
 sluice_status hostReportErrant(sluice_ctx* ctx, const sluice_record* rec, const char* msg, size_t len) {
   auto* c = C(ctx);
-  if (!c->errantReporter || !rec) {
-    c->lastError = "errant records can only be reported from a sink's put";
-    return SLUICE_FATAL;
-  }
+  if (!c->errantReporter)
+    return fatalAnswer(c, "host_report_errant was called outside on_put (errant records can only be reported from a "
+                          "sink's put, about that put's records)");
   try {
-    return c->errantReporter(rec, std::string(msg ? msg : "", msg ? len : 0));
+    Status s = c->errantReporter(rec, std::string(msg ? msg : "", msg ? len : 0));
+    return s ? SLUICE_OK : fatalAnswer(c, s.message());
   } catch (...) {
-    return SLUICE_FATAL;
+    return fatalAnswer(c, what("host_report_errant"));
   }
 }
 

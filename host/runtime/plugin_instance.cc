@@ -40,7 +40,14 @@ PluginInstance::~PluginInstance() {
   }
 }
 
-Status PluginInstance::check(sluice_status s, const char* hook) {
+Status PluginInstance::check(sluice_status s, const char* hook, std::string* batchFault) {
+  std::string* fault = batchFault && !batchFault->empty() ? batchFault : &ctx_->fault;
+  if (!fault->empty()) {
+    std::string msg = "plugin " + plugin_->name + (plugin_->file.empty() ? "" : " (" + plugin_->file + ")") + ", in " + hook + ": " + *fault;
+    fault->clear();
+    ctx_->lastError.clear();
+    return Status::fatal(msg);
+  }
   if (s == SLUICE_OK) return Status::ok();
   std::string msg = ctx_->lastError.empty() ? std::string(hook) + " failed" : ctx_->lastError;
   ctx_->lastError.clear();
@@ -81,11 +88,11 @@ Status PluginInstance::commitRecord(const sluice_record& rec) {
 }
 
 Status PluginInstance::apply(BatchView& batch) {
-  return check(plugin_->desc.on_apply(self_, reinterpret_cast<sluice_batch*>(&batch)), "on_apply");
+  return check(plugin_->desc.on_apply(self_, reinterpret_cast<sluice_batch*>(&batch)), "on_apply", &batch.fault);
 }
 
 Status PluginInstance::test(BatchView& batch, uint8_t* results) {
-  return check(plugin_->desc.on_test(self_, reinterpret_cast<sluice_batch*>(&batch), results), "on_test");
+  return check(plugin_->desc.on_test(self_, reinterpret_cast<sluice_batch*>(&batch), results), "on_test", &batch.fault);
 }
 
 }  // namespace sluice::runtime

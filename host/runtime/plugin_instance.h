@@ -36,8 +36,14 @@ struct InstanceContext {
   std::string stateScope;
   /// The task's event-time watermark (INT64_MIN before any record).
   const int64_t* watermark = nullptr;
-  /// Sinks: the errant record reporter of the current put.
-  std::function<sluice_status(const sluice_record*, std::string)> errantReporter;
+  /// Sinks: the errant record reporter of the current put; an error fails
+  /// the put (the plugin is answered SLUICE_FATAL).
+  std::function<Status(const sluice_record*, std::string)> errantReporter;
+  /// Set when the host answers one of the plugin's calls with SLUICE_FATAL:
+  /// the hook running then (or the next one) fails with this message,
+  /// whatever the plugin returns, so a plugin that ignores the answer cannot
+  /// carry on as if the call had worked.
+  std::string fault;
 };
 
 /// Where a source's host_emit puts records (sluice_emitter).
@@ -60,6 +66,8 @@ struct BatchView {
   /// Records a transform added (host_batch_emit); they join after the hook.
   std::vector<Record> emitted;
   RecordContext* rctx = nullptr;
+  /// As InstanceContext::fault, for calls on the batch (host_batch_emit).
+  std::string fault;
 };
 
 /// The host services table (one for the whole process).
@@ -93,7 +101,7 @@ class PluginInstance {
   Status poll(EmitTarget& out, uint32_t maxRecords, uint32_t timeoutMs);
   Status put(const std::vector<const sluice_record*>& records);
   /// Sinks: who hears about records the plugin reports as errant.
-  void setErrantReporter(std::function<sluice_status(const sluice_record*, std::string)> f) {
+  void setErrantReporter(std::function<Status(const sluice_record*, std::string)> f) {
     ctx_->errantReporter = std::move(f);
   }
   Status flush();
@@ -106,7 +114,9 @@ class PluginInstance {
  private:
   PluginInstance(const loader::Plugin* plugin, std::unique_ptr<InstanceContext> ctx)
       : plugin_(plugin), ctx_(std::move(ctx)) {}
-  Status check(sluice_status s, const char* hook);
+  /// The hook's result as a Status; a fault the host raised during the
+  /// hook (`batchFault`, or the context's) makes it fatal.
+  Status check(sluice_status s, const char* hook, std::string* batchFault = nullptr);
 
   const loader::Plugin* plugin_;
   std::unique_ptr<InstanceContext> ctx_;

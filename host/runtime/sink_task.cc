@@ -186,34 +186,38 @@ Status SinkTask::put(Pending& p) {
   std::erase_if(p.records, [](const Record& r) { return r.dropped; });
   auto& batch = p.records;
   if (!batch.empty()) {
-    PluginBatch pb(batch, rctx_);
+    // Refilled for every call, retries included: see PluginBatch.
+    PluginBatch& pb = views_;
+    pb.fill(batch, rctx_);
     // KIP-610: records the plugin reports as errant while this put runs.
     std::string errant;
     Status dead = Status::ok();
-    plugin_->setErrantReporter([&](const sluice_record* rec, std::string why) -> sluice_status {
-      long i = pb.indexOf(rec);
-      if (i < 0) return SLUICE_FATAL;
-      Record& r = batch[static_cast<size_t>(i)];
+    plugin_->setErrantReporter([&](const sluice_record* rec, std::string why) -> Status {
+      auto i = pb.indexOf(rec);
+      // A plugin bug: whatever record it meant, the host cannot tell which,
+      // so the put fails rather than lose or misfile that record.
+      if (!i) return Status::fatal("host_report_errant got " + pb.whyNotInBatch(rec) + "; a bug in the plugin");
+      Record& r = batch[*i];
       if (m_.errorsPut) m_.errorsPut->Increment();
       if (!plan_->toleranceAll) {
         if (errant.empty())
           errant = why + " (" + r.topic + "-" + std::to_string(r.partition) + "@" + std::to_string(r.offset) + ")";
-        return SLUICE_FATAL;
+        return Status::fatal("errors.tolerance=none: the task fails on this errant record");
       }
       if (dead) dead = deadLetter(snapshotSerialized(r, rctx_), {"TASK_PUT", plan_->plugin->name, why});
-      return dead ? SLUICE_OK : SLUICE_FATAL;
+      return dead ? Status::ok() : Status::fatal("the dead letter queue refused the record: " + dead.message());
     });
     auto putStart = Clock::now();
-    Status s = plugin_->put(pb.ptrs);
+    Status s = plugin_->put(pb.ptrs());
     m_.call(std::chrono::duration<double>(Clock::now() - putStart).count(), batch.size());
     plugin_->setErrantReporter({});
     if (!errant.empty()) return Status::fatal("the sink reported an errant record: " + errant);
     if (!dead) return dead;
     if (!s) return s;
-    m_.endToEnd(pb.recs.data(), pb.recs.size());
+    m_.endToEnd(pb.recs().data(), pb.recs().size());
     if (m_.recordsOut) {
       m_.recordsOut->Increment(static_cast<double>(batch.size()));
-      m_.bytesOut->Increment(pb.bytes);
+      m_.bytesOut->Increment(pb.bytes());
     }
   }
   for (const auto& [tp, pos] : p.positions) putPositions_[tp] = pos;

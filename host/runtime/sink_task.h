@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "host/metrics/kafka_probes.h"
+#include "host/runtime/plugin_batch.h"
 #include "host/runtime/task.h"
 
 namespace sluice::runtime {
@@ -54,6 +55,7 @@ class SinkTask final : public Task {
   std::map<TopicPartition, int64_t> putPositions_;  // next offset after what was put
   std::map<TopicPartition, int64_t> committedPositions_;  // as of the last checkpoint
   std::optional<Pending> pending_;  // batch the sink asked to retry
+  PluginBatch views_;               // what the current put sees
   std::vector<Record> prefetched_;  // fetched while partitions were being paused
   bool partitionsPaused_ = false;
   std::atomic<bool> draining_{false};

@@ -313,14 +313,14 @@ sluice::Status HttpSink::put(std::span<const sluice_record* const> records) {
       return sluice::Status::retriable(msg);
     }
     // Any other answer will not change by asking again: these records are errant.
-    for (size_t k = first; k < i; ++k) errant_.push_back({records[k], msg + ": " + excerpt(answer)});
+    for (size_t k = first; k < i; ++k) errant_.push_back({k, msg + ": " + excerpt(answer)});
   }
   if (down_) {
     log(SLUICE_LOG_INFO, url_ + " accepts requests again");
     down_ = false;
   }
   for (const Errant& e : errant_)
-    if (!reportErrant(e.record, e.why)) break;  // errors.tolerance=none: the host fails the task
+    if (!reportErrant(records[e.index], e.why)) break;  // errors.tolerance=none: the host fails the task
   errant_.clear();
   return sluice::Status::ok();
 }

@@ -52,8 +52,11 @@ class HttpSink final : public sluice::SinkTask {
 
  private:
   using Clock = std::chrono::steady_clock;
+  // A rejected record, by its position in the batch: the batch can come
+  // back (RETRIABLE) before it is reported, and record pointers are valid
+  // only until put returns.
   struct Errant {
-    const sluice_record* record;
+    size_t index;
     std::string why;
   };
   // Identifies a batch the host offers again after RETRIABLE.

@@ -96,23 +96,51 @@ TEST_F(RecordPartTest, PluginBatchViewsTheBorrowedBytesAndEachRecordsHeaders) {
   batch[0].headers = {{"a", "1"}, {"b", std::nullopt}};
   batch[2].headers = {{"c", "3"}};
   PluginBatch pb(batch, rctx_);
-  ASSERT_EQ(pb.recs.size(), 3u);
+  ASSERT_EQ(pb.recs().size(), 3u);
   for (size_t i = 0; i < 3; ++i) {
-    EXPECT_EQ(pb.recs[i].value.data, vals[i].data());
-    EXPECT_EQ(pb.recs[i].value.len, 2u);
-    EXPECT_EQ(pb.recs[i].key.data, nullptr);
-    EXPECT_EQ(pb.ptrs[i], &pb.recs[i]);
+    EXPECT_EQ(pb.recs()[i].value.data, vals[i].data());
+    EXPECT_EQ(pb.recs()[i].value.len, 2u);
+    EXPECT_EQ(pb.recs()[i].key.data, nullptr);
+    EXPECT_EQ(pb.ptrs()[i], &pb.recs()[i]);
   }
-  ASSERT_EQ(pb.recs[0].header_count, 2u);
-  EXPECT_EQ(std::string_view(pb.recs[0].headers[0].key.data, pb.recs[0].headers[0].key.len), "a");
-  EXPECT_EQ(std::string_view(pb.recs[0].headers[0].value.data, pb.recs[0].headers[0].value.len), "1");
-  EXPECT_EQ(std::string_view(pb.recs[0].headers[1].key.data, pb.recs[0].headers[1].key.len), "b");
-  EXPECT_EQ(pb.recs[0].headers[1].value.data, nullptr);
-  EXPECT_EQ(pb.recs[1].header_count, 0u);
-  ASSERT_EQ(pb.recs[2].header_count, 1u);
-  EXPECT_EQ(std::string_view(pb.recs[2].headers[0].key.data, pb.recs[2].headers[0].key.len), "c");
-  EXPECT_EQ(std::string_view(pb.recs[2].headers[0].value.data, pb.recs[2].headers[0].value.len), "3");
-  EXPECT_EQ(pb.bytes, 6.0);
+  ASSERT_EQ(pb.recs()[0].header_count, 2u);
+  EXPECT_EQ(std::string_view(pb.recs()[0].headers[0].key.data, pb.recs()[0].headers[0].key.len), "a");
+  EXPECT_EQ(std::string_view(pb.recs()[0].headers[0].value.data, pb.recs()[0].headers[0].value.len), "1");
+  EXPECT_EQ(std::string_view(pb.recs()[0].headers[1].key.data, pb.recs()[0].headers[1].key.len), "b");
+  EXPECT_EQ(pb.recs()[0].headers[1].value.data, nullptr);
+  EXPECT_EQ(pb.recs()[1].header_count, 0u);
+  ASSERT_EQ(pb.recs()[2].header_count, 1u);
+  EXPECT_EQ(std::string_view(pb.recs()[2].headers[0].key.data, pb.recs()[2].headers[0].key.len), "c");
+  EXPECT_EQ(std::string_view(pb.recs()[2].headers[0].value.data, pb.recs()[2].headers[0].value.len), "3");
+  EXPECT_EQ(pb.bytes(), 6.0);
+}
+
+TEST_F(RecordPartTest, APluginBatchNeverHandsOutTheAddressesOfItsLastFills) {
+  std::vector<Record> batch(5);
+  for (size_t i = 0; i < batch.size(); ++i) {
+    batch[i].ctx = &rctx_;
+    batch[i].topic = "t";
+    batch[i].offset = static_cast<int64_t>(i);
+  }
+  PluginBatch pb;
+  pb.fill(batch, rctx_);
+  std::vector<const sluice_record*> kept = pb.ptrs();  // what a buggy plugin keeps
+  for (size_t call = 1; call < PluginBatch::kRotation; ++call) {
+    pb.fill(batch, rctx_);  // the same records again, as after RETRIABLE
+    for (size_t i = 0; i < batch.size(); ++i) {
+      ASSERT_EQ(pb.indexOf(pb.ptrs()[i]), i);
+      EXPECT_EQ(pb.recs()[i].offset, static_cast<int64_t>(i));
+      EXPECT_FALSE(pb.indexOf(kept[i]).has_value()) << "a pointer kept " << call << " calls ago aliased record " << i;
+      EXPECT_NE(pb.whyNotInBatch(kept[i]).find("kept from an earlier call"), std::string::npos);
+    }
+  }
+  sluice_record foreign{};
+  EXPECT_FALSE(pb.indexOf(&foreign).has_value());
+  EXPECT_NE(pb.whyNotInBatch(&foreign).find("not one of this call's records"), std::string::npos);
+  EXPECT_FALSE(pb.indexOf(nullptr).has_value());
+  // A misaligned pointer into the current array is no record either.
+  auto* inside = reinterpret_cast<const sluice_record*>(reinterpret_cast<const char*>(pb.ptrs()[1]) + 8);
+  EXPECT_FALSE(pb.indexOf(inside).has_value());
 }
 
 }  // namespace

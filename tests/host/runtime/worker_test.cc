@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include <filesystem>
 #include <set>
 
 #include "tests/support/worker_fixture.h"
@@ -108,6 +109,20 @@ TEST_F(WorkerTest, FailingPluginFailsItsTaskOnlyWithTrace) {
   EXPECT_TRUE(test::waitFor([&] { return test::readLines(bad).size() >= 20; }, 60s));
 }
 
+TEST_F(WorkerTest, ASinkReportingARecordPointerKeptAcrossCallsFailsItsTaskAndCommitsNothing) {
+  std::string out = dir_.file("out.txt");
+  ASSERT_TRUE(worker_->create("gen", {{"connector.class", "datagen"}, {"topic", "kept"}, {"records", "50"}}).isOk());
+  ASSERT_TRUE(worker_->create("kept", {{"connector.class", "test-sink"}, {"topics", "kept"}, {"file", out},
+                                       {"errant.kept", "true"}, {"errors.tolerance", "all"}}).isOk());
+  ASSERT_TRUE(test::waitFor([&] { return taskState("kept") == "FAILED"; }, 60s)) << taskState("kept");
+  std::string trace = worker_->status("kept")->tasks[0].trace;
+  EXPECT_NE(trace.find("plugin test-sink"), std::string::npos) << trace;
+  EXPECT_NE(trace.find("in on_put"), std::string::npos) << trace;
+  EXPECT_NE(trace.find("kept from an earlier call"), std::string::npos) << trace;
+  // The record the plugin meant is unknown: nothing of the batch is committed.
+  EXPECT_FALSE(store_->getOffset("kept", R"({"kafka_partition":0,"kafka_topic":"kept"})").has_value());
+}
+
 TEST_F(WorkerTest, RetriableSinkGetsBackpressureNotDataLoss) {
   std::string out = dir_.file("out.txt");
   ASSERT_TRUE(worker_->create("gen", {{"connector.class", "datagen"}, {"topic", "t6"}, {"records", "3000"}}).isOk());
@@ -126,7 +141,9 @@ TEST_F(WorkerTest, APluginStuckPastTheShutdownTimeoutDoesNotTakeTheHostDown) {
   ASSERT_TRUE(worker_->create("gen", {{"connector.class", "datagen"}, {"topic", "stuck"}, {"records.per.second", "200"}}).isOk());
   ASSERT_TRUE(worker_->create("stuck", {{"connector.class", "test-sink"}, {"topics", "stuck"}, {"file", out}, {"block.ms", "9000"}}).isOk());
   ASSERT_TRUE(worker_->create("good", {{"connector.class", "file-sink"}, {"topics", "stuck"}, {"file", good}}).isOk());
-  ASSERT_TRUE(test::waitFor([&] { return !test::readLines(good).empty(); }, 30s));  // the stuck put has begun
+  // The stuck sink's put has begun (its partition may be assigned after the
+  // other sink already wrote output: wait for the put itself).
+  ASSERT_TRUE(test::waitFor([&] { return std::filesystem::exists(out + ".blocking"); }, 30s));
   ASSERT_TRUE(worker_->remove("stuck").isOk());  // abandons the stuck thread after the timeout
   EXPECT_FALSE(worker_->status("stuck").isOk());
   size_t before = test::readLines(good).size();
