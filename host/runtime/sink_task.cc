@@ -232,6 +232,11 @@ Status SinkTask::flushAndCommit(bool sync, const char* origin) {
     // buffered state covers records whose offsets are not put yet.
     return Status::retriable("checkpoint deferred while the sink retries a batch");
   Status s = plugin_->flush();
+  if (s.code() == Status::Code::kFatal) {
+    // FATAL fails the task (plugin.h); the loop stops on the state.
+    if (state() != State::kFailed) fail("sink plugin failed in flush: " + s.message());
+    return s;
+  }
   // Dead letters the offsets pass must be in Kafka before the offsets are.
   if (s && dlq_) s = dlq_->flush(static_cast<int>(env_.worker ? env_.worker->taskShutdownTimeoutMs : 5000));
   if (!s) {
@@ -377,10 +382,12 @@ void SinkTask::run() {
     }
     return true;
   };
-  while (!stopping()) {
+  while (!stopping() && state() != State::kFailed) {  // a flush in a rebalance can fail the task
     if (std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - lastCommit).count() >= commitIntervalMs()) {
-      if (Status s = flushAndCommit(false, "periodic"); !s)
+      if (Status s = flushAndCommit(false, "periodic"); !s) {
+        if (state() == State::kFailed) break;
         SLUICE_LOG(tag_, log::Level::kWarn, "flush/commit failed, will retry: " + s.message());
+      }
       lastCommit = Clock::now();
       if (lag_) lag_->request(putPositions_);  // metrics: consumer lag, once per commit interval
     }

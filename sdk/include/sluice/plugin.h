@@ -67,7 +67,9 @@ typedef struct sluice_span {
  * @brief Result of every fallible call.
  * RETRIABLE means "try the same call again later" (Connect's
  * RetriableException); FATAL fails the task. Details go through
- * host->set_error() before the hook returns.
+ * host->set_error() before the hook returns. When a host function answers
+ * the plugin FATAL, the hook the plugin is in fails the task whatever it
+ * returns.
  */
 typedef enum sluice_status {
   SLUICE_OK = 0,
@@ -143,8 +145,9 @@ typedef struct sluice_header {
  * headers and timestamp (0 = now), and the source partition and source offset
  * as small JSON documents (e.g. {"file":"/a"} and {"position":42}).
  * Sinks additionally see the Kafka partition and offset.
- * OWNERSHIP: in on_put, every span is host-owned and valid until on_put
- * returns; emitted records are copied by the host inside host->emit().
+ * OWNERSHIP: in on_put, the records, their spans and the pointer array are
+ * host-owned and valid until on_put returns (a retried batch comes with new
+ * pointers); emitted records are copied by the host inside host->emit().
  */
 typedef struct sluice_record {
   uint32_t struct_size;
@@ -318,9 +321,13 @@ typedef struct sluice_host_api {
    * the others. Under errors.tolerance=all the host writes it to the dead
    * letter queue (if one is set) before the offsets passing it are
    * committed; under none the task fails after the put returns.
-   * @param rec one of the pointers the host passed to on_put.
+   * @param rec one of the pointers the host passed to the on_put running
+   * now. Record pointers are not identities: a retried batch comes with new
+   * pointers, so keep a record's position or offset across calls, never its
+   * pointer. Any other pointer fails the task as a plugin bug.
    * @return SLUICE_OK when the record is taken care of, SLUICE_FATAL when the
-   * task will fail (the plugin may stop the put early).
+   * task will fail (the plugin may stop the put early; the put fails
+   * whatever it returns).
    */
   sluice_status (*host_report_errant)(sluice_ctx* ctx, const sluice_record* rec, const char* msg, size_t len);
 } sluice_host_api;

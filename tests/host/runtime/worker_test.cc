@@ -123,6 +123,18 @@ TEST_F(WorkerTest, ASinkReportingARecordPointerKeptAcrossCallsFailsItsTaskAndCom
   EXPECT_FALSE(store_->getOffset("kept", R"({"kafka_partition":0,"kafka_topic":"kept"})").has_value());
 }
 
+TEST_F(WorkerTest, APluginThatIgnoresTheHostsFatalAnswerFailsAllTheSame) {
+  std::string out = dir_.file("out.txt");
+  ASSERT_TRUE(worker_->create("gen", {{"connector.class", "datagen"}, {"topic", "ignores"}, {"records", "20"}}).isOk());
+  ASSERT_TRUE(worker_->create("ignores", {{"connector.class", "test-sink"}, {"topics", "ignores"}, {"file", out},
+                                          {"errant.in.flush", "true"}, {"offset.flush.interval.ms", "100"}}).isOk());
+  ASSERT_TRUE(test::waitFor([&] { return taskState("ignores") == "FAILED"; }, 60s)) << taskState("ignores");
+  std::string trace = worker_->status("ignores")->tasks[0].trace;
+  EXPECT_NE(trace.find("plugin test-sink"), std::string::npos) << trace;
+  EXPECT_NE(trace.find("in on_flush: host_report_errant was called outside on_put"), std::string::npos) << trace;
+  EXPECT_FALSE(store_->getOffset("ignores", R"({"kafka_partition":0,"kafka_topic":"ignores"})").has_value());
+}
+
 TEST_F(WorkerTest, RetriableSinkGetsBackpressureNotDataLoss) {
   std::string out = dir_.file("out.txt");
   ASSERT_TRUE(worker_->create("gen", {{"connector.class", "datagen"}, {"topic", "t6"}, {"records", "3000"}}).isOk());
