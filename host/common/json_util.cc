@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <vector>
 
 namespace sluice::jsonutil {
@@ -37,6 +38,13 @@ std::optional<std::string> configString(const json::value& v) {
   if (v.is_string()) return std::string(v.as_string());
   if (v.is_null()) return std::nullopt;
   if (v.is_object() || v.is_array()) return std::nullopt;
+  if (v.is_double()) {
+    // The shortest text that reads back as the same number: 2.5, not
+    // Boost.JSON's 2.5E0 (which an int, long or double option would refuse).
+    char buf[64];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v.as_double());
+    if (ec == std::errc()) return std::string(buf, end);
+  }
   return json::serialize(v);
 }
 

@@ -1,5 +1,6 @@
 #include "host/config/options.h"
 
+#include "host/common/json_util.h"
 #include "host/config/providers.h"
 
 #include <boost/json.hpp>
@@ -40,7 +41,7 @@ Result<OptionTable> parseOptionTable(const std::string& text) {
       if (dv->is_string()) d.defaultValue = std::string(dv->as_string());
       else if (dv->is_object() || dv->is_array())
         return Status::invalid("option '" + d.name + "' has a default that is not a string, number or boolean");
-      else d.defaultValue = json::serialize(*dv);
+      else d.defaultValue = jsonutil::configString(*dv);
     }
     if (auto* r = o.if_contains("required"); r && r->is_bool()) d.required = r->as_bool();
     if (auto* r = o.if_contains("secret"); r && r->is_bool()) d.secretFlag = r->as_bool();

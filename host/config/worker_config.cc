@@ -180,6 +180,12 @@ Result<WorkerConfig> WorkerConfig::parse(const std::string& text) {
       if (w.rest.corsAllowMethods.empty()) return bad(key, "must list at least one HTTP method");
     } else if (key == "rest.max.request.bytes") {
       if (auto st = asInt(&w.rest.maxRequestBytes, 1); !st) return st;
+    } else if (key == "rest.threads") {
+      if (auto st = asInt(&w.rest.threads, 1); !st) return st;
+      if (w.rest.threads > 1024) return bad(key, "must be at most 1024");
+    } else if (key == "rest.request.timeout.ms") {
+      if (auto st = asInt(&w.rest.requestTimeoutMs, 1); !st) return st;
+      if (w.rest.requestTimeoutMs < 100) return bad(key, "must be at least 100, got '" + s + "'");
     } else if (key == "plugin.path") {
       std::stringstream ss(s);
       std::string item;

@@ -47,6 +47,11 @@ struct RestConfig {
   std::vector<std::string> corsAllowOrigins;  // empty: CORS off
   std::vector<std::string> corsAllowMethods{"GET", "POST", "HEAD"};
   int64_t maxRequestBytes = 1024 * 1024;
+  // A connection holds a REST thread while it sends its request (idle or
+  // slow clients included); so there are many threads, each cheap, and a
+  // request that takes longer than the timeout to arrive is cut.
+  int64_t threads = 128;
+  int64_t requestTimeoutMs = 10000;
 
   bool authEnabled() const { return !tokens.empty() || !users.empty(); }
   bool tlsEnabled() const;

@@ -1,6 +1,9 @@
 // sluice: the command-line entry point. The only code the tests don't link.
 #include <boost/json.hpp>
 
+#include <malloc.h>
+
+#include <charconv>
 #include <csignal>
 #include <cstdio>
 #include <fstream>
@@ -33,16 +36,21 @@ const log::Tag kTag{"sluice.main", "", -1};
 volatile std::sig_atomic_t gStop = 0;
 void onSignal(int) { gStop = 1; }
 
-int usage() {
-  std::fprintf(stderr,
+// The usage text: on stdout with exit 0 when asked for (--help), on stderr
+// with exit 2 after a command line that is wrong.
+int usage(bool asked = false) {
+  std::fprintf(asked ? stdout : stderr,
                "usage:\n"
                "  sluice run WORKER.json [CONNECTOR.json ...] [--from-savepoint DIR]\n"
                "                                                 run a worker (like connect-standalone);\n"
                "                                                 a savepoint seeds an empty state.dir\n"
                "  sluice plugins [--plugin-path DIR ...] [--json] list plugins and refused files\n"
-               "  sluice describe PLUGIN [--plugin-path DIR ...] [--markdown]  print a plugin's options\n"
-               "  sluice --version\n");
-  return 2;
+               "                                                 (exit 1 when a file or directory was refused)\n"
+               "  sluice describe PLUGIN [--plugin-path DIR ...] [--markdown | --json]\n"
+               "                                                 print a plugin's options\n"
+               "  sluice --version\n"
+               "  sluice --help\n");
+  return asked ? 0 : 2;
 }
 
 std::vector<std::string> pluginDirs(std::vector<std::string> given) {
@@ -62,17 +70,37 @@ int cmdPlugins(const std::vector<std::string>& dirs, bool asJson) {
     for (const auto& r : reg.refused())
       out.push_back(json::object{{"name", nullptr}, {"kind", nullptr}, {"version", nullptr}, {"abi", nullptr}, {"file", r.file}, {"error", r.error}});
     std::cout << json::serialize(out) << "\n";
-    return 0;
+    return reg.refused().empty() ? 0 : 1;
   }
   std::printf("%-22s %-10s %-8s %-5s %s\n", "NAME", "KIND", "VERSION", "ABI", "FILE");
   for (const auto& p : reg.plugins())
     std::printf("%-22s %-10s %-8s %u.%-3u %s\n", p->name.c_str(), loader::kindName(p->kind), p->version.c_str(),
                 p->abiMajor, p->abiMinor, p->file.c_str());
   for (const auto& r : reg.refused()) std::printf("REFUSED %s: %s\n", r.file.c_str(), r.error.c_str());
-  return 0;
+  // Non-zero when something was refused, so a CI step can gate on it.
+  if (reg.refused().empty()) return 0;
+  std::fprintf(stderr, "sluice: %zu plugin file(s) or directories refused\n", reg.refused().size());
+  return 1;
 }
 
-int cmdDescribe(const std::string& name, const std::vector<std::string>& dirs, bool markdown) {
+// An option as `describe --json` prints it (the fields of the option table).
+json::object optionJson(const config::OptionDef& o) {
+  json::object j{{"name", o.name}, {"type", o.type}, {"required", o.required}, {"secret", o.secret()}, {"doc", o.doc}};
+  j["default"] = o.defaultValue ? json::value(*o.defaultValue) : json::value(nullptr);
+  if (o.min) j["min"] = *o.min;
+  if (o.max) j["max"] = *o.max;
+  if (!o.allowed.empty()) j["allowed"] = json::value_from(o.allowed);
+  return j;
+}
+
+// A bound as the user wrote it: 1, not 1.000000.
+std::string number(double v) {
+  char buf[64];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  return ec == std::errc() ? std::string(buf, end) : std::to_string(v);
+}
+
+int cmdDescribe(const std::string& name, const std::vector<std::string>& dirs, bool markdown, bool asJson) {
   log::configure(false, log::Level::kError);
   loader::Registry reg;
   reg.scan(pluginDirs(dirs));
@@ -87,6 +115,16 @@ int cmdDescribe(const std::string& name, const std::vector<std::string>& dirs, b
   }
   std::string aliases;
   for (const auto& a : p->aliases) aliases += (aliases.empty() ? "" : ", ") + a;
+  if (asJson) {
+    json::array options;
+    for (const auto& o : p->options) options.push_back(optionJson(o));
+    json::object out{{"name", p->name}, {"kind", loader::kindName(p->kind)}, {"version", p->version},
+                     {"description", p->description}, {"aliases", json::value_from(p->aliases)},
+                     {"variants", (p->flags & SLUICE_FLAG_KEY_VALUE_VARIANTS) != 0}, {"max_tasks", p->maxTasks},
+                     {"file", p->file}, {"options", std::move(options)}};
+    std::cout << json::serialize(out) << "\n";
+    return 0;
+  }
   if (markdown) {
     std::printf("# %s\n\n%s\n\n", p->name.c_str(), p->description.c_str());
     std::printf("- kind: %s\n- version: %s\n", loader::kindName(p->kind), p->version.c_str());
@@ -101,8 +139,18 @@ int cmdDescribe(const std::string& name, const std::vector<std::string>& dirs, b
   std::printf("%s %s (%s)%s%s\n%s\n\n", p->name.c_str(), p->version.c_str(), loader::kindName(p->kind),
               aliases.empty() ? "" : ", aliases: ", aliases.c_str(), p->description.c_str());
   for (const auto& o : p->options) {
+    std::string limits;
+    if (o.min && o.max) limits = "range: " + number(*o.min) + " to " + number(*o.max);
+    else if (o.min) limits = "at least " + number(*o.min);
+    else if (o.max) limits = "at most " + number(*o.max);
+    if (!o.allowed.empty()) {
+      std::string list;
+      for (const auto& a : o.allowed) list += (list.empty() ? "" : ", ") + a;
+      limits += (limits.empty() ? "" : "; ") + std::string("one of: ") + list;
+    }
     std::printf("  %s (%s%s)%s%s\n      %s\n", o.name.c_str(), o.type.c_str(), o.required ? ", required" : "",
                 o.defaultValue ? " default: " : "", o.defaultValue ? o.defaultValue->c_str() : "", o.doc.c_str());
+    if (!limits.empty()) std::printf("      %s\n", limits.c_str());
   }
   return 0;
 }
@@ -236,8 +284,16 @@ int cmdRun(const std::string& workerPath, const std::vector<std::string>& connec
 }  // namespace
 
 int main(int argc, char** argv) {
+  // glibc raises its trim and mmap thresholds each time a large block is
+  // freed, after which a thread's arena keeps what it freed: every REST
+  // thread that served one large request (a 50,000-key validate body) held
+  // ~7 MB for good, even after malloc_trim. Fixed thresholds let the REST
+  // server's malloc_trim give it back (docs/operations.md).
+  mallopt(M_MMAP_THRESHOLD, 1 << 20);
+  mallopt(M_TRIM_THRESHOLD, 1 << 20);
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty()) return usage();
+  if (args[0] == "--help" || args[0] == "-h" || args[0] == "help") return usage(true);
   if (args[0] == "--version" || args[0] == "version") {
     std::printf("sluice %s (commit %s, plugin ABI %d.%d)\n", SLUICE_VERSION, SLUICE_COMMIT, SLUICE_ABI_MAJOR, SLUICE_ABI_MINOR);
     return 0;
@@ -265,8 +321,8 @@ int main(int argc, char** argv) {
   auto has = [&](const char* f) { return std::find(flags.begin(), flags.end(), f) != flags.end(); };
   if (args[0] == "plugins") return cmdPlugins(dirs, has("--json"));
   if (args[0] == "describe") {
-    if (rest.size() != 1) return usage();
-    return cmdDescribe(rest[0], dirs, has("--markdown"));
+    if (rest.size() != 1 || (has("--markdown") && has("--json"))) return usage();
+    return cmdDescribe(rest[0], dirs, has("--markdown"), has("--json"));
   }
   if (args[0] == "run") {
     if (rest.empty()) return usage();

@@ -163,11 +163,30 @@ json::object configInfos(const loader::Registry& reg, const std::string& pluginN
   for (const auto& p : v.plan.predicates)
     if (p.plugin)
       for (const auto& d : p.plugin->options) add(d, "predicates." + p.alias + "." + d.name, "Predicates: " + p.alias, order++);
+  // Keys no table defines each get an entry with their error, up to a
+  // bound: a body of 50,000 made-up keys must not become an answer 20 times
+  // its size. The rest are counted in one more entry (error_count has all).
+  constexpr size_t kUnknownListed = 100;
+  size_t unknown = 0;
+  std::string firstUnlisted;
   for (const auto& [key, msgs] : errorsByKey) {
     if (seen.count(key)) continue;
+    if (++unknown > kUnknownListed) {
+      if (firstUnlisted.empty()) firstUnlisted = key;
+      continue;
+    }
     config::OptionDef d;
     d.name = key;
     add(d, key, "Unknown", -1);
+  }
+  if (unknown > kUnknownListed) {
+    config::OptionDef d;
+    d.name = firstUnlisted;
+    errorsByKey[firstUnlisted] = {"this key and " + std::to_string(unknown - kUnknownListed - 1) +
+                                  " more (in key order) have errors too; only the first " + std::to_string(kUnknownListed) +
+                                  " keys with errors outside the option tables are listed"};
+    seen.erase(firstUnlisted);
+    add(d, firstUnlisted, "Unknown", -1);
   }
   return json::object{{"name", pluginName}, {"error_count", static_cast<int64_t>(v.errors.size())},
                       {"groups", json::value_from(groups)}, {"configs", std::move(configs)}};
@@ -224,13 +243,23 @@ std::optional<Response> badName(const std::string& name) {
   return std::nullopt;
 }
 
-bool boolQuery(const Request& req, const std::string& key, bool* out, Response* err) {
-  std::string v = req.queryValue(key, "false");
-  if (v != "true" && v != "false") {
+// A boolean query parameter read as Connect (Java's Boolean.valueOf) reads
+// it, in any case (`kc restart` sends includeTasks=False), and absent or
+// empty as `def`; a value that is neither true nor false is refused, where
+// Connect would silently read it as false.
+bool boolQuery(const Request& req, const std::string& key, bool* out, Response* err, bool def = false) {
+  std::string v = req.queryValue(key, "");
+  std::string lower = v;
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char ch) { return std::tolower(ch); });
+  if (lower.empty()) {
+    *out = def;
+    return true;
+  }
+  if (lower != "true" && lower != "false") {
     *err = error(400, "Query parameter " + key + " must be true or false, got '" + v + "'");
     return false;
   }
-  *out = v == "true";
+  *out = lower == "true";
   return true;
 }
 
@@ -277,12 +306,13 @@ void registerApi(Router& r, ApiContext c) {
   });
 
   r.add("GET", "/connector-plugins", [c, ok](const Request& req) {
-    std::string only = req.queryValue("connectorsOnly", "true");
-    if (only != "true" && only != "false") return error(400, "connectorsOnly must be true or false");
+    bool only = true;
+    Response err;
+    if (!boolQuery(req, "connectorsOnly", &only, &err, true)) return err;
     json::array out;
     for (const auto& p : c.registry->plugins()) {
       bool connector = p->kind == SLUICE_KIND_SOURCE || p->kind == SLUICE_KIND_SINK;
-      if (only == "true" && !connector) continue;
+      if (only && !connector) continue;
       const char* type = p->kind == SLUICE_KIND_TRANSFORM ? "transformation" : loader::kindName(p->kind);
       out.push_back(json::object{{"class", p->name}, {"type", type}, {"version", p->version}});
     }
@@ -326,7 +356,8 @@ void registerApi(Router& r, ApiContext c) {
       expandStatus = expandStatus || it->second == "status";
       expandInfo = expandInfo || it->second == "info";
     }
-    if (!expandStatus && !expandInfo) {
+    // As Connect: any expand, even one it does not know, gives the map form.
+    if (range.first == range.second) {
       json::array a;
       for (auto& n : names) a.push_back(json::string(n));
       return ok(200, a);

@@ -1,6 +1,7 @@
 #include "host/rest/http.h"
 
 #include <civetweb.h>
+#include <malloc.h>
 
 #include <boost/json.hpp>
 
@@ -17,6 +18,7 @@
 namespace sluice::rest {
 namespace {
 const log::Tag kTag{"sluice.rest", "", -1};
+constexpr size_t kTrimAfterBytes = 256 * 1024;
 
 std::vector<std::string> split(const std::string& path) {
   std::vector<std::string> out;
@@ -45,6 +47,7 @@ const char* reason(int status) {
     case 405: return "Method Not Allowed";
     case 409: return "Conflict";
     case 413: return "Payload Too Large";
+    case 414: return "URI Too Long";
     case 415: return "Unsupported Media Type";
     case 500: return "Internal Server Error";
     case 503: return "Service Unavailable";
@@ -99,6 +102,32 @@ bool readBody(mg_connection* conn, size_t limit, std::string* body) {
 std::string civetwebPort(const config::Listener& l) {
   std::string host = l.host.find(':') != std::string::npos ? "[" + l.host + "]" : l.host;
   return (host.empty() ? "" : host + ":") + std::to_string(l.port) + (l.tls ? "s" : "");
+}
+
+void writeResponse(mg_connection* conn, const std::string& method, const Response& resp) {
+  std::string head = "HTTP/1.1 " + std::to_string(resp.status) + " " + reason(resp.status) + "\r\n";
+  if (resp.status != 204) {
+    head += "Content-Type: " + resp.contentType + "\r\n";
+    head += "Content-Length: " + std::to_string(resp.body.size()) + "\r\n";
+  }
+  for (const auto& [k, v] : resp.headers) {
+    std::string value = v;  // a header value never ends the header (no response splitting)
+    std::replace_if(value.begin(), value.end(), [](char ch) { return ch == '\r' || ch == '\n'; }, ' ');
+    head += k + ": " + value + "\r\n";
+  }
+  head += "\r\n";
+  mg_write(conn, head.data(), head.size());
+  if (resp.status != 204 && method != "HEAD") mg_write(conn, resp.body.data(), resp.body.size());
+}
+
+// The media type of a Content-Type header, lower case, without parameters.
+std::string mediaType(std::string ct) {
+  ct = ct.substr(0, ct.find(';'));
+  auto notSpace = [](unsigned char ch) { return !std::isspace(ch); };
+  ct.erase(ct.begin(), std::find_if(ct.begin(), ct.end(), notSpace));
+  ct.erase(std::find_if(ct.rbegin(), ct.rend(), notSpace).base(), ct.end());
+  std::transform(ct.begin(), ct.end(), ct.begin(), [](unsigned char ch) { return std::tolower(ch); });
+  return ct;
 }
 
 int dispatchRequest(mg_connection* conn, void* cbdata) { return static_cast<const Server*>(cbdata)->handle(conn); }
@@ -259,13 +288,41 @@ Server::Server(const Router& router, const config::RestConfig& cfg)
   // options are empty, and by default it allows every origin and method: a
   // page on any site could then make a browser send DELETE or PUT here. CORS
   // is ours (rest/cors.h), off unless configured.
-  const char* options[] = {"listening_ports", ports.c_str(), "num_threads", "8", "request_timeout_ms", "30000",
+  // Each connection holds one of num_threads while it is open (idle and
+  // slow clients too), so there are many; request_timeout_ms cuts a client
+  // that takes longer than that to send its request.
+  std::string threads = std::to_string(cfg_.threads), timeout = std::to_string(cfg_.requestTimeoutMs);
+  std::string queue = std::to_string(std::max<int64_t>(20, cfg_.threads));
+  const char* options[] = {"listening_ports", ports.c_str(), "num_threads", threads.c_str(), "connection_queue", queue.c_str(),
+                           "request_timeout_ms", timeout.c_str(), "keep_alive_timeout_ms", timeout.c_str(),
                            "enable_keep_alive", "yes", "decode_url", "no", "ssl_protocol_version", "4", "access_control_allow_origin", "",
                            "access_control_allow_methods", "", "access_control_allow_headers", "", nullptr};
   mg_callbacks callbacks{};
   callbacks.log_message = [](const mg_connection*, const char* msg) -> int {
     SLUICE_LOG(kTag, log::Level::kWarn, std::string("civetweb: ") + msg);
     return 1;
+  };
+  // Refusals civetweb makes itself (a malformed request, a header or URL
+  // over its buffer, a method it does not know) get Connect's JSON error
+  // body like every other error.
+  callbacks.http_error = [](mg_connection* conn, int status, const char* msg) -> int {
+    const mg_request_info* ri = mg_get_request_info(conn);
+    std::string method = ri && ri->request_method ? ri->request_method : "";
+    std::string text = msg && *msg ? msg : reason(status);
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+    if (status == 400 && (method == "TRACE" || method == "CONNECT")) {
+      status = 405;
+      text = "HTTP " + method + " is not supported";
+    } else if (status == 413 || (status == 400 && method.empty() && text == "Malformed message")) {
+      // Only the request line and headers go through civetweb's 16 KiB
+      // buffer (a body is ours to limit, 413), and a request line and
+      // headers that overflow it are "Malformed message". What overflows is
+      // nearly always the URL: 414, as Connect (Jetty) answers.
+      status = 414;
+      text = "URI Too Long: the request line and headers are larger than 16 KiB";
+    }
+    writeResponse(conn, method, rest::error(status, text));
+    return 0;
   };
   callbacks.init_ssl = [](void* sslCtx, void* self) -> int {
     auto* server = static_cast<Server*>(self);
@@ -304,6 +361,13 @@ int Server::handle(mg_connection* conn) const {
     resp = std::move(*preflight);
   } else if (auto refused = auth_->check(req, &who)) {
     resp = std::move(*refused);
+  } else if (hasBody && req.method != "GET" && req.method != "HEAD" && mediaType(req.header("content-type")) != "application/json") {
+    // As Connect: a body is JSON or nothing. This also keeps browsers out: a
+    // cross-site form or "simple" request can only send text/plain,
+    // multipart/form-data or application/x-www-form-urlencoded.
+    std::string ct = req.header("content-type");
+    resp = rest::error(415, "Unsupported Media Type: a request body must be sent with Content-Type: application/json" +
+                                (ct.empty() ? std::string(" (none was given)") : " (got '" + ct + "')"));
   } else if ((declared > 0 && static_cast<uint64_t>(declared) > limit) || !readBody(conn, limit, &req.body)) {
     resp = rest::error(413, "Request body is larger than rest.max.request.bytes (" + std::to_string(limit) + " bytes)");
   } else {
@@ -321,19 +385,12 @@ int Server::handle(mg_connection* conn) const {
     mg_disable_connection_keep_alive(conn);
     resp.headers["Connection"] = "close";
   }
-  std::string head = "HTTP/1.1 " + std::to_string(resp.status) + " " + reason(resp.status) + "\r\n";
-  if (resp.status != 204) {
-    head += "Content-Type: " + resp.contentType + "\r\n";
-    head += "Content-Length: " + std::to_string(resp.body.size()) + "\r\n";
-  }
-  for (const auto& [k, v] : resp.headers) {
-    std::string value = v;  // a header value never ends the header (no response splitting)
-    std::replace_if(value.begin(), value.end(), [](char ch) { return ch == '\r' || ch == '\n'; }, ' ');
-    head += k + ": " + value + "\r\n";
-  }
-  head += "\r\n";
-  mg_write(conn, head.data(), head.size());
-  if (resp.status != 204 && req.method != "HEAD") mg_write(conn, resp.body.data(), resp.body.size());
+  writeResponse(conn, req.method, resp);
+  // What a large request or answer freed stays in this thread's malloc
+  // arena, where no other thread reuses it: with many REST threads, large
+  // validate bodies kept hundreds of MB. Give it back (with the fixed malloc
+  // thresholds main() sets, this returns nearly all of it).
+  if (req.body.size() + resp.body.size() > kTrimAfterBytes) malloc_trim(0);
   SLUICE_LOG(kTag, log::Level::kDebug,
              req.method + " " + req.path + " -> " + std::to_string(resp.status) + (who.empty() ? "" : " (" + who + ")"));
   return resp.status;

@@ -98,13 +98,14 @@ std::optional<size_t> PluginBatch::indexOf(const sluice_record* rec) const {
 }
 
 std::string PluginBatch::whyNotInBatch(const sluice_record* rec) const {
+  if (!rec) return "a null record pointer";
   uintptr_t a = addr(rec);
   bool inStorage = a >= addr(storage_.get()) && a < addr(storage_.get()) + storageBytes_;
   bool inPrevious = a >= previousBegin_ && a < previousEnd_;
-  if (inStorage || inPrevious)
-    return "a record pointer kept from an earlier call (record pointers are valid only until the call that "
-           "received them returns)";
-  return rec ? "a pointer that is not one of this call's records" : "a null record pointer";
+  return std::string("a pointer that is not one of this call's records") +
+         (inStorage || inPrevious ? ", but where an earlier call's were" : "") +
+         " (record pointers are valid only until the call that received them returns: keep a record's position or "
+         "offset across calls, never its pointer)";
 }
 
 }  // namespace sluice::runtime

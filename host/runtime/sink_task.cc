@@ -14,6 +14,7 @@ namespace sluice::runtime {
 namespace {
 using Clock = std::chrono::steady_clock;
 constexpr size_t kMaxBatch = 2000;
+constexpr auto kRetryWarnEvery = std::chrono::seconds(30);
 }  // namespace
 
 SinkTask::~SinkTask() {
@@ -316,6 +317,8 @@ void SinkTask::run() {
   // Retries of the current batch, and the circuit breaker around put.
   int attempts = 0;
   auto retryingSince = Clock::time_point{};
+  auto lastRetryWarn = Clock::time_point{};  // RETRIABLE is logged at WARN at most every kRetryWarnEvery
+  int retriesSinceWarn = 0;
   int consecutiveFailures = 0;
   enum Breaker { kClosed = 0, kOpen = 1, kHalfOpen = 2 } breaker = kClosed;
   auto openUntil = Clock::time_point{};
@@ -358,7 +361,18 @@ void SinkTask::run() {
       openUntil = now + std::chrono::milliseconds(plan_->breakerOpenMs);
     }
     backoffMs = retryDelayMs(attempts, 5000);
-    SLUICE_LOG(tag_, log::Level::kDebug, "sink asked to retry (" + s.message() + "); partitions paused");
+    ++retriesSinceWarn;
+    if (lastRetryWarn == Clock::time_point{} || now - lastRetryWarn >= kRetryWarnEvery) {
+      auto forMs = std::chrono::duration_cast<std::chrono::milliseconds>(now - retryingSince).count();
+      SLUICE_LOG(tag_, log::Level::kWarn,
+                 "sink asked to retry: " + s.message() + " (" + std::to_string(retriesSinceWarn) +
+                     (retriesSinceWarn == 1 ? " retry" : " retries") + " since the last such line; this batch for " +
+                     std::to_string(forMs) + " ms; partitions paused)");
+      lastRetryWarn = now;
+      retriesSinceWarn = 0;
+    } else {
+      SLUICE_LOG(tag_, log::Level::kDebug, "sink asked to retry (" + s.message() + "); partitions paused");
+    }
     if (!pending_ || p != &*pending_) pending_ = std::move(*p);
     if (plan_->retryTimeoutMs > 0 && now - retryingSince >= std::chrono::milliseconds(plan_->retryTimeoutMs)) {
       std::string why = "put still failing after " + std::to_string(plan_->retryTimeoutMs) + " ms of retries: " + s.message();

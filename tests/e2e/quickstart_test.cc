@@ -192,7 +192,7 @@ TEST(CliTest, PluginsJsonListsPluginsAndRefusedFiles) {
   Process p({"/bin/sh", "-c", sluiceBinary() + " plugins --json --plugin-path " + pluginDir() + " --plugin-path " +
                                   buildDir() + "/test-plugins/broken > out.json"},
             dir.path(), dir.file("log"));
-  ASSERT_EQ(p.stop(0, 30s), 0);
+  ASSERT_EQ(p.stop(0, 30s), 1) << "refused files: a non-zero exit, for CI to gate on";
   auto v = json::parse(readFile(dir.file("out.json")));
   bool sawDatagen = false, sawRefused = false;
   for (const auto& e : v.as_array()) {
@@ -209,6 +209,68 @@ TEST(CliTest, PluginsJsonListsPluginsAndRefusedFiles) {
   }
   EXPECT_TRUE(sawDatagen);
   EXPECT_TRUE(sawRefused);
+}
+
+TEST(CliTest, PluginsExitsZeroOnlyWhenNothingWasRefused) {
+  TempDir dir;
+  auto run = [&](const std::string& args) { return runCommand("cd " + shellQuote(dir.path()) + " && " + sluiceBinary() + " " + args + " 2>err.txt"); };
+  auto clean = run("plugins --plugin-path " + pluginDir());
+  EXPECT_EQ(clean.exitCode, 0) << clean.output;
+  EXPECT_NE(clean.output.find("datagen"), std::string::npos);
+  auto missing = run("plugins --plugin-path " + pluginDir() + " --plugin-path " + dir.file("no-such-dir"));
+  EXPECT_EQ(missing.exitCode, 1);
+  EXPECT_NE(missing.output.find("datagen"), std::string::npos) << "the listing is still printed";
+  EXPECT_NE(missing.output.find("REFUSED " + dir.file("no-such-dir")), std::string::npos) << missing.output;
+  EXPECT_NE(readFile(dir.file("err.txt")).find("1 plugin file(s) or directories refused"), std::string::npos);
+}
+
+TEST(CliTest, HelpIsOnStdoutWithExitZeroAndAWrongCommandLineExitsTwo) {
+  for (const std::string flag : {"--help", "-h", "help"}) {
+    auto r = runCommand(sluiceBinary() + " " + flag + " 2>/dev/null");
+    EXPECT_EQ(r.exitCode, 0) << flag;
+    EXPECT_NE(r.output.find("usage:"), std::string::npos) << flag;
+  }
+  auto wrong = runCommand(sluiceBinary() + " frobnicate 2>&1 >/dev/null");
+  EXPECT_EQ(wrong.exitCode, 2);
+  EXPECT_NE(wrong.output.find("usage:"), std::string::npos) << "usage on stderr";
+}
+
+TEST(CliTest, DescribeShowsLimitsAndAllowedValuesAndHasAJsonForm) {
+  auto plain = runCommand(sluiceBinary() + " describe datagen --plugin-path " + pluginDir());
+  ASSERT_EQ(plain.exitCode, 0) << plain.output;
+  auto json = runCommand(sluiceBinary() + " describe datagen --json --plugin-path " + pluginDir());
+  ASSERT_EQ(json.exitCode, 0) << json.output;
+  auto v = json::parse(json.output);
+  EXPECT_EQ(v.at("name"), "datagen");
+  EXPECT_EQ(v.at("kind"), "source");
+  bool sawBound = false;
+  for (const auto& o : v.at("options").as_array()) {
+    ASSERT_TRUE(o.as_object().contains("name") && o.as_object().contains("type") && o.as_object().contains("doc")) << o;
+    if (auto* min = o.as_object().if_contains("min")) {
+      sawBound = true;
+      // Every bound in the JSON form is in the plain one too.
+      std::string name(o.at("name").as_string());
+      size_t at = plain.output.find("  " + name + " (");
+      ASSERT_NE(at, std::string::npos) << name;
+      size_t next = at;  // the next option's line ("  name (type...)"), not a doc line
+      do next = plain.output.find("\n  ", next + 1);
+      while (next != std::string::npos && plain.output[next + 3] == ' ');
+      std::string entry = plain.output.substr(at, next == std::string::npos ? std::string::npos : next - at);
+      EXPECT_TRUE(entry.find("at least") != std::string::npos || entry.find("range:") != std::string::npos) << entry;
+      (void)min;
+    }
+  }
+  EXPECT_TRUE(sawBound) << "datagen has options with a minimum";
+  auto http = runCommand(sluiceBinary() + " describe http-sink --plugin-path " + pluginDir());
+  ASSERT_EQ(http.exitCode, 0) << http.output;
+  auto httpJson = json::parse(runCommand(sluiceBinary() + " describe http-sink --json --plugin-path " + pluginDir()).output);
+  int withAllowed = 0;
+  for (const auto& o : httpJson.at("options").as_array())
+    if (auto* allowed = o.as_object().if_contains("allowed")) {
+      ++withAllowed;
+      EXPECT_NE(http.output.find("one of: " + std::string(allowed->as_array().at(0).as_string())), std::string::npos) << http.output;
+    }
+  EXPECT_GT(withAllowed, 0);
 }
 
 }  // namespace

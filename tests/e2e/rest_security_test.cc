@@ -76,5 +76,40 @@ TEST(SecureRestTest, BadSecuritySettingsStopTheStartNamingTheKey) {
   }
 }
 
+// VmRSS of a process in KiB (0 when unreadable).
+long rssKib(pid_t pid) {
+  for (const auto& line : readLines("/proc/" + std::to_string(pid) + "/status"))
+    if (line.starts_with("VmRSS:")) return std::stol(line.substr(6));
+  return 0;
+}
+
+TEST(RestMemoryTest, LargeValidateBodiesDoNotKeepTheirMemory) {
+  TempDir dir;
+  std::string url = "http://127.0.0.1:" + std::to_string(freePort());
+  writeFile(dir.file("worker.json"), R"({"listeners":")" + url + R"(","state.dir":"state"})");
+  // 50,000 made-up keys, about 740 KB: each REST thread that served one
+  // used to keep ~7 MB, and the answer was 17 MB.
+  std::string body = R"({"connector.class":"datagen","topic":"t")";
+  for (int i = 0; i < 50000; ++i) body += ",\"k" + std::to_string(100000 + i) + "\":\"v\"";
+  body += "}";
+  writeFile(dir.file("big.json"), body);
+  Process p({sluiceBinary(), "run", "worker.json"}, dir.path(), dir.file("log"));
+  ASSERT_TRUE(waitFor([&] { return runCommand("curl -sf -o /dev/null " + url + "/ready").exitCode == 0; }, 30s)) << readFile(dir.file("log"));
+  long before = rssKib(p.pid());
+  ASSERT_GT(before, 0);
+  for (int i = 0; i < 12; ++i) {
+    auto r = runCommand("curl -sS --max-time 60 -o " + shellQuote(dir.file("answer.json")) + " -w '%{http_code} %{size_download}' -X PUT "
+                        "-H 'Content-Type: application/json' --data-binary @" + shellQuote(dir.file("big.json")) + " " + url +
+                        "/connector-plugins/datagen/config/validate");
+    ASSERT_EQ(r.output.substr(0, 4), "200 ") << r.output;
+    EXPECT_LT(std::stol(r.output.substr(4)), 200 * 1024) << "an answer in proportion to the request";
+  }
+  long after = rssKib(p.pid());
+  EXPECT_LT(after - before, 32 * 1024) << "RSS went from " << before << " KiB to " << after << " KiB";
+  std::string answer = readFile(dir.file("answer.json"));
+  EXPECT_NE(answer.find("\"error_count\":50000"), std::string::npos) << answer.substr(0, 300);
+  EXPECT_EQ(p.stop(SIGINT, 30s), 0);
+}
+
 }  // namespace
 }  // namespace sluice::test
