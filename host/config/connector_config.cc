@@ -109,12 +109,18 @@ std::string ValidationResult::message() const {
 }
 
 ValidationResult validateConnector(const loader::Registry& reg, const std::string& name,
-                                   const ConfigMap& raw, bool resolveProviders) {
+                                   const ConfigMap& given, bool resolveProviders, const ConfigMap& defaults) {
   ValidationResult res;
   auto& plan = res.plan;
   auto& errors = res.errors;
   plan.name = name;
 
+  ConfigMap withDefaults;
+  if (!defaults.empty()) {
+    withDefaults = given;
+    for (const auto& [k, v] : defaults) withDefaults.emplace(k, v);
+  }
+  const ConfigMap& raw = defaults.empty() ? given : withDefaults;
   ConfigMap cfg;
   for (const auto& [k, v] : raw) {
     if (!resolveProviders) {
@@ -191,10 +197,13 @@ ValidationResult validateConnector(const loader::Registry& reg, const std::strin
   plan.topics = strings::splitList(host("topics"));
   plan.topicsRegex = host("topics.regex");
   if (plan.isSink()) {
-    if (plan.topics.empty() && plan.topicsRegex.empty())
-      errors.push_back({"topics", "Must configure one of topics or topics.regex"});
-    if (!plan.topics.empty() && !plan.topicsRegex.empty())
-      errors.push_back({"topics", "topics and topics.regex are mutually exclusive options, but both are set."});
+    // As Connect (SinkConnectorConfig.validate): the error is on both keys.
+    for (const char* key : {"topics", "topics.regex"}) {
+      if (plan.topics.empty() && plan.topicsRegex.empty())
+        errors.push_back({key, "Must configure one of topics or topics.regex"});
+      if (!plan.topics.empty() && !plan.topicsRegex.empty())
+        errors.push_back({key, "topics and topics.regex are mutually exclusive options, but both are set."});
+    }
     if (!plan.topicsRegex.empty()) {
       try {
         std::regex re(plan.topicsRegex);

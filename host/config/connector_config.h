@@ -87,8 +87,11 @@ const OptionTable& hostConnectorOptions();
 /// Validate a connector config. `resolveProviders` resolves ${env:...} and
 /// ${file:...} first (off for a dry validation of stored configs is never
 /// needed; on always in practice, kept explicit for tests).
+/// `defaults` (the worker's key.converter, value.converter, ...) apply to
+/// the keys the config does not set.
 ValidationResult validateConnector(const loader::Registry& registry, const std::string& name,
-                                   const ConfigMap& raw, bool resolveProviders = true);
+                                   const ConfigMap& raw, bool resolveProviders = true,
+                                   const ConfigMap& defaults = {});
 
 /// The secret options a connector config sets: keys whose option (in the
 /// connector plugin's table, or a transform's or predicate's, by full key) is

@@ -11,6 +11,7 @@
 #include "host/common/json_util.h"
 #include "host/common/log.h"
 #include "host/common/strings.h"
+#include "host/config/properties.h"
 #include "host/config/providers.h"
 
 namespace sluice::config {
@@ -65,6 +66,81 @@ Status parseCredentials(const std::string& key, const json::value& v, const char
     out->push_back(std::move(c));
   }
   return Status::ok();
+}
+
+// Kafka Connect's worker keys (StandaloneConfig and DistributedConfig of
+// Connect 4.3) that Sluice accepts without using, with what it does instead.
+// Keys of Connect's that Sluice does use are parsed below; any other key is
+// refused by name.
+const char* connectKeyInstead(const std::string& key) {
+  static const char* kStandalone = "Sluice runs this worker standalone (cluster mode is not available yet): connector "
+                                   "configs, offsets and status are kept in state.dir";
+  static const char* kClients = "Sluice's Kafka clients take librdkafka settings with the producer., consumer. and "
+                                "admin. prefixes";
+  static const std::map<std::string, const char*> kKeys = {
+      {"offset.storage.file.filename", "offsets are kept in state.dir (RocksDB), with operator state and checkpoints"},
+      {"offset.flush.timeout.ms", "a commit waits at most task.shutdown.graceful.timeout.ms for Kafka's acknowledgements"},
+      {"admin.listeners", "the admin endpoints are served on the listeners"},
+      {"client.dns.lookup", kClients},
+      {"config.providers", "config providers ${env:...} and ${file:...} are built in"},
+      {"connector.client.config.override.policy", "connectors cannot override client settings"},
+      {"header.converter.plugin.version", "converters are built in"},
+      {"key.converter.plugin.version", "converters are built in"},
+      {"value.converter.plugin.version", "converters are built in"},
+      {"metric.reporters", "metrics are served in Prometheus format on GET /metrics"},
+      {"metrics.num.samples", "metrics are served in Prometheus format on GET /metrics"},
+      {"metrics.recording.level", "metrics are served in Prometheus format on GET /metrics"},
+      {"metrics.sample.window.ms", "metrics are served in Prometheus format on GET /metrics"},
+      {"plugin.discovery", "plugins are shared libraries found in plugin.path"},
+      {"response.http.headers.config", "the REST API sets its own headers"},
+      {"rest.advertised.listener", "worker_id is rest.advertised.host.name, or the first listener's host:port"},
+      {"rest.advertised.port", "worker_id is rest.advertised.host.name, or the first listener's host:port"},
+      {"rest.extension.classes", "there are no REST extensions"},
+      {"topic.creation.enable", "sources create missing topics with the connector's topic.creation.default.* settings"},
+      {"topic.tracking.allow.reset", "PUT /connectors/NAME/topics/reset is always allowed"},
+      {"topic.tracking.enable", "active topics are always tracked"},
+      {"exactly.once.source.support", "sources are at-least-once"},
+      {"security.protocol", kClients},
+      {"client.id", kClients},
+      {"connections.max.idle.ms", kClients},
+      {"metadata.max.age.ms", kClients},
+      {"metadata.recovery.rebootstrap.trigger.ms", kClients},
+      {"metadata.recovery.strategy", kClients},
+      {"receive.buffer.bytes", kClients},
+      {"reconnect.backoff.max.ms", kClients},
+      {"reconnect.backoff.ms", kClients},
+      {"request.timeout.ms", kClients},
+      {"retry.backoff.max.ms", kClients},
+      {"retry.backoff.ms", kClients},
+      {"send.buffer.bytes", kClients},
+      {"socket.connection.setup.timeout.max.ms", kClients},
+      {"socket.connection.setup.timeout.ms", kClients},
+  };
+  static const std::set<std::string> kDistributed = {
+      "group.id", "config.storage.topic", "config.storage.replication.factor", "offset.storage.topic",
+      "offset.storage.partitions", "offset.storage.replication.factor", "status.storage.topic",
+      "status.storage.partitions", "status.storage.replication.factor", "connect.protocol",
+      "scheduled.rebalance.max.delay.ms", "session.timeout.ms", "heartbeat.interval.ms", "rebalance.timeout.ms",
+      "worker.sync.timeout.ms", "worker.unsync.backoff.ms", "inter.worker.key.generation.algorithm",
+      "inter.worker.key.size", "inter.worker.key.ttl.ms", "inter.worker.signature.algorithm",
+      "inter.worker.verification.algorithms"};
+  if (auto it = kKeys.find(key); it != kKeys.end()) return it->second;
+  if (kDistributed.count(key)) return kStandalone;
+  if (key.starts_with("sasl.")) return kClients;
+  if (key.starts_with("ssl."))
+    return "the REST API's TLS is set with listeners.https.ssl.certificate.location and .key.location (PEM "
+           "files); Sluice's Kafka clients take producer., consumer. and admin. prefixed librdkafka settings";
+  if (key.starts_with("config.providers.")) return "config providers ${env:...} and ${file:...} are built in";
+  return nullptr;
+}
+
+// A converter key a connector may set, given at the worker as every
+// connector's default (Connect's key.converter, value.converter,
+// header.converter and their sub-keys).
+bool isConverterKey(const std::string& key) {
+  for (const char* c : {"key.converter", "value.converter", "header.converter"})
+    if (key == c || key.starts_with(std::string(c) + ".")) return true;
+  return false;
 }
 
 }  // namespace
@@ -130,7 +206,14 @@ Result<WorkerConfig> WorkerConfig::parse(const std::string& text) {
     }
     if (key == "rest.auth.tokens" || key == "rest.auth.users") {
       bool tokens = key == "rest.auth.tokens";
-      auto st = parseCredentials(key, kv.value(), tokens ? "name" : "user", tokens ? "token" : "password",
+      // In a .properties file the array is the value's text.
+      json::value parsed = kv.value();
+      if (parsed.is_string()) {
+        boost::system::error_code pec;
+        parsed = json::parse(parsed.as_string(), pec);
+        if (pec) return bad(key, "is not a JSON array: " + pec.message());
+      }
+      auto st = parseCredentials(key, parsed, tokens ? "name" : "user", tokens ? "token" : "password",
                                  tokens ? &w.rest.tokens : &w.rest.users);
       if (!st) return st;
       continue;
@@ -225,6 +308,10 @@ Result<WorkerConfig> WorkerConfig::parse(const std::string& text) {
       w.logJson = s == "json";
     } else if (key == "rest.advertised.host.name") {
       w.restAdvertisedName = s;
+    } else if (isConverterKey(key)) {
+      w.connectorDefaults[key] = *raw;  // unresolved: the connector resolves its config
+    } else if (const char* instead = connectKeyInstead(key)) {
+      w.ignoredConnectKeys.emplace_back(key, instead);
     } else {
       return Status::invalid("unknown worker config key '" + key + "'");
     }
@@ -241,7 +328,15 @@ Result<WorkerConfig> WorkerConfig::load(const std::string& path) {
   if (!in) return Status::notFound("cannot read worker config " + path);
   std::stringstream ss;
   ss << in.rdbuf();
-  auto r = parse(ss.str());
+  std::string text = ss.str();
+  if (isPropertiesFile(path)) {
+    auto entries = parseProperties(text);
+    if (!entries) return Status::invalid(path + ": " + entries.status().message());
+    json::object o;
+    for (auto& [k, v] : *entries) o[k] = v;  // the last of a repeated key wins, as in Java
+    text = json::serialize(o);
+  }
+  auto r = parse(text);
   if (!r) return Status::invalid(path + ": " + r.status().message());
   return r;
 }

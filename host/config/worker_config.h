@@ -1,9 +1,11 @@
 #pragma once
-// The worker config: a flat JSON object with Kafka Connect's key names.
+// The worker config: a flat JSON object, or a Java .properties file, with
+// Kafka Connect's key names.
 
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "host/common/status.h"
@@ -75,9 +77,16 @@ struct WorkerConfig {
   std::string logLevel = "INFO";
   bool logJson = false;
   std::string restAdvertisedName;  // worker_id shown in statuses; default host:port
+  /// key.converter, value.converter, header.converter and their sub-keys:
+  /// defaults for every connector that does not set them (as in Connect).
+  std::map<std::string, std::string> connectorDefaults;
+  /// Kafka Connect worker keys given that Sluice has no use for, each with
+  /// what Sluice does instead (logged once at startup).
+  std::vector<std::pair<std::string, std::string>> ignoredConnectKeys;
 
-  /// Parse; unknown keys and bad values are errors naming the key.
+  /// Parse a JSON object; unknown keys and bad values are errors naming the key.
   static Result<WorkerConfig> parse(const std::string& json);
+  /// A .properties file (as connect-standalone takes it) or a JSON one.
   static Result<WorkerConfig> load(const std::string& path);
   /// host:port of the first listener.
   std::string listenAddress() const;

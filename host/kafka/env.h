@@ -36,6 +36,9 @@ class Env {
   Env& operator=(const Env&) = delete;
 
   bool embedded() const { return mock_ != nullptr; }
+  /// The embedded mock cluster (null with a real one): tests take its
+  /// brokers down and up.
+  rd_kafka_mock_cluster_s* mockCluster() const { return mock_; }
   const std::string& bootstrap() const { return bootstrap_; }
   /// Producer settings: Sluice defaults, then the worker's producer.* overrides.
   std::map<std::string, std::string> producerSettings() const;

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -14,11 +15,13 @@
 #include "host/common/json_util.h"
 #include "host/common/log.h"
 #include "host/config/connector_config.h"
+#include "host/config/properties.h"
 #include "host/config/worker_config.h"
 #include "host/kafka/env.h"
 #include "host/loader/registry.h"
 #include "host/metrics/metrics.h"
 #include "host/rest/api.h"
+#include "host/runtime/crash_guard.h"
 #include "host/state/rocks_store.h"
 
 #ifndef SLUICE_VERSION
@@ -160,6 +163,16 @@ Result<std::pair<std::string, config::ConfigMap>> readConnectorFile(const std::s
   if (!in) return Status::notFound("cannot read connector config " + path);
   std::stringstream ss;
   ss << in.rdbuf();
+  if (config::isPropertiesFile(path)) {
+    // As connect-standalone takes it: name=..., connector.class=..., the rest.
+    auto entries = config::parseProperties(ss.str());
+    if (!entries) return Status::invalid(path + ": " + entries.status().message());
+    config::ConfigMap m;
+    for (auto& [k, v] : *entries) m[k] = v;  // the last of a repeated key wins, as in Java
+    if (!m.count("name") || m["name"].empty()) return Status::invalid(path + ": connector config has no name");
+    std::string name = m["name"];
+    return std::make_pair(name, m);
+  }
   boost::system::error_code ec;
   json::value v = json::parse(ss.str(), ec);
   if (ec) return Status::invalid(path + ": not valid JSON: " + ec.message());
@@ -190,6 +203,12 @@ int cmdRun(const std::string& workerPath, const std::vector<std::string>& connec
   log::Level level = log::Level::kInfo;
   log::parseLevel(wc->logLevel, &level);
   log::configure(wc->logJson, level);
+  if (!wc->ignoredConnectKeys.empty()) {
+    std::string msg = "worker config keys of Kafka Connect that Sluice does not use:";
+    for (const auto& [key, instead] : wc->ignoredConnectKeys) msg += " " + key + " (" + instead + ");";
+    msg.pop_back();
+    SLUICE_LOG(kTag, log::Level::kWarn, msg);
+  }
 
   // Read every connector file before starting anything: a bad file changes nothing.
   std::vector<std::pair<std::string, config::ConfigMap>> connectors;
@@ -206,7 +225,7 @@ int cmdRun(const std::string& workerPath, const std::vector<std::string>& connec
   reg.scan(pluginDirs(wc->pluginPath));
   SLUICE_LOG(kTag, log::Level::kInfo, "loaded " + std::to_string(reg.plugins().size()) + " plugins, refused " + std::to_string(reg.refused().size()) + " files");
   for (const auto& [name, cfg] : connectors) {
-    auto v = config::validateConnector(reg, name, cfg);
+    auto v = config::validateConnector(reg, name, cfg, true, wc->connectorDefaults);
     if (!v.ok()) {
       std::fprintf(stderr, "sluice: connector %s: %s\n", name.c_str(), v.message().c_str());
       return 1;
@@ -258,13 +277,27 @@ int cmdRun(const std::string& workerPath, const std::vector<std::string>& connec
   // REST client that hung up) must be an EPIPE error, not the end of the host.
   std::signal(SIGPIPE, SIG_IGN);
 
+  // A plugin that crashed the last run is recorded there; its connector
+  // stays FAILED (quarantined) until restarted (runtime/crash_guard.h).
+  std::string crashRecord = wc->stateDir + "/crashed-plugin";
+  worker.loadQuarantine(wc->stateDir + "/quarantined-connectors");
+  if (auto crash = runtime::readCrashRecord(crashRecord)) {
+    SLUICE_LOG(kTag, log::Level::kError, "the last run crashed inside plugin " + crash->plugin + " (" + crash->hook +
+                                             " of connector " + crash->connector + " task " + std::to_string(crash->task) +
+                                             ", " + crash->signal + "): the connector is quarantined");
+    worker.quarantine(crash->connector, crash->trace());
+  }
+  std::error_code removeError;
+  std::filesystem::remove(crashRecord, removeError);
+  runtime::installCrashGuard(crashRecord);
+
   worker.startStored();
   for (const auto& [name, cfg] : connectors) {
     bool created = false;
     auto existing = worker.configOf(name);
     config::ConfigMap want = cfg;
     want["name"] = name;
-    if (existing && *existing == want) continue;  // already running as stored
+    if (existing && *existing == want) continue;  // already running as stored (or quarantined)
     auto r = worker.put(name, cfg, &created);
     if (!r) {
       std::fprintf(stderr, "sluice: connector %s: %s\n", name.c_str(), r.status().message().c_str());

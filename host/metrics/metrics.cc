@@ -79,6 +79,14 @@ void TaskSeries::consumerLag(std::vector<PartitionLag> lags) {
   if (owner) owner->setConsumerLag(connector, task, std::move(lags));
 }
 
+void TaskSeries::dropConsumerLag(const std::string& topic, int32_t partition) {
+  if (owner) owner->dropConsumerLag(connector, task, topic, partition);
+}
+
+void TaskSeries::retainConsumerLag(const std::set<std::pair<std::string, int32_t>>& keep) {
+  if (owner) owner->retainConsumerLag(connector, task, keep);
+}
+
 struct Metrics::Impl {
   std::shared_ptr<prometheus::Registry> registry = std::make_shared<prometheus::Registry>();
   prometheus::Family<prometheus::Counter>& recordsIn = prometheus::BuildCounter()
@@ -149,7 +157,11 @@ struct Metrics::Impl {
     uint64_t token = 0;
     std::string kind;
     std::function<const char*()> state;
-    std::vector<PartitionLag> lag;
+    struct Lag {
+      int64_t records = 0;
+      std::chrono::steady_clock::time_point measured;
+    };
+    std::map<std::pair<std::string, int32_t>, Lag> lag;
   };
   mutable std::mutex mu;
   std::map<std::pair<std::string, int>, Watched> live;
@@ -254,7 +266,21 @@ void Metrics::unwatch(const std::string& connector, int task, uint64_t token) {
 void Metrics::setConsumerLag(const std::string& connector, int task, std::vector<PartitionLag> lags) {
   std::lock_guard lk(impl_->mu);
   auto it = impl_->live.find({connector, task});
-  if (it != impl_->live.end()) it->second.lag = std::move(lags);
+  if (it == impl_->live.end()) return;
+  auto now = std::chrono::steady_clock::now();
+  for (auto& l : lags) it->second.lag[{std::move(l.topic), l.partition}] = {l.records, now};
+}
+
+void Metrics::dropConsumerLag(const std::string& connector, int task, const std::string& topic, int32_t partition) {
+  std::lock_guard lk(impl_->mu);
+  auto it = impl_->live.find({connector, task});
+  if (it != impl_->live.end()) it->second.lag.erase({topic, partition});
+}
+
+void Metrics::retainConsumerLag(const std::string& connector, int task, const std::set<std::pair<std::string, int32_t>>& keep) {
+  std::lock_guard lk(impl_->mu);
+  auto it = impl_->live.find({connector, task});
+  if (it != impl_->live.end()) std::erase_if(it->second.lag, [&](const auto& e) { return !keep.count(e.first); });
 }
 
 void Metrics::taskFailed(const std::string& connector, int task) {
@@ -275,6 +301,8 @@ std::string Metrics::serialize() const {
   auto tasks = gaugeFamily("sluice_worker_tasks", "Tasks on this worker (connectors that are STOPPED have none).");
   auto lag = gaugeFamily("sluice_sink_task_consumer_lag_records",
                          "Records in a partition after the sink task's position: end offset minus the next offset to hand the sink, as of the task's last commit interval.");
+  auto lagAge = gaugeFamily("sluice_sink_task_consumer_lag_age_seconds",
+                            "Age of the partition's consumer lag measurement: it grows while the lag cannot be measured (the broker is away), and the lag keeps its last value meanwhile.");
   auto maxLag = gaugeFamily("sluice_connector_consumer_lag_max_records", "Largest consumer lag over the partitions of a sink connector's tasks.");
   auto wmLag = gaugeFamily("sluice_task_watermark_lag_seconds", "Wall time minus the task's event-time watermark.");
   {
@@ -292,12 +320,15 @@ std::string Metrics::serialize() const {
       }
       if (!known)
         addGauge(states, {label("connector", connector), label("kind", w.kind), label("state", current), label("task", t)}, 1);
-      for (const auto& p : w.lag) {
-        addGauge(lag, {label("connector", connector), label("kind", w.kind), label("partition", std::to_string(p.partition)),
-                       label("task", t), label("topic", p.topic)},
-                 static_cast<double>(p.records));
-        auto [it, inserted] = maxByConnector.emplace(connector, p.records);
-        if (!inserted) it->second = std::max(it->second, p.records);
+      auto steadyNow = std::chrono::steady_clock::now();
+      for (const auto& [tp, l] : w.lag) {
+        std::vector<prometheus::ClientMetric::Label> labels{label("connector", connector), label("kind", w.kind),
+                                                            label("partition", std::to_string(tp.second)), label("task", t),
+                                                            label("topic", tp.first)};
+        addGauge(lag, labels, static_cast<double>(l.records));
+        addGauge(lagAge, labels, std::chrono::duration<double>(steadyNow - l.measured).count());
+        auto [it, inserted] = maxByConnector.emplace(connector, l.records);
+        if (!inserted) it->second = std::max(it->second, l.records);
       }
     }
     addGauge(tasks, {}, static_cast<double>(impl_->live.size()));
@@ -314,7 +345,7 @@ std::string Metrics::serialize() const {
       }
     }
   }
-  for (auto* f : {&states, &tasks, &lag, &maxLag, &wmLag}) families.push_back(std::move(*f));
+  for (auto* f : {&states, &tasks, &lag, &lagAge, &maxLag, &wmLag}) families.push_back(std::move(*f));
   return prometheus::TextSerializer().Serialize(families);
 }
 

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -115,8 +116,15 @@ struct TaskSeries {
     endToEndSeconds.flush();
   }
   static int64_t wallMs();
-  /// Sink: the lag of every partition the task has now (replaces the last set).
+  /// Sink: the lags measured now. A partition not measured this time (the
+  /// broker is away) keeps its last lag, and the age of that measurement
+  /// grows, until the partition is revoked (dropConsumerLag).
   void consumerLag(std::vector<PartitionLag> lags);
+  /// Sink: a partition is no longer this task's (revoked, not lost).
+  void dropConsumerLag(const std::string& topic, int32_t partition);
+  /// Sink: the task's whole assignment is now `keep` (an eager rebalance):
+  /// lags kept from before a lost assignment for other partitions go.
+  void retainConsumerLag(const std::set<std::pair<std::string, int32_t>>& keep);
 
   Metrics* owner = nullptr;
   std::string connector;
@@ -164,6 +172,8 @@ class Metrics {
   friend struct TaskSeries;
   void unwatch(const std::string& connector, int task, uint64_t token);
   void setConsumerLag(const std::string& connector, int task, std::vector<PartitionLag> lags);
+  void dropConsumerLag(const std::string& connector, int task, const std::string& topic, int32_t partition);
+  void retainConsumerLag(const std::string& connector, int task, const std::set<std::pair<std::string, int32_t>>& keep);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -131,8 +131,11 @@ json::object definitionJson(const config::OptionDef& d, const std::string& group
 
 // Kafka Connect's ConfigInfos for a validation: every definition with its
 // value and errors, plus entries for keys no definition knows.
-json::object configInfos(const loader::Registry& reg, const std::string& pluginName, const config::ConfigMap& cfg) {
-  auto v = config::validateConnector(reg, cfg.count("name") ? cfg.at("name") : "validate", cfg);
+json::object configInfos(const loader::Registry& reg, const std::string& pluginName, const config::ConfigMap& cfg,
+                         const config::ConfigMap& defaults) {
+  auto v = config::validateConnector(reg, cfg.count("name") ? cfg.at("name") : "validate", cfg, true, defaults);
+  // As Connect: a config to validate without a name has that error too.
+  if (!cfg.count("name")) v.errors.push_back({"name", "Missing required configuration \"name\" which has no default value."});
   std::map<std::string, std::vector<std::string>> errorsByKey;
   for (const auto& e : v.errors) errorsByKey[e.key].push_back(e.message);
   json::array configs;
@@ -328,6 +331,14 @@ void registerApi(Router& r, ApiContext c) {
     if (!p) return error(404, "Unknown plugin " + req.params.at("plugin"));
     json::array out;
     int order = 0;
+    // A connector's list starts, as Connect's, with the options every
+    // connector of its kind takes, so a form built from it is complete.
+    bool sink = p->kind == SLUICE_KIND_SINK, source = p->kind == SLUICE_KIND_SOURCE;
+    if (sink || source)
+      for (const auto& d : config::hostConnectorOptions())
+        if (!(source && d.doc.starts_with("Sinks:")) && !(sink && d.doc.starts_with("Sources:")))
+          out.push_back(definitionJson(d, "Common", order++));
+    order = 0;
     for (const auto& d : p->options) out.push_back(definitionJson(d, p->name, order++));
     return ok(200, out);
   });
@@ -344,7 +355,7 @@ void registerApi(Router& r, ApiContext c) {
     if (!p || (p->kind != SLUICE_KIND_SOURCE && p->kind != SLUICE_KIND_SINK))
       return error(400, "Failed to find any class that implements Connector and which name matches " + (*m)["connector.class"]);
     // Connect names the result after connector.class as given (an alias stays an alias).
-    return ok(200, configInfos(*c.registry, (*m)["connector.class"], *m));
+    return ok(200, configInfos(*c.registry, (*m)["connector.class"], *m, c.worker->connectorDefaults()));
   });
 
   const loader::Registry* reg = c.registry;

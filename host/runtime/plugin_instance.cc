@@ -22,8 +22,13 @@ Result<std::unique_ptr<PluginInstance>> PluginInstance::create(const loader::Plu
   ca.variant = args.variant;
 
   std::unique_ptr<PluginInstance> inst(new PluginInstance(plugin, std::move(ctx)));
+  inst->call_ = PluginCall{inst->ctx_->connectorName.c_str(), args.taskId, plugin->name.c_str(), plugin->file.c_str(), ""};
   sluice_instance* self = nullptr;
-  sluice_status s = plugin->desc.on_create(&ca, &self);
+  sluice_status s;
+  {
+    auto scope = inst->enter("on_create");
+    s = plugin->desc.on_create(&ca, &self);
+  }
   if (s != SLUICE_OK) {
     std::string msg = inst->ctx_->lastError.empty() ? "on_create failed" : inst->ctx_->lastError;
     if (s == SLUICE_INVALID_CONFIG) return Status::invalid(msg);
@@ -36,6 +41,7 @@ Result<std::unique_ptr<PluginInstance>> PluginInstance::create(const loader::Plu
 PluginInstance::~PluginInstance() {
   if (self_) {
     if (!stopped_) (void)stop();
+    auto scope = enter("on_destroy");
     plugin_->desc.on_destroy(self_);
   }
 }
@@ -62,6 +68,7 @@ Status PluginInstance::check(sluice_status s, const char* hook, std::string* bat
 Status PluginInstance::start() {
   stopped_ = false;
   if (!plugin_->desc.on_start) return Status::ok();
+  auto scope = enter("on_start");
   return check(plugin_->desc.on_start(self_), "on_start");
 }
 
@@ -69,29 +76,38 @@ Status PluginInstance::stop() {
   if (stopped_) return Status::ok();
   stopped_ = true;
   if (!plugin_->desc.on_stop) return Status::ok();
+  auto scope = enter("on_stop");
   return check(plugin_->desc.on_stop(self_), "on_stop");
 }
 
 Status PluginInstance::poll(EmitTarget& out, uint32_t maxRecords, uint32_t timeoutMs) {
+  auto scope = enter("on_poll");
   return check(plugin_->desc.on_poll(self_, reinterpret_cast<sluice_emitter*>(&out), maxRecords, timeoutMs),
                "on_poll");
 }
 
 Status PluginInstance::put(const std::vector<const sluice_record*>& records) {
+  auto scope = enter("on_put");
   return check(plugin_->desc.on_put(self_, records.data(), records.size()), "on_put");
 }
 
-Status PluginInstance::flush() { return check(plugin_->desc.on_flush(self_), "on_flush"); }
+Status PluginInstance::flush() {
+  auto scope = enter("on_flush");
+  return check(plugin_->desc.on_flush(self_), "on_flush");
+}
 
 Status PluginInstance::commitRecord(const sluice_record& rec) {
+  auto scope = enter("on_commit_record");
   return check(plugin_->desc.on_commit_record(self_, &rec), "on_commit_record");
 }
 
 Status PluginInstance::apply(BatchView& batch) {
+  auto scope = enter("on_apply");
   return check(plugin_->desc.on_apply(self_, reinterpret_cast<sluice_batch*>(&batch)), "on_apply", &batch.fault);
 }
 
 Status PluginInstance::test(BatchView& batch, uint8_t* results) {
+  auto scope = enter("on_test");
   return check(plugin_->desc.on_test(self_, reinterpret_cast<sluice_batch*>(&batch), results), "on_test", &batch.fault);
 }
 

@@ -16,6 +16,7 @@
 #include "host/common/log.h"
 #include "host/common/status.h"
 #include "host/loader/registry.h"
+#include "host/runtime/crash_guard.h"
 #include "host/runtime/record.h"
 #include "host/runtime/state_buffer.h"
 
@@ -118,8 +119,15 @@ class PluginInstance {
   /// hook (`batchFault`, or the context's) makes it fatal.
   Status check(sluice_status s, const char* hook, std::string* batchFault = nullptr);
 
+  /// Marks the thread as inside `hook` of this instance (see crash_guard.h).
+  PluginCallScope enter(const char* hook) {
+    call_.hook = hook;
+    return PluginCallScope(&call_);
+  }
+
   const loader::Plugin* plugin_;
   std::unique_ptr<InstanceContext> ctx_;
+  PluginCall call_{};
   sluice_instance* self_ = nullptr;
   bool stopped_ = true;
 };

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstring>
 #include <regex>
+#include <set>
 #include <thread>
 
 #include "host/metrics/kafka_probes.h"
@@ -30,6 +31,18 @@ Status SinkTask::setUp() {
 
   auto settings = env_.kafka->consumerSettings("connect-" + plan_->name);
   settings["client.id"] = "connector-consumer-" + plan_->name + "-" + std::to_string(id_);
+  // Static membership (KIP-345): a task restarted after a crash rejoins as
+  // the member it was and gets its partitions back at once, instead of the
+  // group waiting out the dead member's session (45 s by default) and
+  // handing partitions to it meanwhile. The id names the worker, so two
+  // workers running a connector of the same name do not fence each other.
+  // A consumer.group.instance.id of the worker config is the prefix instead.
+  // Not on the embedded cluster, whose mock coordinator is for demos.
+  if (!env_.kafka->embedded()) {
+    auto given = settings.find("group.instance.id");
+    std::string prefix = given != settings.end() ? given->second : "sluice-" + env_.workerId;
+    settings["group.instance.id"] = prefix + "-" + plan_->name + "-" + std::to_string(id_);
+  }
   auto consumer = kafka::newClient(RD_KAFKA_CONSUMER, settings, [this](rd_kafka_conf_t* conf) {
     rd_kafka_conf_set_rebalance_cb(conf, &SinkTask::onRebalance);
     rd_kafka_conf_set_opaque(conf, this);
@@ -93,6 +106,9 @@ void SinkTask::onRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
       if (auto* e = rd_kafka_incremental_assign(rk, parts)) rd_kafka_error_destroy(e);
     } else {
       rd_kafka_assign(rk, parts);
+      std::set<std::pair<std::string, int32_t>> all;
+      for (int i = 0; i < parts->cnt; ++i) all.emplace(parts->elems[i].topic, parts->elems[i].partition);
+      self->m_.retainConsumerLag(all);
     }
     if (self->partitionsPaused_) rd_kafka_pause_partitions(rk, parts);
     return;
@@ -107,8 +123,12 @@ void SinkTask::onRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
   } else if (Status s = self->flushAndCommit(true, "rebalance"); !s) {
     SLUICE_LOG(self->tag_, log::Level::kWarn, "flush/commit on partition revocation failed (records will be re-delivered): " + s.message());
   }
+  bool lost = rd_kafka_assignment_lost(rk);
   for (int i = 0; i < parts->cnt; ++i) {
     TopicPartition tp{parts->elems[i].topic, parts->elems[i].partition};
+    // A lost assignment (the broker away) keeps the last lag, ageing; a
+    // partition handed elsewhere is no longer this task's to report.
+    if (!lost) self->m_.dropConsumerLag(tp.first, tp.second);
     self->putPositions_.erase(tp);
     self->committedPositions_.erase(tp);
     auto ofTp = [&](const Record& r) { return r.topic == tp.first && r.partition == tp.second; };
@@ -312,7 +332,7 @@ void SinkTask::run() {
   SLUICE_LOG(tag_, log::Level::kInfo, "sink task started, group connect-" + plan_->name);
   auto lastCommit = Clock::now();
   int64_t backoffMs = 0;
-  auto pausedSince = Clock::time_point{};
+  BlockedTime blocked(m_.blockedSeconds);  // partitions paused for a retry
   std::vector<Record> batch;
   // Retries of the current batch, and the circuit breaker around put.
   int attempts = 0;
@@ -336,10 +356,7 @@ void SinkTask::run() {
         SLUICE_LOG(tag_, log::Level::kInfo, "circuit breaker closed: the sink accepted a put");
         setBreaker(kClosed);
       }
-      if (pausedSince != Clock::time_point{}) {
-        if (m_.blockedSeconds) m_.blockedSeconds->Increment(std::chrono::duration<double>(Clock::now() - pausedSince).count());
-        pausedSince = Clock::time_point{};
-      }
+      blocked.unblock(Clock::now());
       pending_.reset();
       return true;
     }
@@ -352,7 +369,7 @@ void SinkTask::run() {
     ++consecutiveFailures;
     if (m_.retries) m_.retries->Increment();
     if (retryingSince == Clock::time_point{}) retryingSince = now;
-    if (pausedSince == Clock::time_point{}) pausedSince = now;
+    blocked.block(now);
     if (plan_->breakerThreshold > 0 && (breaker == kHalfOpen || consecutiveFailures >= plan_->breakerThreshold)) {
       if (breaker != kOpen)
         SLUICE_LOG(tag_, log::Level::kWarn, "circuit breaker open for " + std::to_string(plan_->breakerOpenMs) + " ms after " +
@@ -397,6 +414,7 @@ void SinkTask::run() {
     return true;
   };
   while (!stopping() && state() != State::kFailed) {  // a flush in a rebalance can fail the task
+    blocked.tick(Clock::now());
     if (std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - lastCommit).count() >= commitIntervalMs()) {
       if (Status s = flushAndCommit(false, "periodic"); !s) {
         if (state() == State::kFailed) break;

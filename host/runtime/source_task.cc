@@ -157,7 +157,7 @@ Status SourceTask::produce(Record& r) {
                           h.value ? h.value->data() : nullptr, h.value ? h.value->size() : 0);
   }
   auto* entry = static_cast<OffsetTracker::Entry*>(r.tracking);
-  auto blockedSince = Clock::time_point{};
+  BlockedTime blocked(m_.blockedSeconds);
   auto stopDeadline = Clock::time_point{};
   while (true) {
     rd_kafka_resp_err_t err = rd_kafka_producev(
@@ -172,16 +172,18 @@ Status SourceTask::produce(Record& r) {
       // Backpressure: the producer queue is full. Serve delivery reports
       // until there is room; the time spent here is a metric. When stopping,
       // wait at most the shutdown timeout.
-      if (blockedSince == Clock::time_point{}) blockedSince = Clock::now();
+      blocked.block(Clock::now());
       if (stopping()) {
         if (stopDeadline == Clock::time_point{})
           stopDeadline = Clock::now() + std::chrono::milliseconds(env_.worker ? env_.worker->taskShutdownTimeoutMs : 5000);
         if (Clock::now() >= stopDeadline) {
           if (hdrs) rd_kafka_headers_destroy(hdrs);
+          blocked.unblock(Clock::now());
           return Status::retriable("producer queue still full at shutdown");
         }
       }
       rd_kafka_poll(producer_, 10);
+      blocked.tick(Clock::now());
       continue;
     }
     if (hdrs) rd_kafka_headers_destroy(hdrs);
@@ -190,7 +192,7 @@ Status SourceTask::produce(Record& r) {
                         err == RD_KAFKA_RESP_ERR__INVALID_ARG;
     return recordsFault ? Status::invalid(msg) : Status::fatal(msg);
   }
-  if (blockedSince != Clock::time_point{} && m_.blockedSeconds) m_.blockedSeconds->Increment(secondsSince(blockedSince));
+  blocked.unblock(Clock::now());
   return Status::ok();
 }
 

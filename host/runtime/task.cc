@@ -9,6 +9,8 @@
 #include <random>
 #include <vector>
 
+#include "host/runtime/crash_guard.h"
+
 #include "host/runtime/sink_task.h"
 #include "host/runtime/source_task.h"
 
@@ -51,6 +53,7 @@ void Task::threadMain() {
   // worker, "civetweb-worker") in top, perf and gdb. Linux allows 15 bytes.
   std::string name = plan_->name.substr(0, 10) + "-" + std::to_string(id_);
   pthread_setname_np(pthread_self(), name.substr(0, 15).c_str());
+  useAlternateSignalStack();  // a plugin's stack overflow is recorded too
   try {
     run();
   } catch (const std::exception& e) {

@@ -32,6 +32,36 @@ namespace sluice::runtime {
 enum class State { kUnassigned, kRunning, kPaused, kStopped, kFailed, kRestarting };
 const char* stateName(State s);
 
+/// Time a task spends blocked (backpressure), added to its counter while it
+/// passes (at least every second), not only when the block ends: an outage
+/// that blocks a task for an hour shows in the metric during that hour.
+class BlockedTime {
+ public:
+  using Clock = std::chrono::steady_clock;
+  explicit BlockedTime(prometheus::Counter* counter) : counter_(counter) {}
+  bool blocked() const { return mark_ != Clock::time_point{}; }
+  void block(Clock::time_point now) {
+    if (!blocked()) mark_ = now;
+  }
+  /// Call often while blocked.
+  void tick(Clock::time_point now) {
+    if (blocked() && now - mark_ >= std::chrono::seconds(1)) account(now);
+  }
+  void unblock(Clock::time_point now) {
+    if (!blocked()) return;
+    account(now);
+    mark_ = Clock::time_point{};
+  }
+
+ private:
+  void account(Clock::time_point now) {
+    if (counter_) counter_->Increment(std::chrono::duration<double>(now - mark_).count());
+    mark_ = now;
+  }
+  prometheus::Counter* counter_;
+  Clock::time_point mark_{};  // blocked since, or last accounted
+};
+
 /// Topics a connector has used (Kafka Connect's "active topics", KIP-558):
 /// produced to by a source, assigned to a sink. Shared by its tasks.
 class ActiveTopics {
@@ -65,6 +95,7 @@ struct TaskEnv {
   metrics::Metrics* metrics = nullptr;
   std::shared_ptr<ActiveTopics> topics;
   std::shared_ptr<RateLimiter> limiter;  // the connector's, or null
+  std::string workerId;                   // the worker's REST address, as statuses show it
 };
 
 class Task {

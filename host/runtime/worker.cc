@@ -6,6 +6,7 @@
 #include <chrono>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "host/common/json_util.h"
@@ -71,7 +72,7 @@ TaskEnv Worker::taskEnv(Connector& c) {
   // A new rate only comes with a new plan, whose tasks all start afresh.
   double rate = c.plan ? c.plan->rateLimit : 0;
   if (!c.limiter || c.limiter->rate() != rate) c.limiter = std::make_shared<RateLimiter>(rate);
-  return TaskEnv{&wc_, &kafka_, &offsets_, &metrics_, c.topics, c.limiter};
+  return TaskEnv{&wc_, &kafka_, &offsets_, &metrics_, c.topics, c.limiter, workerId_};
 }
 
 Worker::Connector* Worker::find(const std::string& name) {
@@ -84,7 +85,7 @@ const Worker::Connector* Worker::find(const std::string& name) const {
 }
 
 config::ValidationResult Worker::validate(const std::string& name, const config::ConfigMap& cfg) const {
-  return config::validateConnector(registry_, name, cfg);
+  return config::validateConnector(registry_, name, cfg, true, wc_.connectorDefaults);
 }
 
 void Worker::startTasks(Connector& c) {
@@ -116,6 +117,49 @@ ConnectorInfo Worker::infoOf(const Connector& c) const {
   return i;
 }
 
+void Worker::loadQuarantine(const std::string& path) {
+  std::lock_guard lk(mu_);
+  quarantineFile_ = path;
+  std::ifstream in(path);
+  for (std::string name, trace; std::getline(in, name) && std::getline(in, trace);) quarantined_[name] = trace;
+}
+
+namespace {
+Status writeQuarantine(const std::string& path, const std::map<std::string, std::string>& entries) {
+  if (path.empty()) return Status::ok();
+  std::error_code ec;
+  if (entries.empty()) {
+    std::filesystem::remove(path, ec);
+    return Status::ok();
+  }
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    for (const auto& [name, trace] : entries) out << name << "\n" << trace << "\n";
+    if (!out.flush()) return Status::io("cannot write " + tmp);
+  }
+  std::filesystem::rename(tmp, path, ec);
+  return ec ? Status::io("cannot write " + path + ": " + ec.message()) : Status::ok();
+}
+}  // namespace
+
+void Worker::quarantine(const std::string& name, const std::string& trace) {
+  std::lock_guard lk(mu_);
+  quarantined_[name] = trace;
+  if (auto s = writeQuarantine(quarantineFile_, quarantined_); !s) SLUICE_LOG(kTag, log::Level::kError, s.message());
+}
+
+bool Worker::quarantined(const std::string& name) const {
+  std::lock_guard lk(mu_);
+  return quarantined_.count(name) > 0;
+}
+
+void Worker::unquarantine(const std::string& name) {
+  if (!quarantined_.erase(name)) return;
+  if (auto s = writeQuarantine(quarantineFile_, quarantined_); !s) SLUICE_LOG(kTag, log::Level::kError, s.message());
+  SLUICE_LOG(kTag, log::Level::kInfo, "connector " + name + " is out of quarantine");
+}
+
 void Worker::startStored() {
   std::lock_guard lk(mu_);
   for (auto& e : configs_.connectors()) {
@@ -123,9 +167,12 @@ void Worker::startStored() {
     c->name = e.name;
     c->config = e.config;
     c->targetState = validTargetState(e.targetState) ? e.targetState : "RUNNING";
-    auto v = config::validateConnector(registry_, e.name, e.config);
+    auto v = config::validateConnector(registry_, e.name, e.config, true, wc_.connectorDefaults);
     if (v.plan.plugin) c->type = loader::kindName(v.plan.plugin->kind);
-    if (!v.ok()) {
+    if (auto q = quarantined_.find(e.name); q != quarantined_.end()) {
+      c->failure = q->second;
+      SLUICE_LOG(kTag, log::Level::kError, "connector " + e.name + " is quarantined, not started: " + c->failure);
+    } else if (!v.ok()) {
       c->failure = v.message();
       SLUICE_LOG(kTag, log::Level::kError, "stored connector " + e.name + " cannot start: " + c->failure);
     } else {
@@ -153,7 +200,7 @@ Result<ConnectorInfo> Worker::create(const std::string& name, const config::Conf
   std::lock_guard lk(mu_);
   if (shutDown_) return Status::retriable("worker is shutting down");
   if (find(name)) return Status::conflict("Connector " + name + " already exists");
-  auto v = config::validateConnector(registry_, name, cfg);
+  auto v = config::validateConnector(registry_, name, cfg, true, wc_.connectorDefaults);
   if (!v.ok()) return Status::invalid(v.message());
   auto c = std::make_unique<Connector>();
   c->name = name;
@@ -180,9 +227,10 @@ Result<ConnectorInfo> Worker::put(const std::string& name, const config::ConfigM
   std::lock_guard lk(mu_);
   Connector* c = find(name);
   if (!c) return Status::notFound("Connector " + name + " not found");
-  auto v = config::validateConnector(registry_, name, cfg);
+  auto v = config::validateConnector(registry_, name, cfg, true, wc_.connectorDefaults);
   if (!v.ok()) return Status::invalid(v.message());
   stopTasks(*c);
+  unquarantine(name);  // a new config is the operator's answer to the crash
   c->config = cfg;
   c->config["name"] = name;
   c->failure.clear();
@@ -201,6 +249,7 @@ Status Worker::remove(const std::string& name) {
     auto it = connectors_.find(name);
     if (it == connectors_.end()) return Status::notFound("Connector " + name + " not found");
     if (auto s = configs_.removeConnector(name); !s) return s;
+    unquarantine(name);
     c = std::move(it->second);
     connectors_.erase(it);
     metrics_.setConnectorCount(static_cast<double>(connectors_.size()));
@@ -254,7 +303,8 @@ Status Worker::restart(const std::string& name, bool includeTasks, bool onlyFail
   // validating its config again, which is what brings back a connector that
   // failed (e.g. a plugin missing at startup that has since been installed).
   if (!c->failure.empty() || !c->plan) {
-    auto v = config::validateConnector(registry_, name, c->config);
+    unquarantine(name);
+    auto v = config::validateConnector(registry_, name, c->config, true, wc_.connectorDefaults);
     if (!v.ok()) {
       c->failure = v.message();
       return Status::ok();
@@ -519,6 +569,12 @@ Result<Worker::ReplayResult> Worker::replay(const std::string& name, const Repla
     if (!result.checkpoint)
       return Status::invalid("connector " + name + " has no checkpoint at or before timestamp_ms " + std::to_string(*t.timestampMs));
   } else if (t.timestampMs) {
+    // librdkafka's mock cluster keeps no time index: every lookup would say
+    // "the end", and the replay would re-deliver nothing.
+    if (kafka_.embedded())
+      return Status::invalid("replay to a timestamp needs a real Kafka cluster: the embedded mock cluster (no "
+                             "bootstrap.servers) cannot look offsets up by time; replay to a \"checkpoint\" or to "
+                             "explicit \"offsets\" instead");
     std::vector<std::string> topics = c->plan->topics;
     if (topics.empty()) {
       auto active = c->topics->get();

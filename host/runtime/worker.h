@@ -53,7 +53,17 @@ class Worker {
   ~Worker();
 
   const std::string& workerId() const { return workerId_; }
+  /// The worker's connector defaults (key.converter, value.converter, ...).
+  const config::ConfigMap& connectorDefaults() const { return wc_.connectorDefaults; }
   void setWorkerId(std::string id) { workerId_ = std::move(id); }
+
+  /// Connectors that crashed the worker (crash_guard.h) stay FAILED with
+  /// their trace until they are restarted, reconfigured or deleted. The list
+  /// lives in `path`; call before startStored.
+  void loadQuarantine(const std::string& path);
+  /// Add one (from a crash record) and write the list.
+  void quarantine(const std::string& name, const std::string& trace);
+  bool quarantined(const std::string& name) const;
 
   /// Start every connector found in the config store.
   void startStored();
@@ -183,6 +193,9 @@ class Worker {
   kafka::Env& kafka_;
   metrics::Metrics& metrics_;
   std::string workerId_;
+  std::string quarantineFile_;
+  std::map<std::string, std::string> quarantined_;  // name -> trace
+  void unquarantine(const std::string& name);  // with mu_ held
   mutable std::mutex mu_;
   std::map<std::string, std::unique_ptr<Connector>> connectors_;
   std::set<std::string> dlqReplays_;  // connectors whose DLQ is being replayed

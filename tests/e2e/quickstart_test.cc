@@ -273,5 +273,42 @@ TEST(CliTest, DescribeShowsLimitsAndAllowedValuesAndHasAJsonForm) {
   EXPECT_GT(withAllowed, 0);
 }
 
+TEST(CliTest, RunsConnectsOwnPropertiesFiles) {
+  TempDir dir;
+  int port = freePort();
+  // connect-standalone.properties and connect-file-source/sink.properties as
+  // Kafka ships them (schemas off: Sluice has none yet), on the embedded cluster.
+  writeFile(dir.file("connect-standalone.properties"),
+            "# Kafka Connect's standalone worker\n"
+            "key.converter=org.apache.kafka.connect.json.JsonConverter\n"
+            "value.converter=org.apache.kafka.connect.json.JsonConverter\n"
+            "key.converter.schemas.enable=false\n"
+            "value.converter.schemas.enable=false\n"
+            "offset.storage.file.filename=/tmp/connect.offsets\n"
+            "offset.flush.interval.ms=1000\n"
+            "listeners=http://127.0.0.1:" + std::to_string(port) + "\n"
+            "state.dir=state\n");
+  writeFile(dir.file("connect-file-source.properties"),
+            "name=local-file-source\nconnector.class=FileStreamSource\ntasks.max=1\nfile=" + dir.file("test.txt") +
+            "\ntopic=connect-test\n");
+  writeFile(dir.file("connect-file-sink.properties"),
+            "name : local-file-sink\nconnector.class   FileStreamSink\ntasks.max=1\nfile=" + dir.file("test.sink.txt") +
+            "\ntopics=connect-test\n");
+  writeFile(dir.file("test.txt"), "alpha\nbeta\n");
+  Process p({sluiceBinary(), "run", "connect-standalone.properties", "connect-file-source.properties", "connect-file-sink.properties"},
+            dir.path(), dir.file("log"));
+  ASSERT_TRUE(waitFor([&] { return http(port, "GET", "/ready").status == 200; }, 30s)) << readFile(dir.file("log"));
+  EXPECT_EQ(json::parse(http(port, "GET", "/connectors").body), json::parse(R"(["local-file-sink","local-file-source"])"));
+  EXPECT_TRUE(waitFor([&] { return readLines(dir.file("test.sink.txt")).size() >= 2; }, 30s)) << readFile(dir.file("log"));
+  // The worker's converters are every connector's defaults, as in Connect.
+  auto info = json::parse(http(port, "GET", "/connectors/local-file-sink").body);
+  EXPECT_FALSE(info.at("config").as_object().contains("value.converter")) << "defaults are not copied into the config";
+  EXPECT_EQ(p.stop(SIGINT, 30s), 0);
+  std::string log = readFile(dir.file("log"));
+  EXPECT_NE(log.find("WARN"), std::string::npos);
+  EXPECT_NE(log.find("worker config keys of Kafka Connect that Sluice does not use: offset.storage.file.filename (offsets are kept in state.dir"),
+            std::string::npos) << log;
+}
+
 }  // namespace
 }  // namespace sluice::test

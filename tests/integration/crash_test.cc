@@ -33,11 +33,13 @@ class ProcessPipeline : public ::testing::Test {
                         {"state.dir", "state"},
                         {"offset.flush.interval.ms", flushMs},
                         {"checkpoint.interval.ms", flushMs},
-                        {"producer.linger.ms", "10"},
-                        // A killed consumer stays in its group until its session
-                        // expires; keep that short so restarts rejoin quickly.
-                        {"consumer.session.timeout.ms", "6000"},
-                        {"consumer.heartbeat.interval.ms", "1000"}};
+                        {"producer.linger.ms", "10"}};
+    if (shortSessions_) {
+      // A killed consumer stays in its group until its session expires;
+      // keep that short so restarts rejoin quickly.
+      worker["consumer.session.timeout.ms"] = "6000";
+      worker["consumer.heartbeat.interval.ms"] = "1000";
+    }
     json::object source{{"name", "gen"},
                         {"config", json::object{{"connector.class", "datagen"}, {"topic", topic},
                                                 {"records", std::to_string(records)},
@@ -88,7 +90,28 @@ class ProcessPipeline : public ::testing::Test {
   TempDir dir_;
   std::string topic_;
   int port_ = 0;
+  bool shortSessions_ = true;
 };
+
+TEST_F(ProcessPipeline, ASinkTakesItsPartitionsBackAtOnceAfterKillNine) {
+  // The consumer's default session timeout (45 s): a restarted sink must not
+  // wait for its dead self to expire, as it did before static membership.
+  shortSessions_ = false;
+  auto now = std::chrono::system_clock::now().time_since_epoch().count();
+  write("rejoin-" + std::to_string(now), 1000000, 1000, 500);
+  auto p = start();
+  ASSERT_TRUE(waitFor([&] { return readLines(dir_.file("out.txt")).size() >= 2000; }, 60s))
+      << readFile(dir_.file("sluice.log")).substr(0, 4000);
+  EXPECT_EQ(p->stop(SIGKILL, 10s), 128 + SIGKILL);
+  size_t before = readLines(dir_.file("out.txt")).size();
+  p = start();  // returns once /ready answers
+  auto restarted = std::chrono::steady_clock::now();
+  ASSERT_TRUE(waitFor([&] { return readLines(dir_.file("out.txt")).size() > before; }, 10s))
+      << "no record consumed within 10 s of the restart\n" << readFile(dir_.file("sluice.log"));
+  auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - restarted).count();
+  std::cout << "first record after the restart: " << took << " ms\n";
+  EXPECT_EQ(p->stop(SIGINT, 60s), 0);
+}
 
 TEST_F(ProcessPipeline, KillNineInMidStreamLosesNothing) {
   const int64_t n = 200000, rate = 25000, flushMs = 500;

@@ -153,7 +153,7 @@ TEST_F(RestApiTest, PluginConfigAndValidateSpeakConnectsConfigInfos) {
   ASSERT_EQ(r.status, 200) << r.body;
   auto v = parse(r).as_object();
   EXPECT_EQ(v.at("name"), "datagen");
-  EXPECT_EQ(v.at("error_count"), 3) << r.body;  // topic missing, records < 0, bogus unknown
+  EXPECT_EQ(v.at("error_count"), 4) << r.body;  // topic missing, records < 0, bogus unknown, no name
   std::map<std::string, json::array> errors;
   for (const auto& c : v.at("configs").as_array())
     errors[std::string(c.at("value").at("name").as_string())] = c.at("value").at("errors").as_array();
@@ -161,7 +161,9 @@ TEST_F(RestApiTest, PluginConfigAndValidateSpeakConnectsConfigInfos) {
   EXPECT_EQ(errors.at("records").size(), 1u);
   EXPECT_EQ(errors.at("bogus").size(), 1u);
   EXPECT_TRUE(errors.at("tasks.max").empty());
-  auto good = parse(call("PUT", "/connector-plugins/datagen/config/validate", R"({"topic":"t"})"));
+  ASSERT_EQ(errors.at("name").size(), 1u);
+  EXPECT_EQ(errors.at("name").at(0), "Missing required configuration \"name\" which has no default value.");
+  auto good = parse(call("PUT", "/connector-plugins/datagen/config/validate", R"({"topic":"t","name":"g"})"));
   EXPECT_EQ(good.at("error_count"), 0) << "connector.class defaults to the plugin in the path";
   EXPECT_EQ(parse(call("GET", "/connectors")), json::parse("[]")) << "validation creates nothing";
 }

@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 
 #include <chrono>
+#include <set>
 
 #include "tests/host/rest/rest_fixture.h"
 
@@ -89,10 +90,45 @@ TEST_F(ConnectCompatTest, AlteringOffsetsWithAnEmptyListIsABadRequest) {
 
 TEST_F(ConnectCompatTest, ValidationIsNamedAfterTheConnectorClassAsGiven) {
   const std::string alias = registry_.find("file-source")->aliases.at(0);
-  auto r = call("PUT", "/connector-plugins/" + alias + "/config/validate", R"({"topic":"t","file":"/dev/null"})");
+  auto r = call("PUT", "/connector-plugins/" + alias + "/config/validate", R"({"topic":"t","file":"/dev/null","name":"v"})");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(parse(r).at("name"), json::string(alias)) << r.body;
   EXPECT_EQ(parse(r).at("error_count"), 0) << r.body;
+}
+
+TEST_F(ConnectCompatTest, ValidationFlagsWhatConnectFlags) {
+  auto r = parse(call("PUT", "/connector-plugins/file-sink/config/validate", R"({"file":"/dev/null"})"));
+  std::map<std::string, json::array> errors;
+  for (const auto& c : r.at("configs").as_array())
+    errors[std::string(c.at("value").at("name").as_string())] = c.at("value").at("errors").as_array();
+  EXPECT_EQ(errors.at("name").size(), 1u) << r;
+  EXPECT_EQ(errors.at("topics").at(0), "Must configure one of topics or topics.regex");
+  EXPECT_EQ(errors.at("topics.regex").at(0), "Must configure one of topics or topics.regex");
+  EXPECT_EQ(r.at("error_count"), 3) << r;
+  auto both = parse(call("PUT", "/connector-plugins/file-sink/config/validate", R"({"name":"s","file":"/dev/null","topics":"a","topics.regex":"b.*"})"));
+  EXPECT_EQ(both.at("error_count"), 2) << both;
+}
+
+TEST_F(ConnectCompatTest, APluginsConfigListsTheCommonConnectorOptionsToo) {
+  auto names = [&](const std::string& plugin) {
+    std::set<std::string> out;
+    auto defs = parse(call("GET", "/connector-plugins/" + plugin + "/config"));
+    for (const auto& d : defs.as_array())
+      out.insert(std::string(d.at("name").as_string()));
+    return out;
+  };
+  auto sink = names("file-sink"), source = names("datagen"), transform = names("InsertField");
+  for (const char* key : {"name", "connector.class", "tasks.max", "key.converter", "value.converter", "header.converter",
+                          "transforms", "predicates", "errors.tolerance", "errors.deadletterqueue.topic.name"}) {
+    EXPECT_TRUE(sink.count(key)) << key;
+    EXPECT_TRUE(source.count(key)) << key;
+    EXPECT_FALSE(transform.count(key)) << key;
+  }
+  EXPECT_TRUE(sink.count("topics") && sink.count("topics.regex") && sink.count("file"));
+  EXPECT_FALSE(source.count("topics") || source.count("topics.regex"));
+  EXPECT_TRUE(source.count("topic.creation.default.partitions") && source.count("topic"));
+  EXPECT_FALSE(sink.count("topic.creation.default.partitions"));
+  EXPECT_GE(sink.size(), 25u) << "Connect lists 25 for FileStreamSink";
 }
 
 }  // namespace

@@ -108,6 +108,16 @@ TEST_F(CheckpointTest, BadReplayTargetsAreRefusedAndChangeNothing) {
   EXPECT_EQ(worker_->replay("nope", unknown).status().code(), Status::Code::kNotFound);
   EXPECT_EQ(store_->getOffset("gen", R"({"task":0})").value_or(""), R"({"seq":49})");
   EXPECT_EQ(taskState("gen"), "RUNNING");
+  // A sink to a time on the embedded cluster, which cannot look offsets up
+  // by time (it used to answer "the end" and re-deliver nothing).
+  ASSERT_TRUE(worker_->create("sink", {{"connector.class", "file-sink"}, {"topics", "bad"}, {"file", out}}).isOk());
+  ASSERT_TRUE(test::waitFor([&] { return lines(out).size() >= 50; }, 60s));
+  Worker::ReplayTarget sinkTime;
+  sinkTime.timestampMs = 1;
+  auto timed = worker_->replay("sink", sinkTime);
+  EXPECT_EQ(timed.status().code(), Status::Code::kInvalid);
+  EXPECT_NE(timed.status().message().find("needs a real Kafka cluster"), std::string::npos) << timed.status().message();
+  EXPECT_EQ(taskState("sink"), "RUNNING");
 }
 
 TEST_F(CheckpointTest, SourceReplayToExplicitOffsetsReDeliversFromThere) {

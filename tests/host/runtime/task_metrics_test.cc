@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
 
 #include <cmath>
 
@@ -140,6 +141,37 @@ TEST(KafkaProbesTest, ProducerQueueCapacityIsTheConfiguredMaximum) {
   EXPECT_EQ(metrics::producerQueueCapacity(p), 1234);
   rd_kafka_destroy(p);
   EXPECT_EQ(metrics::producerQueueCapacity(nullptr), 0);
+}
+
+// The embedded broker goes away for a while: a source backs up on its full
+// producer queue, a sink cannot measure its lag.
+class OutageMetricsTest : public TaskMetricsTest {
+ protected:
+  void configure() override { wc_.producerOverrides["queue.buffering.max.messages"] = "50"; }
+};
+
+TEST_F(OutageMetricsTest, BackpressureGrowsAndLagStaysWithItsAgeWhileTheBrokerIsAway) {
+  std::string out = dir_.file("out.txt");
+  ASSERT_TRUE(worker_->create("gen", {{"connector.class", "datagen"}, {"topic", "m9"}, {"records.per.second", "500"}}).isOk());
+  ASSERT_TRUE(worker_->create("sink", {{"connector.class", "file-sink"}, {"topics", "m9"}, {"file", out}}).isOk());
+  std::string lag = lagSeries("sink", "m9", 0);
+  std::string age = "sluice_sink_task_consumer_lag_age_seconds" + lag.substr(lag.find('{'));
+  std::string blocked = taskSeries("sluice_task_backpressure_seconds_total", "gen", "source");
+  ASSERT_TRUE(waitFor([&] { return !std::isnan(get(lag)) && get(taskSeries("sluice_task_records_out_total", "sink", "sink")) > 0; }, 30s))
+      << metrics_.serialize();
+  ASSERT_NE(kafka_->mockCluster(), nullptr);
+  ASSERT_EQ(rd_kafka_mock_broker_set_down(kafka_->mockCluster(), 1), RD_KAFKA_RESP_ERR_NO_ERROR);
+  // The source blocks on its queue for as long as the broker is away, and
+  // the counter says so while it lasts, not only once it ends.
+  ASSERT_TRUE(waitFor([&] { return get(blocked) > 0; }, 20s)) << metrics_.serialize();
+  double first = get(blocked);
+  ASSERT_TRUE(waitFor([&] { return get(blocked) >= first + 2; }, 20s)) << get(blocked);
+  // The sink's lag keeps its last value, and its age shows it is old.
+  ASSERT_TRUE(waitFor([&] { return get(age) >= 3; }, 20s)) << metrics_.serialize();
+  EXPECT_FALSE(std::isnan(get(lag)));
+  EXPECT_FALSE(std::isnan(get("sluice_connector_consumer_lag_max_records{connector=\"sink\"}")));
+  ASSERT_EQ(rd_kafka_mock_broker_set_up(kafka_->mockCluster(), 1), RD_KAFKA_RESP_ERR_NO_ERROR);
+  EXPECT_TRUE(waitFor([&] { return get(age) < 2; }, 30s)) << "measured again once the broker is back: " << get(age);
 }
 
 }  // namespace
