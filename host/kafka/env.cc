@@ -130,6 +130,18 @@ Result<int> Env::partitionCount(const std::string& topic) {
   return count;
 }
 
+Result<int> Env::existingPartitionCount(const std::string& topic) {
+  const rd_kafka_metadata_t* md = nullptr;
+  rd_kafka_resp_err_t err = rd_kafka_metadata(admin_rk_, 1, nullptr, &md, 10000);
+  if (err) return Status::retriable("cannot read the cluster's topics: " + std::string(rd_kafka_err2str(err)));
+  int count = -1;
+  for (int i = 0; i < md->topic_cnt; ++i)
+    if (md->topics[i].topic == topic && md->topics[i].err == RD_KAFKA_RESP_ERR_NO_ERROR) count = md->topics[i].partition_cnt;
+  rd_kafka_metadata_destroy(md);
+  if (count <= 0) return Status::notFound("topic " + topic + " does not exist");
+  return count;
+}
+
 Status Env::adminCall(const std::string& what, const std::function<void(rd_kafka_queue_t*)>& start,
                       const std::function<Status(rd_kafka_event_t*)>& check) {
   rd_kafka_queue_t* q = rd_kafka_queue_new(admin_rk_);

@@ -48,6 +48,9 @@ class Env {
   Status ensureTopic(const std::string& topic, int partitions, int replicationFactor);
   /// Partition count of a topic, or an error when it does not exist.
   Result<int> partitionCount(const std::string& topic);
+  /// The same, from the cluster's list of topics: asking never creates the
+  /// topic (a request for one topic does where the broker auto-creates).
+  Result<int> existingPartitionCount(const std::string& topic);
   struct CommittedOffset {
     std::string topic;
     int32_t partition;

@@ -91,8 +91,6 @@ void SinkTask::onRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
     SLUICE_LOG(self->tag_, log::Level::kInfo, "assigned " + std::to_string(parts->cnt) + " partition(s)");
     if (self->m_.partitionsAssigned) self->m_.partitionsAssigned->Increment(parts->cnt);
-    if (self->env_.topics)
-      for (int i = 0; i < parts->cnt; ++i) self->env_.topics->add(parts->elems[i].topic);
     // The store's offsets, written with the operator state at the last
     // checkpoint, are where this connector stands; the group's offsets
     // follow them and may lag after a crash between the two writes.
@@ -173,8 +171,10 @@ Status SinkTask::prepare(std::vector<Record>& batch, Pending* out) {
   int64_t* position = nullptr;
   const Record* prev = nullptr;
   for (const auto& r : batch) {
-    if (!prev || r.partition != prev->partition || r.topic != prev->topic)
+    if (!prev || r.partition != prev->partition || r.topic != prev->topic) {
       position = &out->positions[{r.topic, r.partition}];
+      usedTopics_.used(env_.topics.get(), r.topic);  // KIP-558: a record of it was consumed
+    }
     *position = r.offset + 1;
     prev = &r;
   }

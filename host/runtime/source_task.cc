@@ -96,7 +96,6 @@ Result<rd_kafka_topic_t*> SourceTask::ensureTopic(const std::string& topic) {
   auto it = topics_.emplace(topic, handle).first;
   lastTopic_ = it->first;
   lastTopicHandle_ = handle;
-  if (env_.topics) env_.topics->add(topic);
   return handle;
 }
 
@@ -111,7 +110,9 @@ void SourceTask::onDelivery(rd_kafka_t*, const rd_kafka_message_t* msg, void* op
                              " failed: " + rd_kafka_err2str(msg->err);
     return;
   }
-  bool deadLetter = self->dlq_ && self->dlq_->enabled() && self->dlq_->topic() == rd_kafka_topic_name(msg->rkt);
+  const char* topic = rd_kafka_topic_name(msg->rkt);
+  bool deadLetter = self->dlq_ && self->dlq_->enabled() && self->dlq_->topic() == topic;
+  if (!deadLetter) self->usedTopics_.used(self->env_.topics.get(), topic);  // KIP-558: once Kafka has a record
   if (self->m_.recordsOut && !deadLetter) {
     self->m_.recordsOut->Increment();
     self->m_.bytesOut->Increment(static_cast<double>(msg->len + msg->key_len));

@@ -13,7 +13,9 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <string_view>
 #include <thread>
+#include <vector>
 
 #include "host/common/log.h"
 #include "host/config/connector_config.h"
@@ -63,7 +65,8 @@ class BlockedTime {
 };
 
 /// Topics a connector has used (Kafka Connect's "active topics", KIP-558):
-/// produced to by a source, assigned to a sink. Shared by its tasks.
+/// a source's records acknowledged by Kafka, a sink's records consumed.
+/// Shared by its tasks.
 class ActiveTopics {
  public:
   void add(const std::string& topic) {
@@ -77,11 +80,37 @@ class ActiveTopics {
   void reset() {
     std::lock_guard lk(mu_);
     topics_.clear();
+    generation_.fetch_add(1);
   }
+  /// Changes at each reset.
+  uint64_t generation() const { return generation_.load(std::memory_order_relaxed); }
 
  private:
   mutable std::mutex mu_;
   std::set<std::string> topics_;
+  std::atomic<uint64_t> generation_{0};
+};
+
+/// One task's recording into its connector's ActiveTopics: a topic the first
+/// time the task uses it (and again after a reset), cheap enough for the
+/// record path (a task uses few topics).
+class TopicRecorder {
+ public:
+  void used(ActiveTopics* topics, std::string_view topic) {
+    if (!topics) return;
+    if (uint64_t g = topics->generation(); g != generation_) {
+      seen_.clear();
+      generation_ = g;
+    }
+    for (const auto& s : seen_)
+      if (s == topic) return;
+    seen_.emplace_back(topic);
+    topics->add(seen_.back());
+  }
+
+ private:
+  uint64_t generation_ = 0;
+  std::vector<std::string> seen_;
 };
 
 /// What every task of a connector shares. The worker-wide parts outlive
@@ -166,6 +195,7 @@ class Task {
   metrics::TaskSeries m_;
   std::unique_ptr<StateBuffer> opState_;
   std::unique_ptr<DeadLetterQueue> dlq_;
+  TopicRecorder usedTopics_;
   /// Wait for the connector's rate limit to admit `n` records.
   void rateLimit(size_t n);
   /// errors.tolerance=all: count a record that failed `stage`, log it, and

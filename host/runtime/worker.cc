@@ -417,7 +417,13 @@ Result<std::map<std::string, std::optional<std::string>>> Worker::parseEntries(
         if (!o || !o->is_int64() || o->as_int64() < 0 || off.as_object().size() != 1)
           return Status::invalid(where + ".offset of a sink connector must be {\"kafka_offset\": non-negative integer} or null");
       }
-      std::string key = sinkPartitionKey(std::string(t->as_string()), static_cast<int32_t>(p->as_int64()));
+      std::string topic(t->as_string());
+      // As Connect: offsets of a topic-partition that does not exist are refused.
+      auto count = kafka_.existingPartitionCount(topic);
+      if (!count || p->as_int64() >= *count)
+        return Status::invalid(where + ".partition: " + topic + "-" + std::to_string(p->as_int64()) + " does not exist" +
+                               (count ? " (the topic has " + std::to_string(*count) + " partition(s))" : " (no such topic)"));
+      std::string key = sinkPartitionKey(topic, static_cast<int32_t>(p->as_int64()));
       out[key] = off.is_null() ? std::nullopt : std::optional<std::string>(json::serialize(off));
     } else {
       auto key = jsonutil::canonical(e.partition);

@@ -183,9 +183,28 @@ TEST_F(RestApiTest, ActiveTopicsAreTrackedAndCanBeReset) {
   ASSERT_EQ(call("POST", "/connectors", datagen("gen", "topic-a")).status, 201);
   ASSERT_TRUE(test::waitFor([&] { return parse(call("GET", "/connectors/gen/topics")) == json::parse(R"({"gen":{"topics":["topic-a"]}})"); }, 10s))
       << call("GET", "/connectors/gen/topics").body;
+  ASSERT_EQ(call("PUT", "/connectors/gen/pause").status, 202);
+  ASSERT_TRUE(test::waitFor([&] { return parse(call("GET", "/connectors/gen/status")).at("tasks").at(0).at("state") == "PAUSED"; }, 10s));
   EXPECT_EQ(call("PUT", "/connectors/gen/topics/reset").status, 202);
   EXPECT_EQ(parse(call("GET", "/connectors/gen/topics")), json::parse(R"({"gen":{"topics":[]}})"));
+  // Used again after the reset: recorded again (KIP-558).
+  ASSERT_EQ(call("PUT", "/connectors/gen/resume").status, 202);
+  EXPECT_TRUE(test::waitFor([&] { return parse(call("GET", "/connectors/gen/topics")) == json::parse(R"({"gen":{"topics":["topic-a"]}})"); }, 10s));
   expectError(call("GET", "/connectors/nope/topics"), 404, "nope");
+}
+
+TEST_F(RestApiTest, ATopicIsActiveOnceARecordOfItWasWrittenOrConsumed) {
+  // KIP-558: a sink assigned a topic with no records has used nothing yet.
+  ASSERT_TRUE(kafka_->ensureTopic("quiet", 1, 1).isOk());
+  std::string out = dir_.file("out.txt");
+  ASSERT_EQ(call("POST", "/connectors", R"({"name":"sink","config":{"connector.class":"file-sink","topics":"quiet","file":")" + out + R"("}})").status, 201);
+  std::string lag = "sluice_sink_task_consumer_lag_records{connector=\"sink\",kind=\"sink\",partition=\"0\",task=\"0\",topic=\"quiet\"}";
+  ASSERT_TRUE(test::waitFor([&] { return metrics_.serialize().find(lag) != std::string::npos; }, 30s)) << "assigned and measured";
+  EXPECT_EQ(parse(call("GET", "/connectors/sink/topics")), json::parse(R"({"sink":{"topics":[]}})"));
+  ASSERT_EQ(call("POST", "/connectors", R"({"name":"gen","config":{"connector.class":"datagen","topic":"quiet","records":"3"}})").status, 201);
+  EXPECT_TRUE(test::waitFor([&] { return parse(call("GET", "/connectors/sink/topics")) == json::parse(R"({"sink":{"topics":["quiet"]}})"); }, 30s))
+      << call("GET", "/connectors/sink/topics").body;
+  EXPECT_TRUE(test::waitFor([&] { return parse(call("GET", "/connectors/gen/topics")) == json::parse(R"({"gen":{"topics":["quiet"]}})"); }, 30s));
 }
 
 TEST_F(RestApiTest, OffsetsOfSourcesAndSinksInConnectsShape) {

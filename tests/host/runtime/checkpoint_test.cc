@@ -160,6 +160,14 @@ TEST_F(CheckpointTest, SinkOffsetsAlteredWhileStoppedAreWhereItResumes) {
   ASSERT_TRUE(worker_->stopConnector("sink").isOk());
   std::vector<Worker::OffsetEntry> bad{{R"({"kafka_topic":"sk"})", R"({"kafka_offset":1})"}};
   EXPECT_EQ(worker_->alterOffsets("sink", bad).code(), Status::Code::kInvalid);
+  // As Connect: a topic or partition that does not exist is refused.
+  std::vector<Worker::OffsetEntry> noTopic{{R"({"kafka_topic":"no-such-topic","kafka_partition":0})", R"({"kafka_offset":1})"}};
+  Status s = worker_->alterOffsets("sink", noTopic);
+  EXPECT_EQ(s.code(), Status::Code::kInvalid);
+  EXPECT_NE(s.message().find("no-such-topic-0 does not exist (no such topic)"), std::string::npos) << s.message();
+  std::vector<Worker::OffsetEntry> noPartition{{R"({"kafka_topic":"sk","kafka_partition":7})", R"({"kafka_offset":1})"}};
+  s = worker_->alterOffsets("sink", noPartition);
+  EXPECT_NE(s.message().find("sk-7 does not exist (the topic has 1 partition(s))"), std::string::npos) << s.message();
   std::vector<Worker::OffsetEntry> set{{R"({"kafka_topic":"sk","kafka_partition":0})", R"({"kafka_offset":40})"}};
   ASSERT_TRUE(worker_->alterOffsets("sink", set).isOk());
   auto offs = worker_->offsets("sink");
