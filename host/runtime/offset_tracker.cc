@@ -1,5 +1,7 @@
 #include "host/runtime/offset_tracker.h"
 
+#include "host/runtime/record.h"
+
 namespace sluice::runtime {
 
 OffsetTracker::Entry* OffsetTracker::add(const std::string& partition, std::string offset) {
@@ -41,6 +43,15 @@ std::map<std::string, std::string> OffsetTracker::takeCommittable() {
     }
   }
   return out;
+}
+
+std::string describeRecord(const Record& r) {
+  if (r.offset >= 0) return " (record " + r.topic + "-" + std::to_string(r.partition) + "@" + std::to_string(r.offset) + ")";
+  const std::string& offset = r.tracking ? static_cast<const OffsetTracker::Entry*>(r.tracking)->offset : r.sourceOffset;
+  std::string out = " (record for " + r.topic;
+  if (r.sourcePartition) out += " from source partition " + *r.sourcePartition;
+  if (!offset.empty()) out += " at source offset " + offset;
+  return out + ")";
 }
 
 }  // namespace sluice::runtime

@@ -47,4 +47,10 @@ class OffsetTracker {
   size_t pending_ = 0;
 };
 
+struct Record;
+/// Where a record came from, for a task's error: " (record T-P@O)" for a
+/// consumed one, " (record for T from source partition P at source offset
+/// O)" for a source's (the offset from its tracker entry once it has one).
+std::string describeRecord(const Record& r);
+
 }  // namespace sluice::runtime

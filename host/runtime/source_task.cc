@@ -369,7 +369,7 @@ void SourceTask::run() {
       }
       if (!ps) {
         batchCut_ = true;
-        if (ps.code() != Status::Code::kRetriable) fail(ps.message());
+        if (ps.code() != Status::Code::kRetriable) fail(ps.message() + describeRecord(r));
         failed = true;
         break;
       }

@@ -2,6 +2,8 @@
 
 #include <map>
 
+#include "host/runtime/offset_tracker.h"
+
 namespace sluice::runtime {
 
 namespace {
@@ -86,9 +88,7 @@ Status TransformChain::applyStages(std::vector<Record*>& view) {
       // task's.
       std::string msg = "transform '" + stage.alias + "' (" + stage.transform->plugin().name + ") failed: " + s.message();
       if (rctx_ && rctx_->failed) {
-        const Record* r = rctx_->failed;
-        msg += r->offset >= 0 ? " (record " + r->topic + "-" + std::to_string(r->partition) + "@" + std::to_string(r->offset) + ")"
-                              : " (record for " + r->topic + (r->sourceOffset.empty() ? "" : " at source offset " + r->sourceOffset) + ")";
+        msg += describeRecord(*rctx_->failed);
         rctx_->failed = nullptr;
       }
       return s.code() == Status::Code::kInvalid ? Status::invalid(msg) : Status::fatal(msg);

@@ -135,6 +135,19 @@ TEST_F(WorkerTest, APluginThatIgnoresTheHostsFatalAnswerFailsAllTheSame) {
   EXPECT_FALSE(store_->getOffset("ignores", R"({"kafka_partition":0,"kafka_topic":"ignores"})").has_value());
 }
 
+TEST_F(WorkerTest, ASourceFailingUnderToleranceNoneNamesTheInputPositionThatFailed) {
+  std::string in = dir_.file("in.txt");
+  test::writeFile(in, "{\"a\":1}\nnot json\n{\"a\":2}\n");
+  ASSERT_TRUE(worker_->create("fs", {{"connector.class", "file-source"}, {"file", in}, {"topic", "pos"},
+                                     {"transforms", "i"}, {"transforms.i.type", "InsertField$Value"},
+                                     {"transforms.i.static.field", "x"}, {"transforms.i.static.value", "y"}}).isOk());
+  ASSERT_TRUE(test::waitFor([&] { return taskState("fs") == "FAILED"; }, 30s)) << taskState("fs");
+  std::string trace = worker_->status("fs")->tasks[0].trace;
+  // The bad line ends at byte 17: the offset after it is what a restart resumes from.
+  EXPECT_NE(trace.find("from source partition {\"filename\":"), std::string::npos) << trace;
+  EXPECT_NE(trace.find("at source offset {\"position\":17}"), std::string::npos) << trace;
+}
+
 TEST_F(WorkerTest, RetriableSinkGetsBackpressureNotDataLoss) {
   std::string out = dir_.file("out.txt");
   ASSERT_TRUE(worker_->create("gen", {{"connector.class", "datagen"}, {"topic", "t6"}, {"records", "3000"}}).isOk());
