@@ -223,8 +223,11 @@ using Client = std::unique_ptr<rd_kafka_t, decltype(&rd_kafka_destroy)>;
 std::vector<Env::CommittedOffset> toOffsets(const rd_kafka_topic_partition_list_t* parts) {
   std::vector<Env::CommittedOffset> out;
   for (int i = 0; i < parts->cnt; ++i)
-    if (parts->elems[i].offset >= 0)
-      out.push_back({parts->elems[i].topic, parts->elems[i].partition, parts->elems[i].offset});
+    if (parts->elems[i].offset >= 0) {
+      const auto& e = parts->elems[i];
+      std::string metadata = e.metadata ? std::string(static_cast<const char*>(e.metadata), e.metadata_size) : "";
+      out.push_back({e.topic, e.partition, e.offset, std::move(metadata)});
+    }
   return out;
 }
 }  // namespace

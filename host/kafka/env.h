@@ -55,6 +55,7 @@ class Env {
     std::string topic;
     int32_t partition;
     int64_t offset;  // next offset the group will read
+    std::string metadata;  // committed with the offset
   };
   /// Offsets committed by consumer group `group` on every partition of
   /// `topics` (partitions without a commit are left out). Does not join the group.

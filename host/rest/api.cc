@@ -570,7 +570,7 @@ void registerApi(Router& r, ApiContext c) {
   auto dlqJson = [](const std::string& name, const runtime::DlqReplayReport& rep, bool replayed) {
     json::array parts;
     for (const auto& p : rep.partitions)
-      parts.push_back(json::object{{"partition", p.partition}, {"position", p.position}, {"end", p.end}});
+      parts.push_back(json::object{{"partition", p.partition}, {"position", p.position}, {"end", p.end}, {"retrying", p.retrying}});
     json::object o{{"name", name}, {"topic", rep.topic}, {"group", rep.group}};
     if (replayed) {
       o["replayed"] = rep.replayed;
@@ -578,6 +578,7 @@ void registerApi(Router& r, ApiContext c) {
       o["failed"] = rep.failed;
     }
     o["remaining"] = rep.remaining;
+    o["retrying"] = rep.retrying;
     o["partitions"] = std::move(parts);
     return o;
   };

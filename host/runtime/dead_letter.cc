@@ -53,6 +53,7 @@ void DeadLetterQueue::onDelivery(rd_kafka_t*, const rd_kafka_message_t* msg, voi
   auto* self = static_cast<DeadLetterQueue*>(opaque);
   if (msg->err && self->deliveryError_.empty())
     self->deliveryError_ = std::string("dead letter queue write to ") + self->plan_.dlqTopic + " failed: " + rd_kafka_err2str(msg->err);
+  if (!msg->err) ++self->delivered_[msg->partition];
 }
 
 Status DeadLetterQueue::send(const OriginalRecord& r, const ErrorContext& why, void* opaque) {

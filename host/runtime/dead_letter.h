@@ -8,8 +8,10 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "host/common/status.h"
@@ -58,6 +60,9 @@ class DeadLetterQueue {
   /// Own producer: wait until every dead letter is acknowledged.
   Status flush(int timeoutMs);
   size_t sent() const { return sent_; }
+  /// Own producer: dead letters Kafka acknowledged since the last call, per
+  /// DLQ partition.
+  std::map<int32_t, int64_t> takeDelivered() { return std::exchange(delivered_, {}); }
 
  private:
   static void onDelivery(rd_kafka_t*, const rd_kafka_message_t* msg, void* opaque);
@@ -68,6 +73,7 @@ class DeadLetterQueue {
   rd_kafka_t* own_ = nullptr;
   std::string deliveryError_;
   size_t sent_ = 0;
+  std::map<int32_t, int64_t> delivered_;  // acknowledged dead letters per DLQ partition
 };
 
 }  // namespace sluice::runtime

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <chrono>
 #include <climits>
+#include <cstdlib>
+#include <map>
 #include <thread>
 
 #include "host/runtime/plugin_batch.h"
@@ -11,6 +13,12 @@ namespace sluice::runtime {
 namespace {
 using Clock = std::chrono::steady_clock;
 constexpr std::string_view kContext = "__connect.errors.";
+// How many replays a dead letter failed: set on what a replay writes back.
+constexpr std::string_view kReplaysHeader = "__sluice.dlq.replays";
+// The replay group's commit metadata: how many dead letters from the
+// committed position on failed a replay (so GET .../dlq tells them apart
+// from dead letters no replay has tried).
+constexpr std::string_view kRetryingMeta = "sluice.dlq.retrying=";
 constexpr size_t kMaxBatch = 500;
 
 int64_t msLeft(Clock::time_point deadline) {
@@ -35,6 +43,11 @@ class Replayer final : public Task {
     bool transformed = false;  // failed after the transforms: do not apply them again
   };
   Status positions(DlqReplayReport& rep);
+  /// remaining and retrying of `rep`, against the DLQ's end (`highs` per
+  /// partition, or each partition's `end`).
+  static void tally(DlqReplayReport& rep, const std::map<int32_t, int64_t>* highs);
+  /// Write a dead letter that failed this replay back to the DLQ.
+  Status again(const Record& r, OriginalRecord original, const ErrorContext& why);
   DeadLetter fromMessage(KafkaMessage msg);
   /// Feed one batch through; count what went through and what failed again.
   Status feed(std::vector<DeadLetter>& batch, DlqReplayReport& rep, Clock::time_point deadline);
@@ -62,6 +75,10 @@ Replayer::DeadLetter Replayer::fromMessage(KafkaMessage msg) {
   std::vector<Header> kept;
   for (auto& h : r.headers) {
     std::string_view n(h.key);
+    if (n == kReplaysHeader) {
+      r.dlqReplays = std::max(1, std::atoi(h.value.value_or("1").c_str()));
+      continue;
+    }
     if (!n.starts_with(kContext)) {
       kept.push_back(std::move(h));
       continue;
@@ -95,13 +112,33 @@ Status Replayer::positions(DlqReplayReport& rep) {
     int64_t low = 0, high = 0;
     if (auto err = rd_kafka_query_watermark_offsets(consumer_, rep.topic.c_str(), p, &low, &high, 10000))
       return Status::retriable("cannot read the end of " + rep.topic + "-" + std::to_string(p) + ": " + rd_kafka_err2str(err));
-    int64_t pos = low;
+    int64_t pos = low, retrying = 0;
     for (const auto& c : *committed)
-      if (c.partition == p) pos = std::max(low, c.offset);
-    rep.partitions.push_back({p, std::min(pos, high), high});
-    rep.remaining += high - std::min(pos, high);
+      if (c.partition == p) {
+        pos = std::max(low, c.offset);
+        if (c.metadata.starts_with(kRetryingMeta)) retrying = std::atoll(c.metadata.c_str() + kRetryingMeta.size());
+      }
+    pos = std::min(pos, high);
+    rep.partitions.push_back({p, pos, high, std::clamp<int64_t>(retrying, 0, high - pos)});
   }
+  tally(rep, nullptr);
   return Status::ok();
+}
+
+void Replayer::tally(DlqReplayReport& rep, const std::map<int32_t, int64_t>* highs) {
+  rep.remaining = rep.retrying = 0;
+  for (const auto& p : rep.partitions) {
+    int64_t high = p.end;
+    if (highs)
+      if (auto it = highs->find(p.partition); it != highs->end()) high = it->second;
+    rep.retrying += p.retrying;
+    rep.remaining += std::max<int64_t>(0, high - p.position - p.retrying);
+  }
+}
+
+Status Replayer::again(const Record& r, OriginalRecord original, const ErrorContext& why) {
+  original.headers.push_back(Header{std::string(kReplaysHeader), std::to_string(r.dlqReplays + 1)});
+  return deadLetter(original, why);
 }
 
 Status Replayer::transform(std::vector<Record>& records, int64_t& failed) {
@@ -112,7 +149,7 @@ Status Replayer::transform(std::vector<Record>& records, int64_t& failed) {
   Status s = chain_->applyEach(records, [&](Record& r, const Status& err) {
     ++failed;
     size_t i = static_cast<size_t>(&r - records.data());
-    if (dead) dead = deadLetter(i < originals.size() ? originals[i] : snapshot(r), {"TRANSFORMATION", "transforms", err.message()});
+    if (dead) dead = again(r, i < originals.size() ? originals[i] : snapshot(r), {"TRANSFORMATION", "transforms", err.message()});
   });
   if (!s) return Status::fatal(s.message());
   return dead;
@@ -129,7 +166,7 @@ Status Replayer::putToSink(std::vector<Record>& records, int64_t& failed, Clock:
     if (!i) return Status::fatal("host_report_errant got " + pb.whyNotInBatch(rec) + "; a bug in the plugin");
     if (errant[*i]) return Status::ok();  // reported in an earlier attempt
     errant[*i] = true;
-    if (dead) dead = deadLetter(snapshotSerialized(records[*i], rctx_), {"TASK_PUT", plan_->plugin->name, why});
+    if (dead) dead = again(records[*i], snapshotSerialized(records[*i], rctx_), {"TASK_PUT", plan_->plugin->name, why});
     return dead ? Status::ok() : Status::fatal("the dead letter queue refused the record: " + dead.message());
   });
   // Retried like the task does (errors.retry.timeout), never past the
@@ -154,8 +191,8 @@ Status Replayer::putToSink(std::vector<Record>& records, int64_t& failed, Clock:
     for (size_t i = 0; i < records.size(); ++i) {
       if (errant[i]) continue;
       ++failed;
-      if (Status d = deadLetter(snapshotSerialized(records[i], rctx_),
-                                {"TASK_PUT", plan_->plugin->name, "put still failing at the end of the DLQ replay: " + s.message()});
+      if (Status d = again(records[i], snapshotSerialized(records[i], rctx_),
+                           {"TASK_PUT", plan_->plugin->name, "put still failing at the end of the DLQ replay: " + s.message()});
           !d)
         return d;
     }
@@ -206,8 +243,8 @@ Status Replayer::produce(std::vector<Record>& records, int64_t& failed, Clock::t
   for (size_t i = 0; i < records.size(); ++i) {
     if (!results[i]) continue;
     ++failed;
-    if (Status d = deadLetter(snapshotSerialized(records[i], rctx_),
-                              {"KAFKA_PRODUCE", "producer", rd_kafka_err2str(results[i])});
+    if (Status d = again(records[i], snapshotSerialized(records[i], rctx_),
+                         {"KAFKA_PRODUCE", "producer", rd_kafka_err2str(results[i])});
         !d)
       return d;
   }
@@ -236,8 +273,20 @@ Status Replayer::feed(std::vector<DeadLetter>& batch, DlqReplayReport& rep, Cloc
 
 Status Replayer::commit(const std::vector<DlqReplayReport::Partition>& parts) {
   rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(static_cast<int>(parts.size()));
-  for (const auto& p : parts) rd_kafka_topic_partition_list_add(list, plan_->dlqTopic.c_str(), p.partition)->offset = p.position;
+  std::vector<std::string> metadata;
+  metadata.reserve(parts.size());
+  for (const auto& p : parts) {
+    auto* e = rd_kafka_topic_partition_list_add(list, plan_->dlqTopic.c_str(), p.partition);
+    e->offset = p.position;
+    metadata.push_back(std::string(kRetryingMeta) + std::to_string(p.retrying));
+    e->metadata = metadata.back().data();  // ours: taken back before the list is destroyed
+    e->metadata_size = metadata.back().size();
+  }
   auto err = rd_kafka_commit(consumer_, list, 0);
+  for (int i = 0; i < list->cnt; ++i) {
+    list->elems[i].metadata = nullptr;  // the list would free it
+    list->elems[i].metadata_size = 0;
+  }
   rd_kafka_topic_partition_list_destroy(list);
   if (err) return Status::retriable(std::string("cannot commit the DLQ replay position: ") + rd_kafka_err2str(err));
   return Status::ok();
@@ -252,7 +301,7 @@ Result<DlqReplayReport> Replayer::execute(const DlqReplayOptions& o) {
   if (!consumer) return consumer.status();
   consumer_ = *consumer;
   if (Status s = positions(rep); !s) return s;
-  if (o.dryRun || rep.remaining == 0) return rep;
+  if (o.dryRun || (rep.remaining == 0 && rep.retrying == 0)) return rep;
 
   if (Status s = setUpPipeline(plan_->isSource() ? "source" : "sink"); !s) return s;
   if (plan_->isSink()) {
@@ -299,16 +348,29 @@ Result<DlqReplayReport> Replayer::execute(const DlqReplayOptions& o) {
       if (it != next.end() && msg->offset >= it->position && msg->offset < it->end) {
         it->position = msg->offset + 1;
         batch.push_back(fromMessage(std::move(owned)));
+        if (batch.back().record.dlqReplays > 0 && it->retrying > 0) --it->retrying;  // tried again now
       }
     }
     if (batch.empty()) continue;
     if (Status s = feed(batch, rep, deadline); !s) return s;
+    // What failed again is back in the DLQ (feed waited for Kafka's
+    // acknowledgements), after the position: retrying, not new.
+    for (const auto& [partition, n] : dlq_->takeDelivered())
+      for (auto& p : next)
+        if (p.partition == partition) p.retrying += n;
     if (Status s = commit(next); !s) return s;
     budget -= static_cast<int64_t>(batch.size());
     rep.partitions = std::move(next);
   }
-  rep.remaining = 0;
-  for (const auto& p : rep.partitions) rep.remaining += p.end - p.position;
+  // remaining and retrying as GET .../dlq will show them now: against the
+  // DLQ's current end (what failed again went past the end replayed to).
+  std::map<int32_t, int64_t> highs;
+  for (const auto& p : rep.partitions) {
+    int64_t low = 0, high = 0;
+    if (!rd_kafka_query_watermark_offsets(consumer_, rep.topic.c_str(), p.partition, &low, &high, 10000))
+      highs[p.partition] = high;
+  }
+  tally(rep, &highs);
   return rep;
 }
 

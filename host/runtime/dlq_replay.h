@@ -34,11 +34,13 @@ struct DlqReplayReport {
   int64_t replayed = 0;    // dead letters fed through the pipeline
   int64_t succeeded = 0;   // of them, delivered (or dropped by a filter)
   int64_t failed = 0;      // of them, failed again (back in the DLQ)
-  int64_t remaining = 0;   // dead letters before the end snapshot not replayed yet
+  int64_t remaining = 0;   // dead letters no replay has tried yet
+  int64_t retrying = 0;    // dead letters that failed a replay, waiting for the next one
   struct Partition {
     int32_t partition = 0;
     int64_t position = 0;  // next dead letter to replay
     int64_t end = 0;       // the end this replay went to
+    int64_t retrying = 0;  // of those from `position` on, how many failed a replay
   };
   std::vector<Partition> partitions;
 };

@@ -215,6 +215,9 @@ struct Record {
   const std::string* sourcePartition = nullptr;
   std::string sourceOffset;     // JSON (sources)
   bool dropped = false;
+  /// DLQ replay: how many replays this dead letter has failed already
+  /// (its __sluice.dlq.replays header, which is taken off the record).
+  int32_t dlqReplays = 0;
   RecordContext* ctx = nullptr;
   void* tracking = nullptr;  // the source task's offset-tracker entry
   HeldMessage message;       // sinks: the consumed message (key and value may view into it)

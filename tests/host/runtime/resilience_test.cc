@@ -186,6 +186,32 @@ TEST_F(ResilienceTest, ErrantRecordsASinkReportsGoToTheDeadLetterQueue) {
                                          {"errant.every", "10"}}).isOk());
   ASSERT_TRUE(test::waitFor([&] { return taskState("strict") == "FAILED"; }, 60s));
   EXPECT_NE(worker_->status("strict")->tasks[0].trace.find("(er-0@9)"), std::string::npos) << worker_->status("strict")->tasks[0].trace;
+
+  // Replays of dead letters that keep failing: they are "retrying", not
+  // "remaining", so a loop that replays while anything remains ends.
+  DlqReplayOptions peek;
+  peek.dryRun = true;
+  auto before = worker_->replayDeadLetters("picky", peek);
+  ASSERT_TRUE(before.isOk()) << before.status().message();
+  EXPECT_EQ(before->remaining, 10);
+  EXPECT_EQ(before->retrying, 0);
+  for (int round = 1; round <= 2; ++round) {
+    auto rep = worker_->replayDeadLetters("picky", {});
+    ASSERT_TRUE(rep.isOk()) << rep.status().message();
+    EXPECT_EQ(rep->replayed, 10) << round;
+    EXPECT_EQ(rep->failed, 10) << round << ": the sink still refuses them";
+    EXPECT_EQ(rep->remaining, 0) << round;
+    EXPECT_EQ(rep->retrying, 10) << round << ": the same ten, not ten more each round";
+    auto after = worker_->replayDeadLetters("picky", peek);
+    ASSERT_TRUE(after.isOk());
+    EXPECT_EQ(after->remaining, 0) << round;
+    EXPECT_EQ(after->retrying, 10) << round;
+  }
+  ASSERT_TRUE(test::waitFor([&] { return jsonLines(dlq).size() >= 30; }, 30s)) << jsonLines(dlq).size();
+  int replayedTwice = 0;
+  for (const auto& d : jsonLines(dlq))
+    if (headers(d)["__sluice.dlq.replays"] == "2") ++replayedTwice;
+  EXPECT_EQ(replayedTwice, 10) << "the header counts the replays each failed";
 }
 
 TEST_F(ResilienceTest, BreakerOpensAndClosesAndRetriesLoseNothing) {
