@@ -164,7 +164,9 @@ ValidationResult validateConnector(const loader::Registry& reg, const std::strin
       errors.push_back({k, "Invalid value " + host(k) + " for configuration " + k + ": unknown converter (use json, string or bytearray)"});
   }
   for (const char* k : {"key.converter.schemas.enable", "value.converter.schemas.enable"})
-    if (host(k) == "true") errors.push_back({k, std::string("Invalid value true for configuration ") + k + ": schemas are not supported yet; use false"});
+    if (host(k) == "true")
+      errors.push_back({k, std::string("Invalid value true for configuration ") + k + ": schemas are not supported yet; use false" +
+                               (!given.count(k) && defaults.count(k) ? " (the value comes from the worker config, as every connector's default)" : "")});
   plan.keyConverter = host("key.converter");
   plan.valueConverter = host("value.converter");
   plan.tasksMax = std::max(1, std::atoi(host("tasks.max").c_str()));

@@ -4,11 +4,13 @@
 #include <malloc.h>
 
 #include <charconv>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -86,21 +88,27 @@ int cmdPlugins(const std::vector<std::string>& dirs, bool asJson) {
   return 1;
 }
 
+// A bound as the user wrote it: 100000, not 1e+05; 0.5, not 0.500000.
+std::string number(double v) {
+  char buf[64];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed);
+  return ec == std::errc() ? std::string(buf, end) : std::to_string(v);
+}
+
+// A bound in JSON: an integer when it is one (1, not 1E0).
+json::value numberJson(double v) {
+  if (std::abs(v) < 9e15 && v == static_cast<double>(static_cast<int64_t>(v))) return static_cast<int64_t>(v);
+  return v;
+}
+
 // An option as `describe --json` prints it (the fields of the option table).
 json::object optionJson(const config::OptionDef& o) {
   json::object j{{"name", o.name}, {"type", o.type}, {"required", o.required}, {"secret", o.secret()}, {"doc", o.doc}};
   j["default"] = o.defaultValue ? json::value(*o.defaultValue) : json::value(nullptr);
-  if (o.min) j["min"] = *o.min;
-  if (o.max) j["max"] = *o.max;
+  if (o.min) j["min"] = numberJson(*o.min);
+  if (o.max) j["max"] = numberJson(*o.max);
   if (!o.allowed.empty()) j["allowed"] = json::value_from(o.allowed);
   return j;
-}
-
-// A bound as the user wrote it: 1, not 1.000000.
-std::string number(double v) {
-  char buf[64];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  return ec == std::errc() ? std::string(buf, end) : std::to_string(v);
 }
 
 int cmdDescribe(const std::string& name, const std::vector<std::string>& dirs, bool markdown, bool asJson) {
@@ -352,14 +360,32 @@ int main(int argc, char** argv) {
   std::vector<std::string> dirs, rest, flags;
   if (!collect(1, &dirs, &rest, &flags)) return usage();
   auto has = [&](const char* f) { return std::find(flags.begin(), flags.end(), f) != flags.end(); };
-  if (args[0] == "plugins") return cmdPlugins(dirs, has("--json"));
+  // A wrong command line says what is wrong before the usage.
+  auto wrong = [](const std::string& why) {
+    std::fprintf(stderr, "sluice: %s\n", why.c_str());
+    return usage();
+  };
+  auto onlyFlags = [&](std::initializer_list<const char*> allowed) -> std::optional<std::string> {
+    for (const auto& f : flags)
+      if (std::find_if(allowed.begin(), allowed.end(), [&](const char* a) { return f == a; }) == allowed.end())
+        return "unknown option '" + f + "' for '" + args[0] + "'";
+    return std::nullopt;
+  };
+  if (args[0] == "plugins") {
+    if (auto bad = onlyFlags({"--json"})) return wrong(*bad);
+    if (!rest.empty()) return wrong("'plugins' takes no arguments, got '" + rest[0] + "'");
+    return cmdPlugins(dirs, has("--json"));
+  }
   if (args[0] == "describe") {
-    if (rest.size() != 1 || (has("--markdown") && has("--json"))) return usage();
+    if (auto bad = onlyFlags({"--json", "--markdown"})) return wrong(*bad);
+    if (has("--markdown") && has("--json")) return wrong("--markdown and --json exclude each other");
+    if (rest.size() != 1) return wrong("'describe' takes one plugin name");
     return cmdDescribe(rest[0], dirs, has("--markdown"), has("--json"));
   }
   if (args[0] == "run") {
-    if (rest.empty()) return usage();
+    if (auto bad = onlyFlags({})) return wrong(*bad);
+    if (rest.empty()) return wrong("'run' needs a worker config file");
     return cmdRun(rest[0], std::vector<std::string>(rest.begin() + 1, rest.end()), savepoint);
   }
-  return usage();
+  return wrong("unknown command '" + args[0] + "'");
 }

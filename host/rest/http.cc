@@ -18,6 +18,11 @@
 namespace sluice::rest {
 namespace {
 const log::Tag kTag{"sluice.rest", "", -1};
+// civetweb's buffer for a request line and headers (its max_request_size).
+// Large enough that a long URL reaches the router, which answers 414 (as
+// Connect does) past kMaxUri.
+constexpr size_t kMaxRequestHead = 128 * 1024;
+constexpr size_t kMaxUri = 16 * 1024;
 constexpr size_t kTrimAfterBytes = 256 * 1024;
 
 std::vector<std::string> split(const std::string& path) {
@@ -45,10 +50,12 @@ const char* reason(int status) {
     case 403: return "Forbidden";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
     case 409: return "Conflict";
     case 413: return "Payload Too Large";
     case 414: return "URI Too Long";
     case 415: return "Unsupported Media Type";
+    case 431: return "Request Header Fields Too Large";
     case 500: return "Internal Server Error";
     case 503: return "Service Unavailable";
   }
@@ -87,16 +94,24 @@ Request requestOf(const mg_request_info* ri) {
   return req;
 }
 
-// Read the body, but never more than `limit` + 1 bytes: false when it is larger.
-bool readBody(mg_connection* conn, size_t limit, std::string* body) {
+enum class BodyRead { kWhole, kTooLarge, kIncomplete };
+
+// Read the body, but never more than `limit` + 1 bytes. A body that stops
+// short of its Content-Length (the client stalled past the request timeout,
+// or hung up) or breaks off mid-chunk is incomplete: it must never reach a
+// handler.
+BodyRead readBody(mg_connection* conn, size_t limit, int64_t declared, std::string* body) {
   char buf[8192];
   while (body->size() <= limit) {
     size_t want = std::min(sizeof buf, limit + 1 - body->size());
     int n = mg_read(conn, buf, want);
-    if (n <= 0) break;
+    if (n < 0) return BodyRead::kIncomplete;
+    if (n == 0) break;
     body->append(buf, static_cast<size_t>(n));
   }
-  return body->size() <= limit;
+  if (body->size() > limit) return BodyRead::kTooLarge;
+  if (declared >= 0 && body->size() < static_cast<uint64_t>(declared)) return BodyRead::kIncomplete;
+  return BodyRead::kWhole;
 }
 
 std::string civetwebPort(const config::Listener& l) {
@@ -293,8 +308,10 @@ Server::Server(const Router& router, const config::RestConfig& cfg)
   // that takes longer than that to send its request.
   std::string threads = std::to_string(cfg_.threads), timeout = std::to_string(cfg_.requestTimeoutMs);
   std::string queue = std::to_string(std::max<int64_t>(20, cfg_.threads));
+  std::string headLimit = std::to_string(kMaxRequestHead);
   const char* options[] = {"listening_ports", ports.c_str(), "num_threads", threads.c_str(), "connection_queue", queue.c_str(),
                            "request_timeout_ms", timeout.c_str(), "keep_alive_timeout_ms", timeout.c_str(),
+                           "max_request_size", headLimit.c_str(),
                            "enable_keep_alive", "yes", "decode_url", "no", "ssl_protocol_version", "4", "access_control_allow_origin", "",
                            "access_control_allow_methods", "", "access_control_allow_headers", "", nullptr};
   mg_callbacks callbacks{};
@@ -313,13 +330,17 @@ Server::Server(const Router& router, const config::RestConfig& cfg)
     if (status == 400 && (method == "TRACE" || method == "CONNECT")) {
       status = 405;
       text = "HTTP " + method + " is not supported";
-    } else if (status == 413 || (status == 400 && method.empty() && text == "Malformed message")) {
-      // Only the request line and headers go through civetweb's 16 KiB
-      // buffer (a body is ours to limit, 413), and a request line and
-      // headers that overflow it are "Malformed message". What overflows is
-      // nearly always the URL: 414, as Connect (Jetty) answers.
-      status = 414;
-      text = "URI Too Long: the request line and headers are larger than 16 KiB";
+    } else if (status == 413) {
+      status = 431;
+      text = "Request Header Fields Too Large: the request line and headers are larger than " +
+             std::to_string(kMaxRequestHead / 1024) + " KiB";
+    } else if (status == 400 && method.empty() && text == "Malformed message") {
+      // What civetweb read ended before the request line and headers did:
+      // the client stalled past the request timeout (or hung up), or sent
+      // more than the buffer holds.
+      status = 408;
+      text = "Request Timeout: the request line and headers did not arrive in full within rest.request.timeout.ms "
+             "(or exceed " + std::to_string(kMaxRequestHead / 1024) + " KiB)";
     }
     writeResponse(conn, method, rest::error(status, text));
     return 0;
@@ -357,7 +378,11 @@ int Server::handle(mg_connection* conn) const {
   Response resp;
   // Preflights and refusals are decided on the headers alone: the body of a
   // request that is refused is never read.
-  if (auto preflight = cors_->preflight(req)) {
+  const mg_request_info* ri = mg_get_request_info(conn);
+  size_t uriBytes = std::strlen(ri->local_uri_raw ? ri->local_uri_raw : "") + std::strlen(ri->query_string ? ri->query_string : "");
+  if (uriBytes > kMaxUri) {
+    resp = rest::error(414, "URI Too Long: the URI is " + std::to_string(uriBytes) + " bytes, over " + std::to_string(kMaxUri / 1024) + " KiB");
+  } else if (auto preflight = cors_->preflight(req)) {
     resp = std::move(*preflight);
   } else if (auto refused = auth_->check(req, &who)) {
     resp = std::move(*refused);
@@ -368,8 +393,15 @@ int Server::handle(mg_connection* conn) const {
     std::string ct = req.header("content-type");
     resp = rest::error(415, "Unsupported Media Type: a request body must be sent with Content-Type: application/json" +
                                 (ct.empty() ? std::string(" (none was given)") : " (got '" + ct + "')"));
-  } else if ((declared > 0 && static_cast<uint64_t>(declared) > limit) || !readBody(conn, limit, &req.body)) {
-    resp = rest::error(413, "Request body is larger than rest.max.request.bytes (" + std::to_string(limit) + " bytes)");
+  } else if (BodyRead got = declared > 0 && static_cast<uint64_t>(declared) > limit ? BodyRead::kTooLarge
+                                                                                     : readBody(conn, limit, declared, &req.body);
+             got != BodyRead::kWhole) {
+    resp = got == BodyRead::kTooLarge
+               ? rest::error(413, "Request body is larger than rest.max.request.bytes (" + std::to_string(limit) + " bytes)")
+               : rest::error(408, "Request Timeout: the request body did not arrive in full within rest.request.timeout.ms (" +
+                                      std::to_string(cfg_.requestTimeoutMs) + " ms); nothing was done");
+    mg_disable_connection_keep_alive(conn);
+    resp.headers["Connection"] = "close";
   } else {
     bodyRead = true;
     try {

@@ -418,8 +418,9 @@ Result<std::map<std::string, std::optional<std::string>>> Worker::parseEntries(
           return Status::invalid(where + ".offset of a sink connector must be {\"kafka_offset\": non-negative integer} or null");
       }
       std::string topic(t->as_string());
-      // As Connect: offsets of a topic-partition that does not exist are refused.
-      auto count = kafka_.existingPartitionCount(topic);
+      // As Connect: offsets of a topic-partition that does not exist are
+      // refused (removing one, null, is fine: the topic may be gone).
+      auto count = off.is_null() ? Result<int>(INT32_MAX) : kafka_.existingPartitionCount(topic);
       if (!count || p->as_int64() >= *count)
         return Status::invalid(where + ".partition: " + topic + "-" + std::to_string(p->as_int64()) + " does not exist" +
                                (count ? " (the topic has " + std::to_string(*count) + " partition(s))" : " (no such topic)"));

@@ -67,7 +67,7 @@ typedef struct sluice_span {
  * @brief Result of every fallible call.
  * RETRIABLE means "try the same call again later" (Connect's
  * RetriableException); FATAL fails the task. Details go through
- * host->set_error() before the hook returns. When a host function answers
+ * host_set_error() before the hook returns. When a host function answers
  * the plugin FATAL, the hook the plugin is in fails the task whatever it
  * returns.
  */
@@ -147,7 +147,7 @@ typedef struct sluice_header {
  * Sinks additionally see the Kafka partition and offset.
  * OWNERSHIP: in on_put, the records, their spans and the pointer array are
  * host-owned and valid until on_put returns (a retried batch comes with new
- * pointers); emitted records are copied by the host inside host->emit().
+ * pointers); emitted records are copied by the host inside host_emit().
  */
 typedef struct sluice_record {
   uint32_t struct_size;
@@ -323,8 +323,11 @@ typedef struct sluice_host_api {
    * committed; under none the task fails after the put returns.
    * @param rec one of the pointers the host passed to the on_put running
    * now. Record pointers are not identities: a retried batch comes with new
-   * pointers, so keep a record's position or offset across calls, never its
-   * pointer. Any other pointer fails the task as a plugin bug.
+   * pointers (and without the records of partitions revoked meanwhile), so
+   * keep a record's topic, partition and offset across calls, never its
+   * pointer. Any other pointer fails the task as a plugin bug. A report is
+   * taken at once, even if the put then answers RETRIABLE: do not report
+   * the same record again on the retry.
    * @return SLUICE_OK when the record is taken care of, SLUICE_FATAL when the
    * task will fail (the plugin may stop the put early; the put fails
    * whatever it returns).

@@ -36,6 +36,15 @@ class RawConnection {
   RawConnection& operator=(const RawConnection&) = delete;
   bool connected() const { return connected_; }
   bool send(const std::string& bytes) { return ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(bytes.size()); }
+  /// Everything the server sends until it closes (or `wait` passes).
+  std::string readAll(std::chrono::milliseconds wait) {
+    timeval tv{static_cast<time_t>(wait.count() / 1000), static_cast<suseconds_t>((wait.count() % 1000) * 1000)};
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    std::string out;
+    char buf[4096];
+    for (ssize_t n; (n = ::recv(fd_, buf, sizeof buf, 0)) > 0;) out.append(buf, static_cast<size_t>(n));
+    return out;
+  }
   /// Whether the server closed the connection (waits up to `wait`).
   bool closedByServer(std::chrono::milliseconds wait) {
     timeval tv{static_cast<time_t>(wait.count() / 1000), static_cast<suseconds_t>((wait.count() % 1000) * 1000)};
@@ -82,6 +91,11 @@ TEST_F(ServerRefusalTest, RefusalsOfTheWebServerItselfCarryConnectsJsonErrorBody
   expectError(test::httpRaw(port_, "TRACE /connectors HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"), 405, "TRACE");
   std::string longUrl = "/connectors?x=" + std::string(64 * 1024, 'a');
   expectError(test::httpRaw(port_, "GET " + longUrl + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"), 414, "URI Too Long");
+  // Headers past civetweb's buffer look to it like a request cut short: the
+  // answer says both (a JSON error either way).
+  expectError(test::httpRaw(port_, "GET /connectors HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(200 * 1024, 'b') +
+                                       "\r\nConnection: close\r\n\r\n"),
+              408, "exceed 128 KiB");
   auto garbage = test::httpRaw(port_, "GARBAGE\r\n\r\n");
   EXPECT_EQ(garbage.status, 400) << garbage.body;
   EXPECT_EQ(parse(garbage).at("error_code"), 400);
@@ -112,6 +126,25 @@ TEST_F(IdleConnectionsTest, AHundredIdleOrSlowConnectionsLeaveTheApiAnswering) {
   }
   // Clients that do not finish their request are cut by the read timeout.
   for (auto& c : slow) EXPECT_TRUE(c->closedByServer(10s));
+}
+
+TEST_F(IdleConnectionsTest, ARequestCutShortByTheTimeoutGets408AndChangesNothing) {
+  // A body that stops short of its Content-Length must never reach a handler.
+  std::string body = datagen("partial");
+  RawConnection shortBody(port_);
+  ASSERT_TRUE(shortBody.send("POST /connectors HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " +
+                             std::to_string(body.size() + 50) + "\r\n\r\n" + body));
+  std::string answer = shortBody.readAll(10s);
+  EXPECT_EQ(answer.substr(0, 12), "HTTP/1.1 408") << answer;
+  EXPECT_NE(answer.find("\"error_code\":408"), std::string::npos) << answer;
+  // A request line that never ends: 408 too, not a claim about its length.
+  RawConnection shortHead(port_);
+  ASSERT_TRUE(shortHead.send("GET /hea"));
+  answer = shortHead.readAll(10s);
+  if (!answer.empty()) {
+    EXPECT_EQ(answer.substr(0, 12), "HTTP/1.1 408") << answer;
+  }
+  EXPECT_EQ(parse(call("GET", "/connectors")), json::parse("[]"));
 }
 
 // --- Connect's reading of query parameters ---------------------------------
