@@ -45,6 +45,7 @@ ALLOWED = {
     "missing-restart-task": {"status 500 404": CONNECT_500 + " (unknown connector, standalone herder)"},
     "missing-topics": {"status 200 404": "Connect does not check that the connector exists and answers an empty topic set; Sluice answers 404"},
     "missing-topics-reset": {"status 202 404": "Connect does not check that the connector exists; Sluice answers 404"},
+    "long-url": {"shape $": "Jetty answers a URI over its limit with an HTML page of its own; Sluice keeps Connect's JSON error body"},
 }
 
 SRC = "cmp-src"
@@ -85,6 +86,7 @@ def steps(workdir):
     add("validate-bad", "PUT", f"/connector-plugins/{PLUGIN}/config/validate",
         {"connector.class": PLUGIN, "name": SRC, "tasks.max": "1", "file": good["file"]}, same=["$.error_count", "$.name"])
     add("validate-unknown-plugin", "PUT", "/connector-plugins/NoSuchPlugin/config/validate", {"connector.class": "NoSuchPlugin"})
+    add("validate-no-name", "PUT", f"/connector-plugins/{PLUGIN}/config/validate", dict(good), same=["$.error_count"])
     add("validate-malformed", "PUT", f"/connector-plugins/{PLUGIN}/config/validate", "{not json", raw=True)
     add("list-empty", "GET", "/connectors")
     add("create", "POST", "/connectors", {"name": SRC, "config": good}, same=["$.name", "$.type"])
@@ -138,6 +140,13 @@ def steps(workdir):
     add("restart-both", "POST", f"/connectors/{SRC}/restart?includeTasks=true&onlyFailed=true", wait=("running", SRC))
     add("restart-both-false", "POST", f"/connectors/{SRC}/restart?includeTasks=false&onlyFailed=false", wait=("running", SRC))
     add("restart-bad-param", "POST", f"/connectors/{SRC}/restart?includeTasks=maybe", wait=("running", SRC))
+    # Booleans in any case, as `kc restart` sends them.
+    add("restart-capitalized", "POST", f"/connectors/{SRC}/restart?includeTasks=False&onlyFailed=FALSE", wait=("running", SRC))
+    # A body that is not JSON, as a cross-site browser form sends it: 415, nothing created.
+    add("create-text-plain", "POST", "/connectors", {"name": "cmp-xsite", "config": good}, content_type="text/plain")
+    add("create-form", "POST", "/connectors", {"name": "cmp-xsite", "config": good},
+        content_type="application/x-www-form-urlencoded")
+    add("list-after-xsite", "GET", "/connectors?expand=bogus", maps=["$"])
     add("restart-task", "POST", f"/connectors/{SRC}/tasks/0/restart", wait=("running", SRC))
     add("restart-task-unknown", "POST", f"/connectors/{SRC}/tasks/99/restart", wait=("running", SRC))
     add("restart-task-not-a-number", "POST", f"/connectors/{SRC}/tasks/x/restart")
@@ -190,6 +199,8 @@ def steps(workdir):
     ]:
         add(f"missing-{id_}", method, f"/connectors/{MISSING}{suffix}", body)
     add("unknown-path", "GET", "/no/such/path")
+    add("long-url", "GET", "/connectors?x=" + "a" * 65536)
+    add("trace", "TRACE", "/connectors")
     add("unknown-path-under-connector", "GET", f"/connectors/{MISSING}/nothing")
     add("unknown-plugin-path", "GET", f"/connector-plugins/{PLUGIN}/nothing")
     for id_, method, path in [
@@ -211,12 +222,12 @@ def steps(workdir):
 
 # --- HTTP -------------------------------------------------------------------
 
-def call(base, method, path, body=None, raw=False, timeout=30):
+def call(base, method, path, body=None, raw=False, timeout=30, content_type="application/json"):
     data = None
     headers = {"Accept": "application/json"}
     if body is not None:
         data = (body if raw else json.dumps(body)).encode()
-        headers["Content-Type"] = "application/json"
+        headers["Content-Type"] = content_type
     req = urllib.request.Request(base + path, data=data, method=method, headers=headers)
     try:
         with urllib.request.urlopen(req, timeout=timeout) as r:
@@ -461,7 +472,8 @@ def main(argv):
         for name, base in systems.items():
             if step.get("wait") and not wait_for(base, step["wait"], args.wait_timeout):
                 waited.append(f"{name}: {step['wait']} not reached in {args.wait_timeout:.0f}s")
-            results[name] = call(base, step["method"], step["path"], step.get("body"), step.get("raw", False))
+            results[name] = call(base, step["method"], step["path"], step.get("body"), step.get("raw", False),
+                                 content_type=step.get("content_type", "application/json"))
         diffs, notes = compare_step(step, results["connect"], results["sluice"])
         for w in waited:
             diffs.append(("wait", "", w))
@@ -485,7 +497,8 @@ def main(argv):
         mark = "ok  " if not any(v.lstrip().startswith("DIFF") for v in verdicts) else "FAIL"
         if mark == "ok  " and verdicts:
             mark = "ok* "
-        emit(f"{mark} {step['id']:<34} {step['method']:<6} {step['path']:<62} connect {ca}  sluice {cb}")
+        shown = step["path"] if len(step["path"]) <= 62 else step["path"][:50] + f"...({len(step['path'])} bytes)"
+        emit(f"{mark} {step['id']:<34} {step['method']:<6} {shown:<62} connect {ca}  sluice {cb}")
         for v in verdicts:
             emit(v)
         for r in reasons:

@@ -89,7 +89,7 @@ TEST(RestMemoryTest, LargeValidateBodiesDoNotKeepTheirMemory) {
   writeFile(dir.file("worker.json"), R"({"listeners":")" + url + R"(","state.dir":"state"})");
   // 50,000 made-up keys, about 740 KB: each REST thread that served one
   // used to keep ~7 MB, and the answer was 17 MB.
-  std::string body = R"({"connector.class":"datagen","topic":"t")";
+  std::string body = R"({"name":"big","connector.class":"datagen","topic":"t")";
   for (int i = 0; i < 50000; ++i) body += ",\"k" + std::to_string(100000 + i) + "\":\"v\"";
   body += "}";
   writeFile(dir.file("big.json"), body);

@@ -345,14 +345,18 @@ TEST_F(RealKafkaTest, DlqReplayMovesFixedRecordsThroughAndCountsTheRest) {
   for (int i = 13; i < 200; i += 20)
     EXPECT_EQ(replayed.count("{\"n\":\"x" + std::to_string(i) + "\",\"ok\":\"1\"}"), 1u) << i;
 
-  // The ten that failed again are pending for the next replay, and fail again.
+  // The ten that failed again wait for the next replay as "retrying" (not
+  // "remaining": no replay loop runs forever on them), and fail again.
+  EXPECT_EQ(rep->retrying, 10);
   pending = worker_->replayDeadLetters(name, peek);
   ASSERT_TRUE(pending.isOk());
-  EXPECT_EQ(pending->remaining, 10);
+  EXPECT_EQ(pending->remaining, 0);
+  EXPECT_EQ(pending->retrying, 10);
   rep = worker_->replayDeadLetters(name, {});
   ASSERT_TRUE(rep.isOk()) << rep.status().message();
   EXPECT_EQ(rep->replayed, 10);
   EXPECT_EQ(rep->failed, 10);
+  EXPECT_EQ(rep->retrying, 10);
   EXPECT_EQ(readLines(out).size(), 190u);
   // No DLQ: a clear refusal.
   auto none = worker_->replayDeadLetters("src-" + topic, {});

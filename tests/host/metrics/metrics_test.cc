@@ -136,11 +136,22 @@ TEST(MetricsTest, ConsumerLagPerPartitionAndItsMaxPerConnector) {
   EXPECT_EQ(promValue(text, "sluice_connector_consumer_lag_max_records{connector=\"snk\"}"), 40);
   EXPECT_EQ(promValue(text, "sluice_connector_consumer_lag_max_records{connector=\"x\"}"), 3);
 
-  // A new set replaces the old (revoked partitions disappear).
+  // A partition not measured this time keeps its last lag, its age growing;
+  // a revoked one disappears.
   t1.consumerLag({{"orders", 3, 5}});
+  text = m.serialize();
+  EXPECT_EQ(promValue(text, "sluice_sink_task_consumer_lag_records{connector=\"snk\",kind=\"sink\",partition=\"2\",task=\"1\",topic=\"orders\"}"), 40) << text;
+  EXPECT_GE(promValue(text, "sluice_sink_task_consumer_lag_age_seconds{connector=\"snk\",kind=\"sink\",partition=\"2\",task=\"1\",topic=\"orders\"}"), 0);
+  t1.dropConsumerLag("orders", 2);
   text = m.serialize();
   EXPECT_FALSE(has(text, "partition=\"2\",task=\"1\"")) << text;
   EXPECT_EQ(promValue(text, "sluice_connector_consumer_lag_max_records{connector=\"snk\"}"), 12);
+  // An eager rebalance's whole assignment: what is not in it goes.
+  t1.consumerLag({{"orders", 4, 5}});
+  t1.retainConsumerLag({{"orders", 4}});
+  text = m.serialize();
+  EXPECT_FALSE(has(text, "partition=\"3\",task=\"1\"")) << text;
+  EXPECT_TRUE(has(text, "partition=\"4\",task=\"1\"")) << text;
 
   // A task that is gone takes its lag with it.
   w0.reset();
