@@ -72,7 +72,11 @@ void writeAll(int fd, const char* p, size_t n) {
 }
 
 void onFatalSignal(int sig, siginfo_t*, void*) {
-  const PluginCall* c = tCall;
+  // The first fatal signal is the crash; a second one (a sanitizer's abort
+  // after its report of the first, say) must not overwrite its record.
+  static volatile sig_atomic_t fired = 0;
+  const PluginCall* c = fired ? nullptr : tCall;
+  fired = 1;
   if (c) {
     Buf line;
     line.add("ERROR [sluice.crash] ");
