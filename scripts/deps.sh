@@ -65,7 +65,7 @@ PKGS=(
 # Apache Kafka 4.x needs Java 17+ and is assembled from Maven Central with mvn;
 # util-linux (flock, setsid) and procps (pgrep) are on every Debian but are
 # listed so that a slim image gets them too.
-KAFKA_PKGS=(openjdk-17-jre-headless maven util-linux procps)
+KAFKA_PKGS=(openjdk-17-jdk-headless maven util-linux procps)
 REDIS_PKGS=(redis-server redis-tools)
 MEMCACHED_PKGS=(memcached libmemcached-tools)
 PROFILING_PKGS=(valgrind)
@@ -116,7 +116,7 @@ if [ "$kafka" = 1 ]; then
   for p in "${KAFKA_PKGS[@]}"; do
     installed "$p" && continue
     case "$p" in
-      openjdk-17-jre-headless) have_java17 && continue ;;
+      openjdk-17-jdk-headless) have_java17 && command -v javac >/dev/null && continue ;;
       maven) command -v mvn >/dev/null && continue ;;
     esac
     missing+=("$p")

@@ -21,9 +21,10 @@ std::map<std::string, std::string> lastWins(const std::vector<std::pair<std::str
   return out;
 }
 
-// Java's reading of `text`, or nullopt without a JDK.
+// Java's reading of `text`, or nullopt without a JDK (running a source file
+// needs its compiler; a JRE alone cannot).
 std::optional<std::string> javaReads(const test::TempDir& dir, const std::string& text) {
-  if (test::runCommand("command -v java >/dev/null").exitCode != 0) return std::nullopt;
+  if (test::runCommand("command -v java >/dev/null && command -v javac >/dev/null").exitCode != 0) return std::nullopt;
   test::writeFile(dir.file("t.properties"), text);
   auto r = test::runCommand("java " + test::shellQuote(test::sourceDir() + "/tests/host/config/PropsDump.java") + " " +
                             test::shellQuote(dir.file("t.properties")) + " 2>/dev/null");
