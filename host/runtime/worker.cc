@@ -395,6 +395,8 @@ Result<std::map<std::string, std::optional<std::string>>> Worker::parseEntries(
     const Connector& c, const std::vector<OffsetEntry>& entries) const {
   namespace json = boost::json;
   std::map<std::string, std::optional<std::string>> out;
+  // Partition counts, one metadata request per topic (not per entry).
+  std::map<std::string, std::optional<int>> counts;
   for (size_t i = 0; i < entries.size(); ++i) {
     const auto& e = entries[i];
     std::string where = "offsets[" + std::to_string(i) + "]";
@@ -420,7 +422,11 @@ Result<std::map<std::string, std::optional<std::string>>> Worker::parseEntries(
       std::string topic(t->as_string());
       // As Connect: offsets of a topic-partition that does not exist are
       // refused (removing one, null, is fine: the topic may be gone).
-      auto count = off.is_null() ? Result<int>(INT32_MAX) : kafka_.existingPartitionCount(topic);
+      if (!off.is_null() && !counts.count(topic)) {
+        auto n = kafka_.existingPartitionCount(topic);
+        counts[topic] = n ? std::optional<int>(*n) : std::nullopt;
+      }
+      std::optional<int> count = off.is_null() ? std::optional<int>(INT32_MAX) : counts.at(topic);
       if (!count || p->as_int64() >= *count)
         return Status::invalid(where + ".partition: " + topic + "-" + std::to_string(p->as_int64()) + " does not exist" +
                                (count ? " (the topic has " + std::to_string(*count) + " partition(s))" : " (no such topic)"));
