@@ -111,6 +111,11 @@ json::object optionJson(const config::OptionDef& o) {
   return j;
 }
 
+// What SLUICE_FLAG_TEXT_VALUES means to a user of the plugin.
+constexpr const char* kTextValues =
+    "text: with value.converter=json a value is a JSON string (`alpha` is `\"alpha\"` in the topic), as in Kafka "
+    "Connect; with string or bytearray, the bytes as they are";
+
 int cmdDescribe(const std::string& name, const std::vector<std::string>& dirs, bool markdown, bool asJson) {
   log::configure(false, log::Level::kError);
   loader::Registry reg;
@@ -131,7 +136,8 @@ int cmdDescribe(const std::string& name, const std::vector<std::string>& dirs, b
     for (const auto& o : p->options) options.push_back(optionJson(o));
     json::object out{{"name", p->name}, {"kind", loader::kindName(p->kind)}, {"version", p->version},
                      {"description", p->description}, {"aliases", json::value_from(p->aliases)},
-                     {"variants", (p->flags & SLUICE_FLAG_KEY_VALUE_VARIANTS) != 0}, {"max_tasks", p->maxTasks},
+                     {"variants", (p->flags & SLUICE_FLAG_KEY_VALUE_VARIANTS) != 0},
+                     {"text_values", (p->flags & SLUICE_FLAG_TEXT_VALUES) != 0}, {"max_tasks", p->maxTasks},
                      {"file", p->file}, {"options", std::move(options)}};
     std::cout << json::serialize(out) << "\n";
     return 0;
@@ -141,6 +147,7 @@ int cmdDescribe(const std::string& name, const std::vector<std::string>& dirs, b
     std::printf("- kind: %s\n- version: %s\n", loader::kindName(p->kind), p->version.c_str());
     if (!aliases.empty()) std::printf("- aliases: %s\n", aliases.c_str());
     if (p->flags & SLUICE_FLAG_KEY_VALUE_VARIANTS) std::printf("- variants: `%s$Key`, `%s$Value`\n", p->name.c_str(), p->name.c_str());
+    if (p->flags & SLUICE_FLAG_TEXT_VALUES) std::printf("- values: %s\n", kTextValues);
     if (p->maxTasks) std::printf("- max tasks: %u\n", p->maxTasks);
     std::printf("\n## Options\n\n");
     if (p->options.empty()) std::printf("This plugin has no options.\n");
@@ -149,6 +156,7 @@ int cmdDescribe(const std::string& name, const std::vector<std::string>& dirs, b
   }
   std::printf("%s %s (%s)%s%s\n%s\n\n", p->name.c_str(), p->version.c_str(), loader::kindName(p->kind),
               aliases.empty() ? "" : ", aliases: ", aliases.c_str(), p->description.c_str());
+  if (p->flags & SLUICE_FLAG_TEXT_VALUES) std::printf("values: %s\n\n", kTextValues);
   for (const auto& o : p->options) {
     std::string limits;
     if (o.min && o.max) limits = "range: " + number(*o.min) + " to " + number(*o.max);

@@ -203,6 +203,7 @@ TaskSeries Metrics::task(const std::string& connector, int task, const char* kin
   s.errorsTransform = stage("TRANSFORMATION");
   if (sink) {
     s.errorsPut = stage("TASK_PUT");
+    s.errorsConvert = stage("VALUE_CONVERTER");
     s.breakerState = &impl_->breaker.Add(l);
   } else {
     s.errorsPoll = stage("TASK_POLL");

@@ -86,6 +86,7 @@ struct TaskSeries {
   /// Records that failed, by stage (Kafka Connect's stage names).
   prometheus::Counter* errorsTransform = nullptr;
   prometheus::Counter* errorsPut = nullptr;
+  prometheus::Counter* errorsConvert = nullptr;  // sinks taking text values: VALUE_CONVERTER
   prometheus::Counter* errorsPoll = nullptr;
   prometheus::Counter* errorsProduce = nullptr;
   prometheus::Histogram* callSeconds = nullptr;  // source: on_poll call; sink: on_put call

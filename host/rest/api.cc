@@ -65,6 +65,10 @@ json::object taskStatusJson(const runtime::TaskStatus& t, const std::string& wor
   json::object o{{"id", t.id}, {"state", t.state}, {"worker_id", workerId}};
   if (!version.empty()) o["version"] = version;
   if (!t.trace.empty()) o["trace"] = t.trace;
+  // Sluice's own: checkpoints failing (offsets and state not becoming durable).
+  if (t.checkpoint)
+    o["checkpoint"] = json::object{{"state", "FAILING"}, {"failing_since_ms", t.checkpoint->sinceMs},
+                                   {"failures", t.checkpoint->failures}, {"error", t.checkpoint->error}};
   return o;
 }
 

@@ -89,7 +89,7 @@ Replayer::DeadLetter Replayer::fromMessage(KafkaMessage msg) {
       if (n == "topic" && !v.empty()) r.topic = v;
       else if (n == "partition" && plan_->isSink()) r.partition = static_cast<int32_t>(std::stol(v));
       else if (n == "offset" && plan_->isSink()) r.offset = std::stoll(v);
-      else if (n == "stage") d.transformed = v == "TASK_PUT" || v == "KAFKA_PRODUCE";
+      else if (n == "stage") d.transformed = v == "TASK_PUT" || v == "KAFKA_PRODUCE" || v == "VALUE_CONVERTER";
     } catch (const std::exception&) {
       // A context header that is not a number: keep the DLQ coordinates.
     }
@@ -156,6 +156,13 @@ Status Replayer::transform(std::vector<Record>& records, int64_t& failed) {
 }
 
 Status Replayer::putToSink(std::vector<Record>& records, int64_t& failed, Clock::time_point deadline) {
+  if (const Converter* text = textValueConverter(plugin_->textValues(), valueConv_.get()))
+    if (Status d = decodeTextValues(records, *text, [&](Record& r, const Status& err) {
+          ++failed;
+          return again(r, snapshotSerialized(r, rctx_), {"VALUE_CONVERTER", text->name(), err.message()});
+        });
+        !d)
+      return d;
   std::erase_if(records, [](const Record& r) { return r.dropped; });
   if (records.empty()) return Status::ok();
   PluginBatch& pb = views_;

@@ -73,14 +73,15 @@ int32_t hostOffsetGet(sluice_ctx* ctx, sluice_span partition, sluice_span* out) 
   return 1;
 }
 
-// Partition, timestamp, key, value and headers of a plugin's record.
-void copyContent(const sluice_record& in, Record& r) {
+// Partition, timestamp, key, value and headers of a plugin's record; a text
+// value (SLUICE_FLAG_TEXT_VALUES) is encoded by `text`, the value converter.
+void copyContent(const sluice_record& in, Record& r, const Converter* text = nullptr) {
   r.partition = in.partition;
   // 0 means "now": resolve it here so transforms (TimestampRouter,
   // InsertField timestamp.field) see the time the record will carry.
   r.timestampMs = in.timestamp_ms > 0 ? in.timestamp_ms : nowMs();
   if (in.key.data) r.key = RecordPart(std::string(V(in.key)));
-  if (in.value.data) r.value = RecordPart(std::string(V(in.value)));
+  if (in.value.data) r.value = RecordPart(text ? text->fromText(V(in.value)) : std::string(V(in.value)));
   for (uint32_t i = 0; i < in.header_count; ++i) {
     const auto& h = in.headers[i];
     Header hd{std::string(V(h.key)), std::nullopt};
@@ -105,7 +106,7 @@ sluice_status hostEmit(sluice_emitter* e, const sluice_record* in) {
       t->lastRefusal = "record has no topic and the connector sets no default topic";
       return SLUICE_BAD_RECORD;
     }
-    copyContent(*in, r);
+    copyContent(*in, r, t->textValues);
     if (in->source_partition.data && in->source_partition.len) {
       std::string_view raw = V(in->source_partition);
       if (raw != t->partitionRaw || !t->partitionCanonical) {
@@ -498,6 +499,15 @@ sluice_status hostBatchEmit(sluice_batch* b, const sluice_record* in) {
   }
 }
 
+sluice_status hostSetTextValues(sluice_ctx* ctx, int32_t text) {
+  auto* c = C(ctx);
+  if (!c->creating) return fatalAnswer(c, "host_set_text_values was called outside on_create");
+  if (c->kind != SLUICE_KIND_SOURCE && c->kind != SLUICE_KIND_SINK)
+    return fatalAnswer(c, "host_set_text_values is for sources and sinks");
+  c->textValues = text != 0;
+  return SLUICE_OK;
+}
+
 sluice_status hostReportErrant(sluice_ctx* ctx, const sluice_record* rec, const char* msg, size_t len) {
   auto* c = C(ctx);
   if (!c->errantReporter)
@@ -550,6 +560,7 @@ const sluice_host_api kApi = [] {
   a.host_watermark = hostWatermark;
   a.host_batch_emit = hostBatchEmit;
   a.host_report_errant = hostReportErrant;
+  a.host_set_text_values = hostSetTextValues;
   return a;
 }();
 

@@ -47,6 +47,23 @@ Record recordFromMessage(KafkaMessage message, RecordContext* ctx) {
   return r;
 }
 
+Status decodeTextValues(std::vector<Record>& records, const Converter& conv,
+                        const std::function<Status(Record&, const Status&)>& onError) {
+  for (auto& r : records) {
+    if (r.dropped || r.hasText) continue;
+    auto bytes = r.value.bytes(conv);
+    Status s = bytes ? conv.toText(*bytes, &r.text) : Status::ok();
+    if (!bytes) r.text.reset();
+    if (!s) {
+      r.dropped = true;
+      if (Status e = onError(r, s); !e) return e;
+      continue;
+    }
+    r.hasText = true;
+  }
+  return Status::ok();
+}
+
 void PluginBatch::fill(std::vector<Record>& batch, const RecordContext& rctx) {
   previousBegin_ = addr(recs_);
   previousEnd_ = addr(recs_ + size_);
@@ -77,7 +94,7 @@ void PluginBatch::fill(std::vector<Record>& batch, const RecordContext& rctx) {
     c.timestamp_ms = r.timestampMs;
     c.topic = sluice_span{r.topic.data(), r.topic.size()};
     auto k = r.key.bytes(*rctx.key);
-    auto v = r.value.bytes(*rctx.value);
+    auto v = r.hasText ? (r.text ? std::optional<std::string_view>(*r.text) : std::nullopt) : r.value.bytes(*rctx.value);
     c.key = k ? sluice_span{k->data(), k->size()} : sluice_span{nullptr, 0};
     c.value = v ? sluice_span{v->data(), v->size()} : sluice_span{nullptr, 0};
     bytes_ += static_cast<double>(c.key.len + c.value.len);

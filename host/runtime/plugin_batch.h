@@ -8,6 +8,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -22,6 +23,13 @@ namespace sluice::runtime {
 /// A consumed Kafka message as a host record that owns it: coordinates,
 /// timestamp, key and value as views into the message, headers copied out.
 Record recordFromMessage(KafkaMessage msg, RecordContext* ctx);
+
+/// Sinks taking text values: decode each value with `conv` into the
+/// record's text (what PluginBatch hands the plugin). A record whose value
+/// does not convert goes to `onError` with the error and is dropped; an
+/// error `onError` returns ends the call with it.
+Status decodeTextValues(std::vector<Record>& records, const Converter& conv,
+                        const std::function<Status(Record&, const Status&)>& onError);
 
 /// The sluice_record views of one on_put call. A task keeps one PluginBatch
 /// and refills it for every call, retries of the same records included.

@@ -11,6 +11,8 @@ Result<std::unique_ptr<PluginInstance>> PluginInstance::create(const loader::Plu
   ctx->state = args.state;
   ctx->stateScope = state::stateKey(args.taskId, args.instanceName, "");
   ctx->watermark = args.watermark;
+  ctx->kind = plugin->kind;
+  ctx->textValues = (plugin->flags & SLUICE_FLAG_TEXT_VALUES) != 0;
 
   sluice_create_args ca{};
   ca.struct_size = sizeof(ca);
@@ -27,7 +29,14 @@ Result<std::unique_ptr<PluginInstance>> PluginInstance::create(const loader::Plu
   sluice_status s;
   {
     auto scope = inst->enter("on_create");
+    inst->ctx_->creating = true;
     s = plugin->desc.on_create(&ca, &self);
+    inst->ctx_->creating = false;
+  }
+  if (s == SLUICE_OK && !inst->ctx_->fault.empty()) {
+    // The host refused one of its calls: the instance is not what it meant.
+    inst->self_ = self;
+    return Status::fatal("plugin " + plugin->name + ", in on_create: " + inst->ctx_->fault);
   }
   if (s != SLUICE_OK) {
     std::string msg = inst->ctx_->lastError.empty() ? "on_create failed" : inst->ctx_->lastError;

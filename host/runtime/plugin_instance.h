@@ -45,6 +45,12 @@ struct InstanceContext {
   /// whatever the plugin returns, so a plugin that ignores the answer cannot
   /// carry on as if the call had worked.
   std::string fault;
+  /// The plugin's kind (sluice_kind), and whether on_create is running.
+  int32_t kind = 0;
+  bool creating = false;
+  /// Whether this instance's values are text: the descriptor's
+  /// SLUICE_FLAG_TEXT_VALUES, or what on_create set (host_set_text_values).
+  bool textValues = false;
 };
 
 /// Where a source's host_emit puts records (sluice_emitter).
@@ -52,6 +58,9 @@ struct EmitTarget {
   std::vector<Record>* out = nullptr;
   const std::string* defaultTopic = nullptr;
   RecordContext* rctx = nullptr;
+  /// The value converter, for a plugin whose values are text
+  /// (SLUICE_FLAG_TEXT_VALUES) when text and bytes differ; else null.
+  const Converter* textValues = nullptr;
   size_t refused = 0;
   std::string lastRefusal;
   // Sources emit the same partition JSON over and over: canonicalize once,
@@ -96,6 +105,9 @@ class PluginInstance {
   PluginInstance& operator=(const PluginInstance&) = delete;
 
   const loader::Plugin& plugin() const { return *plugin_; }
+  /// Sources and sinks: whether the values are text (SLUICE_FLAG_TEXT_VALUES,
+  /// or what on_create chose).
+  bool textValues() const { return ctx_->textValues; }
 
   Status start();
   Status stop();

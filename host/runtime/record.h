@@ -221,6 +221,11 @@ struct Record {
   RecordContext* ctx = nullptr;
   void* tracking = nullptr;  // the source task's offset-tracker entry
   HeldMessage message;       // sinks: the consumed message (key and value may view into it)
+  /// Sinks taking text values (SLUICE_FLAG_TEXT_VALUES): the value decoded
+  /// by the value converter, what the plugin gets instead of the bytes
+  /// (which stay as they are, for the dead letter queue).
+  bool hasText = false;
+  std::optional<std::string> text;
 
   const Converter& converter(int part) const { return part == 0 ? *ctx->key : *ctx->value; }
   RecordPart& partRef(int part) { return part == 0 ? key : value; }

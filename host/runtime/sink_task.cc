@@ -178,8 +178,18 @@ Status SinkTask::prepare(std::vector<Record>& batch, Pending* out) {
     *position = r.offset + 1;
     prev = &r;
   }
+  const Converter* text = textValueConverter(plugin_->textValues(), valueConv_.get());
   if (!plan_->toleranceAll) {
     if (Status s = chain_->apply(batch); !s) return Status::fatal(s.message());
+    if (text)
+      if (Status s = decodeTextValues(batch, *text, [&](Record& r, const Status& err) {
+            if (m_.errorsConvert) m_.errorsConvert->Increment();
+            return Status::fatal("errors.tolerance=none: the value of " + r.topic + "-" + std::to_string(r.partition) +
+                                 "@" + std::to_string(r.offset) + " does not convert with value.converter=" +
+                                 text->name() + ": " + err.message());
+          });
+          !s)
+        return s;
     out->records = std::move(batch);
     return Status::ok();
   }
@@ -199,6 +209,14 @@ Status SinkTask::prepare(std::vector<Record>& batch, Pending* out) {
   });
   if (!s) return Status::fatal(s.message());
   if (!dead) return dead;
+  if (text)
+    if (Status d = decodeTextValues(batch, *text, [&](Record& r, const Status& err) {
+          if (m_.errorsConvert) m_.errorsConvert->Increment();
+          // After the transforms: the record as they left it.
+          return deadLetter(snapshotSerialized(r, rctx_), {"VALUE_CONVERTER", text->name(), err.message()});
+        });
+        !d)
+      return d;
   out->records = std::move(batch);
   return Status::ok();
 }
@@ -418,7 +436,9 @@ void SinkTask::run() {
     if (std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - lastCommit).count() >= commitIntervalMs()) {
       if (Status s = flushAndCommit(false, "periodic"); !s) {
         if (state() == State::kFailed) break;
-        SLUICE_LOG(tag_, log::Level::kWarn, "flush/commit failed, will retry: " + s.message());
+        // A store failure is logged (rate-limited) by commitCheckpoint.
+        if (!checkpointTrouble() || checkpointTrouble()->error != s.message())
+          SLUICE_LOG(tag_, log::Level::kWarn, "flush/commit failed, will retry: " + s.message());
       }
       lastCommit = Clock::now();
       if (lag_) lag_->request(putPositions_);  // metrics: consumer lag, once per commit interval

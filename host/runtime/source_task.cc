@@ -236,10 +236,9 @@ void SourceTask::commit(const char* origin) {
     json += "{\"partition\":" + p + ",\"offset\":" + o + "}";
   }
   json += "]";
-  if (Status s = commitCheckpoint(std::move(offsets), json, origin, start); !s) {
-    SLUICE_LOG(tag_, log::Level::kError, "offset commit failed (will retry): " + s.message());
-    return;
-  }
+  // A failure is logged (rate-limited) and shown in the task's status by
+  // commitCheckpoint; the next interval tries again.
+  if (Status s = commitCheckpoint(std::move(offsets), json, origin, start); !s) return;
   committed_ = std::move(view);
   uncommitted_.clear();
 }
@@ -257,6 +256,7 @@ void SourceTask::run() {
   target.out = &batch;
   target.defaultTopic = &plan_->defaultTopic;
   target.rctx = &rctx_;
+  target.textValues = textValueConverter(plugin_->textValues(), valueConv_.get());
   auto lastCommit = Clock::now();
   int attempts = 0;
   auto retryingSince = Clock::time_point{};

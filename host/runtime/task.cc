@@ -15,6 +15,11 @@
 #include "host/runtime/source_task.h"
 
 namespace sluice::runtime {
+namespace {
+int64_t wallMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+}  // namespace
 
 const char* stateName(State s) {
   switch (s) {
@@ -113,6 +118,40 @@ std::string Task::trace() const {
   return trace_;
 }
 
+std::optional<Task::CheckpointTrouble> Task::checkpointTrouble() const {
+  std::lock_guard lk(mu_);
+  return checkpointTrouble_;
+}
+
+void Task::noteCheckpoint(const Status& result) {
+  auto now = std::chrono::steady_clock::now();
+  std::unique_lock lk(mu_);
+  if (result) {
+    if (!checkpointTrouble_) return;
+    auto t = *checkpointTrouble_;
+    checkpointTrouble_.reset();
+    lk.unlock();
+    SLUICE_LOG(tag_, log::Level::kInfo, "checkpoints succeed again, after " + std::to_string(t.failures) +
+                                            " failed attempt(s) over " +
+                                            std::to_string((wallMs() - t.sinceMs) / 1000) + " s");
+    return;
+  }
+  bool first = !checkpointTrouble_;
+  if (first) checkpointTrouble_ = CheckpointTrouble{wallMs(), 0, ""};
+  ++checkpointTrouble_->failures;
+  checkpointTrouble_->error = result.message();
+  bool log = first || now - checkpointTroubleLogged_ >= std::chrono::seconds(30);
+  if (!log) return;
+  checkpointTroubleLogged_ = now;
+  auto t = *checkpointTrouble_;
+  lk.unlock();
+  SLUICE_LOG(tag_, log::Level::kError,
+             "checkpoint failed (" + std::to_string(t.failures) + " failed attempt(s) since " +
+                 std::to_string((wallMs() - t.sinceMs) / 1000) +
+                 " s ago; records keep flowing and the commit is retried every interval; until one succeeds, "
+                 "a restart resumes from the last checkpoint): " + t.error);
+}
+
 void Task::fail(const std::string& message) {
   {
     std::lock_guard lk(mu_);
@@ -197,6 +236,7 @@ Status Task::commitCheckpoint(std::map<std::string, std::optional<std::string>> 
   size_t stateBytes = 0;
   for (const auto& [k, v] : c.state) stateBytes += k.size() + (v ? v->size() : 0);
   auto committed = env_.offsets->commit(c, keep);
+  noteCheckpoint(committed.status());
   if (!committed) {
     // The writes are not lost: put them back for the next attempt.
     if (opState_)

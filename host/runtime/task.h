@@ -147,6 +147,14 @@ class Task {
 
   State state() const { return state_.load(); }
   std::string trace() const;
+  /// While checkpoints (commits of offsets and state) keep failing: since
+  /// when, how many attempts failed, and the last error.
+  struct CheckpointTrouble {
+    int64_t sinceMs = 0;  // wall clock, ms since the epoch
+    uint64_t failures = 0;
+    std::string error;
+  };
+  std::optional<CheckpointTrouble> checkpointTrouble() const;
   int id() const { return id_; }
   /// Sinks: true once caught up with the end of every assigned partition.
   virtual bool drained() const { return true; }
@@ -219,6 +227,12 @@ class Task {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::string trace_;
+  /// Checkpoint failures since the last success (under mu_), and when one
+  /// was last logged: a store that keeps failing (a full disk) is logged
+  /// every 30 s, not at every attempt.
+  std::optional<CheckpointTrouble> checkpointTrouble_;
+  std::chrono::steady_clock::time_point checkpointTroubleLogged_{};
+  void noteCheckpoint(const Status& result);
   metrics::TaskWatch watch_;  // last: gone before the state it reads
 };
 

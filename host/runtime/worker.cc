@@ -685,7 +685,7 @@ Result<ConnectorStatus> Worker::status(const std::string& name) const {
   }
   for (const auto& t : c->tasks) {
     State st = t->state();
-    s.tasks.push_back(TaskStatus{t->id(), stateName(st), st == State::kFailed ? t->trace() : ""});
+    s.tasks.push_back(TaskStatus{t->id(), stateName(st), st == State::kFailed ? t->trace() : "", t->checkpointTrouble()});
   }
   return s;
 }

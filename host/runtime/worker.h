@@ -29,6 +29,8 @@ struct TaskStatus {
   int id = 0;
   std::string state;
   std::string trace;
+  /// Set while the task's checkpoints keep failing (e.g. state.dir is full).
+  std::optional<Task::CheckpointTrouble> checkpoint;
 };
 
 struct ConnectorStatus {

@@ -2,12 +2,18 @@
 
 #include <boost/json.hpp>
 #include <rocksdb/db.h>
+#include <rocksdb/env.h>
 #include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cctype>
+#include <cstdarg>
+#include <cstdio>
 #include <filesystem>
+
+#include "host/common/log.h"
 
 namespace sluice::state {
 namespace json = boost::json;
@@ -63,6 +69,55 @@ int64_t wallMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
+// RocksDB's info log, into Sluice's log (logger sluice.rocksdb): warnings
+// and errors only, each kind of message at most every 30 s (a full disk
+// makes RocksDB repeat itself every few seconds). Not RocksDB's own LOG file
+// in state.dir: the RocksDB 7.8 Debian ships has assertions on, and writing
+// to that file again after a write to it failed (a full disk makes that
+// happen: RocksDB logs the very error) aborts the process.
+class InfoLog final : public rocksdb::Logger {
+ public:
+  explicit InfoLog(std::string dir) : rocksdb::Logger(rocksdb::InfoLogLevel::WARN_LEVEL), dir_(std::move(dir)) {}
+  using rocksdb::Logger::Logv;
+  void Logv(const char* format, va_list ap) override { Logv(rocksdb::InfoLogLevel::INFO_LEVEL, format, ap); }
+  void Logv(const rocksdb::InfoLogLevel level, const char* format, va_list ap) override {
+    if (level < GetInfoLogLevel()) return;
+    char buf[1024];
+    int n = std::vsnprintf(buf, sizeof buf, format, ap);
+    if (n < 0) return;
+    std::string msg(buf, std::min<size_t>(static_cast<size_t>(n), sizeof buf - 1));
+    while (!msg.empty() && std::isspace(static_cast<unsigned char>(msg.back()))) msg.pop_back();
+    // A kind of message: its text without numbers (sizes, file numbers).
+    std::string kind;
+    for (char ch : msg)
+      if (!std::isdigit(static_cast<unsigned char>(ch))) kind.push_back(ch);
+    std::string line = "state store " + dir_ + ": " + msg;
+    auto now = std::chrono::steady_clock::now();
+    {
+      std::lock_guard lk(mu_);
+      auto& seen = seen_[kind];
+      if (seen.at != std::chrono::steady_clock::time_point{} && now - seen.at < std::chrono::seconds(30)) {
+        ++seen.repeated;
+        return;
+      }
+      if (seen.repeated > 0) line += " (" + std::to_string(seen.repeated) + " more like it in the last 30 s)";
+      seen = {now, 0};
+      if (seen_.size() > 256) seen_.clear();
+    }
+    SLUICE_LOG(tag_, level >= rocksdb::InfoLogLevel::ERROR_LEVEL ? log::Level::kError : log::Level::kWarn, line);
+  }
+
+ private:
+  struct Seen {
+    std::chrono::steady_clock::time_point at{};
+    size_t repeated = 0;
+  };
+  log::Tag tag_{"sluice.rocksdb", "", -1};
+  std::string dir_;
+  std::mutex mu_;
+  std::map<std::string, Seen> seen_;
+};
+
 // A directory that holds files but no RocksDB CURRENT file is not a store we
 // made: opening it with create_if_missing would silently start afresh.
 Status checkStateDir(const std::string& dir) {
@@ -88,8 +143,16 @@ Result<std::unique_ptr<RocksStore>> RocksStore::open(const std::string& dir) {
   opts.create_if_missing = true;
   opts.create_missing_column_families = true;
   opts.max_background_jobs = 2;
+  opts.info_log = std::make_shared<InfoLog>(dir);
+  // Memtables of 8 MiB (RocksDB's default is 64 MiB per family): the store
+  // holds offsets and operator state, written once per checkpoint. This also
+  // bounds what a WAL file reserves on disk (RocksDB preallocates 1.1 times
+  // the write buffer), and 32 MiB caps all families' memtables together.
+  opts.db_write_buffer_size = 32 << 20;
+  rocksdb::ColumnFamilyOptions cfo;
+  cfo.write_buffer_size = 8 << 20;
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
-  for (const char* name : kFamilies) cfs.emplace_back(name, rocksdb::ColumnFamilyOptions());
+  for (const char* name : kFamilies) cfs.emplace_back(name, cfo);
   std::unique_ptr<RocksStore> s(new RocksStore());
   s->dir_ = dir;
   rocksdb::DB* db = nullptr;
@@ -204,10 +267,8 @@ Result<uint64_t> RocksStore::commit(const Commit& c, const Retention& retention)
     for (uint64_t old : ids) dropCheckpoint(c.connector, old, &batch);
     kept.clear();
   }
-  rocksdb::WriteOptions wo;
-  wo.sync = true;
-  auto st = db_->Write(wo, &batch);
-  if (!st.ok()) return Status::io("checkpoint commit failed: " + st.ToString());
+  auto st = writeSync(&batch);
+  if (!st.ok()) return Status::io("checkpoint commit to state.dir " + dir_ + " failed: " + st.ToString());
   idsCache_[c.connector] = std::move(kept);
   return id;
 }
@@ -279,9 +340,7 @@ Status RocksStore::rewind(const std::string& connector, uint64_t id) {
     }
     dropCheckpoint(connector, *rit, &batch);
   }
-  rocksdb::WriteOptions wo;
-  wo.sync = true;
-  auto st = db_->Write(wo, &batch);
+  auto st = writeSync(&batch);
   if (!st.ok()) return Status::io("rewind failed: " + st.ToString());
   std::erase_if(ids, [&](uint64_t x) { return x > id; });
   idsCache_[connector] = std::move(ids);
@@ -293,9 +352,7 @@ Status RocksStore::clearHistory(const std::string& connector) {
   rocksdb::WriteBatch batch;
   batch.DeleteRange(checkpoints_, prefixOf(connector), endOf(connector));
   batch.DeleteRange(undo_, prefixOf(connector), endOf(connector));
-  rocksdb::WriteOptions wo;
-  wo.sync = true;
-  auto st = db_->Write(wo, &batch);
+  auto st = writeSync(&batch);
   if (!st.ok()) return Status::io(st.ToString());
   idsCache_[connector].clear();
   return Status::ok();
@@ -329,6 +386,31 @@ Status RocksStore::restoreSavepoint(const std::string& savepointDir, const std::
   return Status::ok();
 }
 
+rocksdb::Status RocksStore::writeSync(rocksdb::WriteBatch* batch) {
+  // After a write error (a full disk) RocksDB refuses writes until it is
+  // resumed. Resume first, then write: once space is back, this write works
+  // and the store is writable again, with no restart.
+  if (writeFailed_.load()) {
+    // Busy: RocksDB is recovering by itself (it waits for free space).
+    if (auto r = db_->Resume(); !r.ok()) {
+      std::lock_guard lk(errorMu_);
+      return rocksdb::Status::IOError("the store takes writes again once state.dir has space; the write that failed: " +
+                                      lastWriteError_);
+    }
+    writeFailed_ = false;
+    SLUICE_LOG((log::Tag{"sluice.rocksdb", "", -1}), log::Level::kInfo, "state store " + dir_ + " is writable again");
+  }
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  auto st = db_->Write(wo, batch);
+  if (!st.ok() && !st.IsBusy() && !st.IsTryAgain()) {
+    std::lock_guard lk(errorMu_);
+    lastWriteError_ = st.ToString();
+    writeFailed_ = true;
+  }
+  return st;
+}
+
 RocksStore::~RocksStore() {
   if (db_) {
     for (auto* h : handles_) (void)db_->DestroyColumnFamilyHandle(h);
@@ -340,10 +422,8 @@ Status RocksStore::putOffsets(const std::string& connector,
                               const std::map<std::string, std::string>& offsets) {
   rocksdb::WriteBatch batch;
   for (const auto& [p, o] : offsets) batch.Put(offsets_, offsetKey(connector, p), o);
-  rocksdb::WriteOptions wo;
-  wo.sync = true;
-  auto st = db_->Write(wo, &batch);
-  if (!st.ok()) return Status::io("offset commit failed: " + st.ToString());
+  auto st = writeSync(&batch);
+  if (!st.ok()) return Status::io("offset commit to state.dir " + dir_ + " failed: " + st.ToString());
   return Status::ok();
 }
 
@@ -367,9 +447,7 @@ std::map<std::string, std::string> RocksStore::offsets(const std::string& connec
 Status RocksStore::clearOffsets(const std::string& connector) {
   rocksdb::WriteBatch batch;
   batch.DeleteRange(offsets_, prefixOf(connector), endOf(connector));
-  rocksdb::WriteOptions wo;
-  wo.sync = true;
-  auto st = db_->Write(wo, &batch);
+  auto st = writeSync(&batch);
   return st.ok() ? Status::ok() : Status::io(st.ToString());
 }
 

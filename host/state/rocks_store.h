@@ -10,6 +10,7 @@
 // checkpoint, newest first, in one batch. Trimming the history drops the
 // oldest checkpoints with their undo entries.
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -21,6 +22,8 @@
 namespace rocksdb {
 class DB;
 class ColumnFamilyHandle;
+class Status;
+class WriteBatch;
 }  // namespace rocksdb
 
 namespace sluice::state {
@@ -69,7 +72,12 @@ class RocksStore final : public CheckpointStore, public ConfigStore {
   rocksdb::ColumnFamilyHandle* undo_ = nullptr;
   /// Serializes commits and rewinds (checkpoint ids, read-before-write undo).
   std::mutex commitMu_;
-  std::map<std::string, std::vector<uint64_t>> idsCache_;  // history ids per connector, oldest first
+  std::map<std::string, std::vector<uint64_t>> idsCache_;
+  /// A synchronous write; after a failed one, resume the store first (see .cc).
+  rocksdb::Status writeSync(rocksdb::WriteBatch* batch);
+  std::atomic<bool> writeFailed_{false};
+  std::mutex errorMu_;
+  std::string lastWriteError_;  // of the write that failed (errorMu_)  // history ids per connector, oldest first
   uint64_t nextId(const std::string& connector, void* batch);
   std::vector<uint64_t> historyIds(const std::string& connector);
   void dropCheckpoint(const std::string& connector, uint64_t id, void* batch);

@@ -2,7 +2,8 @@
 # Runs scripts/compare/rest_compare.py end to end: a Kafka broker (scripts/kafka.sh),
 # Kafka Connect 4.3.1 standalone (scripts/connect.sh) and Sluice (build/bin/sluice
 # run), all on 127.0.0.1 ports of their own, then the same REST calls against
-# Connect and Sluice, compared. Everything it started is stopped on every exit
+# Connect and Sluice, compared, and the same file through both FileStreamSources
+# and FileStreamSinks (scripts/compare/file_compare.py). Everything it started is stopped on every exit
 # (success, failure, Ctrl-C, timeout). See docs/rest-api.md, "Differences from
 # Kafka Connect".
 #
@@ -98,6 +99,13 @@ set +e
 timeout --signal=TERM "$COMPARE_TIMEOUT" python3 "$ROOT/scripts/compare/rest_compare.py" \
   --connect "$CONNECT_URL" --sluice "$SLUICE_URL" --workdir "$WORK/files" ${COMPARE_REPORT:+--report "$COMPARE_REPORT"} "$@"
 rc=$?
+# The same file through both FileStreamSources, each FileStreamSink on the
+# other's topic: byte-identical topics and output files.
+timeout --signal=TERM "$COMPARE_TIMEOUT" python3 "$ROOT/scripts/compare/file_compare.py" \
+  --connect "$CONNECT_URL" --sluice "$SLUICE_URL" --workdir "$WORK/files" --kafka-sh "$ROOT/scripts/kafka.sh" \
+  ${COMPARE_REPORT:+--report "$COMPARE_REPORT"}
+frc=$?
+[ "$rc" -ne 0 ] || rc=$frc
 set -e
 [ "$rc" -ne 124 ] || log "the comparison did not finish within COMPARE_TIMEOUT=${COMPARE_TIMEOUT}s"
 if [ "$rc" -ne 0 ]; then

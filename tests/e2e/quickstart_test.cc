@@ -300,6 +300,8 @@ TEST(CliTest, RunsConnectsOwnPropertiesFiles) {
   ASSERT_TRUE(waitFor([&] { return http(port, "GET", "/ready").status == 200; }, 30s)) << readFile(dir.file("log"));
   EXPECT_EQ(json::parse(http(port, "GET", "/connectors").body), json::parse(R"(["local-file-sink","local-file-source"])"));
   EXPECT_TRUE(waitFor([&] { return readLines(dir.file("test.sink.txt")).size() >= 2; }, 30s)) << readFile(dir.file("log"));
+  // Through the JsonConverter as in Connect: "alpha" in the topic, alpha in the file.
+  EXPECT_EQ(readLines(dir.file("test.sink.txt")), (std::vector<std::string>{"alpha", "beta"}));
   // The worker's converters are every connector's defaults, as in Connect.
   auto info = json::parse(http(port, "GET", "/connectors/local-file-sink").body);
   EXPECT_FALSE(info.at("config").as_object().contains("value.converter")) << "defaults are not copied into the config";

@@ -206,7 +206,7 @@ TEST_F(ProcessPipeline, StatefulChainSurvivesKillNineWithExactResults) {
                       {"consumer.heartbeat.interval.ms", "1000"}};
   json::object source{{"name", "src"},
                       {"config", json::object{{"connector.class", "file-source"}, {"file", dir_.file("in.txt")},
-                                              {"topic", topic_}, {"batch.size", "500"},
+                                              {"topic", topic_}, {"batch.size", "500"}, {"format", "json"},
                                               {"topic.creation.default.partitions", "1"},
                                               {"topic.creation.default.replication.factor", "1"}}}};
   json::object sink{{"name", "agg"},

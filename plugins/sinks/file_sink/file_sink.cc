@@ -8,7 +8,10 @@
 
 namespace sluice_plugins {
 
-FileSink::FileSink(const sluice::Init& init) : SinkTask(init) { path_ = config().getString("file"); }
+FileSink::FileSink(const sluice::Init& init) : SinkTask(init) {
+  path_ = config().getString("file");
+  if (config().getString("format", "text") == "json") setTextValues(false);  // values as the topic has them
+}
 
 FileSink::~FileSink() {
   if (fd_ > STDOUT_FILENO) ::close(fd_);

@@ -12,6 +12,7 @@ FileSource::FileSource(const sluice::Init& init) : SourceTask(init) {
   topic_ = config().requireString("topic");
   batchSize_ = config().getInt("batch.size", 2000);
   if (batchSize_ < 1) throw sluice::ConfigError("'batch.size' must be >= 1");
+  if (config().getString("format", "text") == "json") setTextValues(false);  // lines go as they are
   partition_ = "{\"filename\":" + sluice::jsonString(path_) + "}";
 }
 
@@ -86,7 +87,11 @@ sluice::Status FileSource::poll(sluice::Emitter& out, uint32_t maxRecords, uint3
   uint32_t emitted = 0;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeoutMs);
   while (emitted < limit) {
-    size_t nl = buf_.find('\n', head_);
+    // A line ends at LF, CR LF or a lone CR, as in Kafka Connect's
+    // FileStreamSource; a CR at the end of what was read waits for the
+    // next byte to tell which.
+    size_t nl = buf_.find_first_of("\r\n", head_);
+    if (nl != std::string::npos && buf_[nl] == '\r' && nl + 1 == buf_.size()) nl = std::string::npos;
     if (nl == std::string::npos) {
       ssize_t n = fill();
       if (n > 0) continue;
@@ -99,8 +104,8 @@ sluice::Status FileSource::poll(sluice::Emitter& out, uint32_t maxRecords, uint3
       continue;
     }
     size_t lineLen = nl - head_;
-    if (lineLen > 0 && buf_[nl - 1] == '\r') --lineLen;
-    int64_t next = position_ + static_cast<int64_t>(nl - head_) + 1;
+    size_t end = nl + (buf_[nl] == '\r' && buf_[nl + 1] == '\n' ? 2 : 1);  // past the line's end
+    int64_t next = position_ + static_cast<int64_t>(end - head_);
     offset_ = "{\"position\":" + std::to_string(next) + "}";
     sluice::SourceRecord r;
     r.topic = topic_;
@@ -108,7 +113,7 @@ sluice::Status FileSource::poll(sluice::Emitter& out, uint32_t maxRecords, uint3
     r.sourcePartition = partition_;
     r.sourceOffset = offset_;
     if (auto s = out.emit(r); !s.isOk()) return s;
-    head_ = nl + 1;
+    head_ = end;
     position_ = next;
     ++emitted;
   }

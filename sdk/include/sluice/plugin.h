@@ -333,6 +333,17 @@ typedef struct sluice_host_api {
    * whatever it returns).
    */
   sluice_status (*host_report_errant)(sluice_ctx* ctx, const sluice_record* rec, const char* msg, size_t len);
+
+  /* ---- ABI 1.3 ---- */
+
+  /**
+   * @brief Sources and sinks, from on_create only: whether this instance's
+   * values are text (see SLUICE_FLAG_TEXT_VALUES), overriding the
+   * descriptor's flag for it, e.g. for an option that says a file holds
+   * JSON documents rather than lines of text.
+   * @return SLUICE_OK, or SLUICE_FATAL outside on_create or from a transform.
+   */
+  sluice_status (*host_set_text_values)(sluice_ctx* ctx, int32_t text);
 } sluice_host_api;
 
 /** Arguments of on_create. */
@@ -352,6 +363,18 @@ typedef struct sluice_create_args {
 
 /** The plugin accepts `Name$Key` and `Name$Value` (Kafka Connect style). */
 #define SLUICE_FLAG_KEY_VALUE_VARIANTS 0x1u
+/**
+ * (ABI 1.3) Sources and sinks: record values are text, as Kafka Connect's
+ * FileStream connectors see them (a value with a string schema). A source's
+ * emitted values are text that the host encodes with the connector's
+ * value.converter (json: a JSON string, `alpha` -> `"alpha"`; string and
+ * bytearray: the bytes as they are). A sink's values arrive decoded by the
+ * value.converter (json: a JSON string's content, another JSON value as its
+ * JSON text, JSON null as a null value; string and bytearray: as they are).
+ * A value that does not convert is a conversion error under
+ * errors.tolerance, before the plugin sees it.
+ */
+#define SLUICE_FLAG_TEXT_VALUES 0x2u
 
 /**
  * @brief What a plugin is and what it can do.

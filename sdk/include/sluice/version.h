@@ -12,7 +12,7 @@
 #define SLUICE_VERSION_H
 
 #define SLUICE_ABI_MAJOR 1
-#define SLUICE_ABI_MINOR 2
+#define SLUICE_ABI_MINOR 3
 
 /** True when the ABI version (maj, min) is at least (a, b). */
 #define SLUICE_VERSION_GE(maj, min, a, b) ((maj) > (a) || ((maj) == (a) && (min) >= (b)))

@@ -143,5 +143,94 @@ TEST_F(RecordPartTest, APluginBatchNeverHandsOutTheAddressesOfItsLastFills) {
   EXPECT_FALSE(pb.indexOf(inside).has_value());
 }
 
+// Text values (SLUICE_FLAG_TEXT_VALUES): what Kafka Connect's JsonConverter
+// writes for a string. The expected bytes are Jackson's escapes (checked
+// against Connect itself by scripts/compare/file_compare.py).
+TEST(TextValuesTest, JsonConverterWritesTextAsJacksonDoes) {
+  auto json = makeConverter("json");
+  EXPECT_FALSE(json->textIsBytes());
+  EXPECT_EQ(json->fromText("alpha"), "\"alpha\"");
+  EXPECT_EQ(json->fromText(""), "\"\"");
+  EXPECT_EQ(json->fromText("say \"hi\" \\ / ok"), R"("say \"hi\" \\ / ok")");
+  EXPECT_EQ(json->fromText(std::string("\b\t\n\f\r\x01\x1f\x7f", 8)), R"("\b\t\n\f\r\u0001\u001F)" "\x7f\"");
+  EXPECT_EQ(json->fromText(std::string("nul\0!", 5)), R"("nul\u0000!")");
+  // UTF-8 goes as it is, U+2028 included; above U+FFFF Jackson writes the
+  // UTF-16 surrogate pair as escapes.
+  EXPECT_EQ(json->fromText("caf\xC3\xA9 \xE2\x80\xA8 \xF0\x9F\x98\x80"), "\"caf\xC3\xA9 \xE2\x80\xA8 \\uD83D\\uDE00\"");
+  EXPECT_EQ(json->fromText("\xF4\x8F\xBF\xBF"), R"("\uDBFF\uDFFF")");  // U+10FFFF
+}
+
+// As Java's UTF-8 decoder (Connect's FileStreamSource reads with it) replaces them.
+TEST(TextValuesTest, MalformedUtf8IsReplacedAsJavaReplacesIt) {
+  const std::string fffd = "\xEF\xBF\xBD";
+  auto enc = [](std::string_view s) { return jsonStringOfText(s); };
+  EXPECT_EQ(enc("a\xFF" "b"), "\"a" + fffd + "b\"");                  // never a lead byte
+  EXPECT_EQ(enc("\xC0\xAF"), "\"" + fffd + fffd + "\"");              // overlong lead, then a lone continuation
+  EXPECT_EQ(enc("\xE2\x82"), "\"" + fffd + "\"");                    // truncated at the end: one
+  EXPECT_EQ(enc("\xE2\x82" "A"), "\"" + fffd + "A\"");              // truncated before ASCII: one
+  EXPECT_EQ(enc("\xED\xA0\x80"), "\"" + fffd + "\"");                 // an encoded surrogate: one for three bytes
+  EXPECT_EQ(enc("\xED\xA0" "A"), "\"" + fffd + "A\"");                 // its first two bytes: one
+  EXPECT_EQ(enc("\xE0\x9F\x80"), "\"" + fffd + fffd + fffd + "\"");  // overlong: one each
+  EXPECT_EQ(enc("\xF4\x90\x80\x80"), "\"" + fffd + fffd + fffd + fffd + "\"");  // above U+10FFFF
+  EXPECT_EQ(enc("\xF0\x9F\x98"), "\"" + fffd + "\"");               // 3 of 4 bytes: one
+  EXPECT_EQ(enc("\x80\x80"), "\"" + fffd + fffd + "\"");
+}
+
+TEST(TextValuesTest, JsonConverterReadsTextBack) {
+  auto json = makeConverter("json");
+  std::optional<std::string> out;
+  ASSERT_TRUE(json->toText(R"("alpha")", &out));
+  EXPECT_EQ(out, "alpha");
+  for (std::string_view line : {"say \"hi\"", "tab\there", "caf\xC3\xA9", "\x01"}) {
+    ASSERT_TRUE(json->toText(json->fromText(line), &out)) << line;
+    EXPECT_EQ(out, std::string(line));
+  }
+  ASSERT_TRUE(json->toText(R"({"a": 1})", &out));  // not a string: its JSON text
+  EXPECT_EQ(out, R"({"a": 1})");
+  ASSERT_TRUE(json->toText("null", &out));
+  EXPECT_FALSE(out.has_value());
+  Status s = json->toText("alpha", &out);
+  EXPECT_FALSE(s);
+  EXPECT_NE(s.message().find("not valid JSON"), std::string::npos) << s.message();
+
+  auto str = makeConverter("string");
+  EXPECT_TRUE(str->textIsBytes());
+  EXPECT_EQ(str->fromText("alpha"), "alpha");
+  EXPECT_EQ(textValueConverter(true, json.get()), json.get());
+  EXPECT_EQ(textValueConverter(true, str.get()), nullptr);  // nothing to do
+  EXPECT_EQ(textValueConverter(false, json.get()), nullptr);
+}
+
+// A sink taking text values gets the decoded text; the record keeps its
+// bytes (for the dead letter queue); a value that does not convert goes to
+// the error callback and is dropped.
+TEST(TextValuesTest, DecodedForThePutAndBytesKept) {
+  auto json = makeConverter("json");
+  auto str = makeConverter("string");
+  RecordContext rctx{str.get(), json.get(), {}};
+  std::vector<Record> batch(3);
+  batch[0].value = RecordPart(std::string(R"("alpha")"));
+  batch[1].value = RecordPart(std::string("not json"));
+  batch[2].value = RecordPart(std::string(R"({"b":2})"));
+  for (auto& r : batch) r.ctx = &rctx;
+  std::vector<std::string> errors;
+  ASSERT_TRUE(decodeTextValues(batch, *json, [&](Record&, const Status& e) {
+    errors.push_back(e.message());
+    return Status::ok();
+  }));
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_TRUE(batch[1].dropped);
+  EXPECT_EQ(*batch[0].value.rawBytes(), R"("alpha")");
+  std::erase_if(batch, [](const Record& r) { return r.dropped; });
+  PluginBatch pb(batch, rctx);
+  ASSERT_EQ(pb.recs().size(), 2u);
+  EXPECT_EQ(std::string_view(pb.recs()[0].value.data, pb.recs()[0].value.len), "alpha");
+  EXPECT_EQ(std::string_view(pb.recs()[1].value.data, pb.recs()[1].value.len), R"({"b":2})");
+  // An error from the callback ends the call.
+  std::vector<Record> bad(1);
+  bad[0].value = RecordPart(std::string("nope"));
+  EXPECT_FALSE(decodeTextValues(bad, *json, [](Record&, const Status& e) { return Status::fatal(e.message()); }));
+}
+
 }  // namespace
 }  // namespace sluice::runtime

@@ -96,7 +96,7 @@ TEST_F(ResilienceTest, WithToleranceNoneAPoisonRecordFailsTheTaskNamingIt) {
 TEST_F(ResilienceTest, SourceRecordsThatFailATransformGoToTheDeadLetterQueue) {
   std::string out = dir_.file("out.txt"), dlq = dir_.file("dlq.txt");
   ASSERT_TRUE(worker_->create("src", {{"connector.class", "file-source"}, {"file", poisonFile()}, {"topic", "clean"},
-                                      {"value.converter", "json"},
+                                      {"value.converter", "json"}, {"format", "json"},
                                       {"transforms", "tag"}, {"transforms.tag.type", "InsertField$Value"},
                                       {"transforms.tag.static.field", "via"}, {"transforms.tag.static.value", "src"},
                                       {"errors.tolerance", "all"}, {"errors.deadletterqueue.topic.name", "dlq-src"},
@@ -122,13 +122,15 @@ TEST_F(ResilienceTest, SourceRecordsThatFailATransformGoToTheDeadLetterQueue) {
 TEST_F(ResilienceTest, SourceDlqReplayProducesTheFixedRecordsToTheirTopic) {
   std::string out = dir_.file("out.txt");
   config::ConfigMap src{{"connector.class", "file-source"}, {"file", poisonFile()}, {"topic", "clean"},
-                        {"value.converter", "json"},
+                        {"value.converter", "json"}, {"format", "json"},
                         {"transforms", "tag"}, {"transforms.tag.type", "InsertField$Value"},
                         {"transforms.tag.static.field", "via"}, {"transforms.tag.static.value", "src"},
                         {"errors.tolerance", "all"}, {"errors.deadletterqueue.topic.name", "dlq-src"},
                         {"errors.deadletterqueue.context.headers.enable", "true"}};
   ASSERT_TRUE(worker_->create("src", src).isOk());
-  ASSERT_TRUE(worker_->create("clean", {{"connector.class", "file-sink"}, {"topics", "clean"}, {"file", out}}).isOk());
+  // format=json: the sink writes what the topic holds, JSON or the replayed text.
+  ASSERT_TRUE(worker_->create("clean", {{"connector.class", "file-sink"}, {"topics", "clean"}, {"file", out},
+                                        {"format", "json"}}).isOk());
   ASSERT_TRUE(test::waitFor([&] { return test::readLines(out).size() >= 90; }, 60s));
   DlqReplayOptions peek;
   peek.dryRun = true;

@@ -138,7 +138,7 @@ TEST_F(WorkerTest, APluginThatIgnoresTheHostsFatalAnswerFailsAllTheSame) {
 TEST_F(WorkerTest, ASourceFailingUnderToleranceNoneNamesTheInputPositionThatFailed) {
   std::string in = dir_.file("in.txt");
   test::writeFile(in, "{\"a\":1}\nnot json\n{\"a\":2}\n");
-  ASSERT_TRUE(worker_->create("fs", {{"connector.class", "file-source"}, {"file", in}, {"topic", "pos"},
+  ASSERT_TRUE(worker_->create("fs", {{"connector.class", "file-source"}, {"file", in}, {"topic", "pos"}, {"format", "json"},
                                      {"transforms", "i"}, {"transforms.i.type", "InsertField$Value"},
                                      {"transforms.i.static.field", "x"}, {"transforms.i.static.value", "y"}}).isOk());
   ASSERT_TRUE(test::waitFor([&] { return taskState("fs") == "FAILED"; }, 30s)) << taskState("fs");

@@ -359,6 +359,16 @@ class PluginBase {
     return std::string(view(out));
   }
 
+  /// Sources and sinks, in the constructor only (ABI 1.3): whether this
+  /// instance's values are text, overriding PluginInfo's
+  /// SLUICE_FLAG_TEXT_VALUES (e.g. an option saying the input holds JSON
+  /// documents rather than lines of text).
+  void setTextValues(bool text) {
+    if (host_->struct_size < offsetof(sluice_host_api, host_set_text_values) + sizeof(void*) ||
+        host_->host_set_text_values(ctx_, text ? 1 : 0) != SLUICE_OK)
+      throw std::runtime_error("setTextValues: the host refused it (only sources and sinks, only in the constructor)");
+  }
+
  private:
   const sluice_host_api* host_;
   sluice_ctx* ctx_;

@@ -89,5 +89,55 @@ TEST_F(FileSourceTest, WaitsForAFileThatDoesNotExistYet) {
   ASSERT_TRUE(waitFor([&] { return outputIs({"late"}); }, 30s)) << readFile(out_);
 }
 
+// Kafka Connect's FileStreamSource with its JsonConverter: a line goes to the
+// topic as a JSON string (Jackson's escapes, malformed UTF-8 replaced as
+// Java's decoder does), a line ends at LF, CR LF or a lone CR. file-sink with
+// value.converter=json writes the string's content back; with string it
+// writes the topic's bytes as they are.
+TEST_F(FileSourceTest, JsonConverterCarriesLinesAsJsonStrings) {
+  append(in_, "alpha\nsay \"hi\"\ttab\r\none\rtwo\ncaf\xC3\xA9 \xFF\n");
+  ASSERT_TRUE(worker_->create("src", {{"connector.class", "FileStreamSource"}, {"file", in_}, {"topic", "jlines"}}).isOk());
+  ASSERT_TRUE(worker_->create("text", {{"connector.class", "FileStreamSink"}, {"topics", "jlines"}, {"file", out_}}).isOk());
+  std::string raw = dir_.file("raw.txt");
+  ASSERT_TRUE(worker_->create("raw", {{"connector.class", "file-sink"}, {"topics", "jlines"}, {"file", raw},
+                                      {"value.converter", "string"}}).isOk());
+  const std::string fffd = "\xEF\xBF\xBD";
+  std::vector<std::string> lines = {"alpha", "say \"hi\"\ttab", "one", "two", "caf\xC3\xA9 " + fffd};
+  ASSERT_TRUE(waitFor([&] { return outputIs(lines); }, 30s)) << readFile(out_);
+  std::vector<std::string> json = {R"("alpha")", R"("say \"hi\"\ttab")", R"("one")", R"("two")",
+                                   "\"caf\xC3\xA9 " + fffd + "\""};
+  ASSERT_TRUE(waitFor([&] { return readLines(raw) == json; }, 30s)) << readFile(raw);
+  // The committed position is in bytes, past the last line's end.
+  std::string end = "{\"position\":" + std::to_string(std::filesystem::file_size(in_)) + "}";
+  ASSERT_TRUE(waitFor([&] { return store_->getOffset("src", R"({"filename":")" + in_ + R"("})") == end; }, 30s));
+}
+
+// With value.converter=json a value that is not JSON is a conversion error
+// before file-sink sees it: errors.tolerance=none fails the task naming the
+// record; all sends it to the dead letter queue as it was, and the rest go on.
+TEST_F(FileSourceTest, AValueThatIsNotJsonIsAConversionError) {
+  append(in_, "plain\n\"quoted\"\n{\"a\": 1}\n");
+  ASSERT_TRUE(worker_->create("src", {{"connector.class", "FileStreamSource"}, {"file", in_}, {"topic", "plain"},
+                                      {"value.converter", "string"}}).isOk());
+  ASSERT_TRUE(worker_->create("strict", {{"connector.class", "FileStreamSink"}, {"topics", "plain"}, {"file", out_}}).isOk());
+  std::string lenient = dir_.file("lenient.txt"), dead = dir_.file("dead.txt");
+  ASSERT_TRUE(worker_->create("lenient", {{"connector.class", "FileStreamSink"}, {"topics", "plain"}, {"file", lenient},
+                                          {"errors.tolerance", "all"},
+                                          {"errors.deadletterqueue.topic.name", "plain-dlq"},
+                                          {"errors.deadletterqueue.context.headers.enable", "true"}}).isOk());
+  ASSERT_TRUE(worker_->create("dead", {{"connector.class", "FileStreamSink"}, {"topics", "plain-dlq"}, {"file", dead},
+                                       {"value.converter", "string"}}).isOk());
+
+  ASSERT_TRUE(waitFor([&] { return taskState("strict") == "FAILED"; }, 30s)) << taskState("strict");
+  std::string trace = worker_->status("strict")->tasks[0].trace;
+  EXPECT_NE(trace.find("plain-0@0 does not convert with value.converter=json"), std::string::npos) << trace;
+  EXPECT_EQ(readFile(out_), "");  // nothing of that batch was written
+
+  ASSERT_TRUE(waitFor([&] { return readLines(lenient) == std::vector<std::string>{"quoted", R"({"a": 1})"}; }, 30s))
+      << readFile(lenient);
+  ASSERT_TRUE(waitFor([&] { return readLines(dead) == std::vector<std::string>{"plain"}; }, 30s)) << readFile(dead);
+  EXPECT_EQ(taskState("lenient"), "RUNNING");
+}
+
 }  // namespace
 }  // namespace sluice::test
