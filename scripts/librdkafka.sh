@@ -13,9 +13,9 @@
 # records/s with it). 2.1 made that pause settable (fetch.queue.backoff.ms).
 #
 # Where the source comes from: the network here reaches package registries
-# only, and crates.io serves the librdkafka release inside the `rdkafka-sys`
-# crate (its librdkafka/ directory is the upstream release tree). The crate is
-# pinned by version and SHA-256.
+# only, and the Rust registry's `rdkafka-sys` crate carries the librdkafka
+# release (its librdkafka/ directory is the upstream release tree).
+# scripts/crate.sh fetches it with cargo, pinned by version and SHA-256.
 #
 # Build needs (scripts/deps.sh installs them): cmake, a C compiler, and the
 # headers of OpenSSL, zlib, zstd, lz4, Cyrus SASL and libcurl, as Debian's own
@@ -26,7 +26,6 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 version=$(tr -d '[:space:]' < "$here/librdkafka-version")
 crate_version="4.9.0+$version"
 crate_sha256=5230dca48bc354d718269f3e4353280e188b610f7af7e2fcf54b7a79d5802872
-url="https://static.crates.io/crates/rdkafka-sys/rdkafka-sys-$crate_version.crate"
 cache=${SLUICE_CACHE:-$HOME/.cache/sluice}
 prefix=$cache/librdkafka-$version
 stamp=$prefix/.sluice-built
@@ -41,17 +40,8 @@ fi
 mkdir -p "$cache"
 work=$(mktemp -d "$cache/librdkafka-build.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-crate=$cache/rdkafka-sys-$crate_version.crate
-if [ ! -f "$crate" ] || ! echo "$crate_sha256  $crate" | sha256sum -c --quiet - 2>/dev/null; then
-  say "downloading $url"
-  curl -fsSL --retry 3 --retry-delay 2 --max-time 300 -o "$work/crate" "$url" \
-    || { echo "librdkafka: cannot download $url" >&2; exit 1; }
-  if ! echo "$crate_sha256  $work/crate" | sha256sum -c --quiet - 2>/dev/null; then
-    echo "librdkafka: $url does not have the pinned SHA-256 $crate_sha256" >&2
-    exit 1
-  fi
-  mv "$work/crate" "$crate"
-fi
+crate=$(bash "$here/crate.sh" rdkafka-sys "$crate_version" "$crate_sha256") \
+  || { echo "librdkafka: cannot get the rdkafka-sys $crate_version crate" >&2; exit 1; }
 tar -xzf "$crate" -C "$work"
 src=$work/rdkafka-sys-$crate_version/librdkafka
 [ -f "$src/CMakeLists.txt" ] || { echo "librdkafka: no librdkafka/ source tree in $crate" >&2; exit 1; }

@@ -49,7 +49,7 @@ install() {
   say "installing $(grep -c '^[A-Za-z].*==' "$requirements") pinned packages from PyPI into $venv"
   if ! "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-input \
       --timeout 30 --retries 2 -r "$requirements"; then
-    say "FAILED to install from PyPI (is https://pypi.org reachable?); the schemathesis test cannot run"
+    say "FAILED to install from PyPI (is the Python package index reachable?); the schemathesis test cannot run"
     exit 1
   fi
   "$venv/bin/schemathesis" --version >&2

@@ -38,6 +38,12 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$SLUICE_PID/stat"; }
 # SLUICE_PID and SLUICE_PORT.
 start_sluice() {
   local dir=$1 extra=$2 connector=$3
+  # Without a directory the log would land wherever the caller stands (once,
+  # the repository's root); without $SLUICE there is nothing to start.
+  if [ -z "$dir" ] || [ -z "${SLUICE:-}" ] || [ -z "$connector" ]; then
+    echo "start_sluice: needs DIR, CONNECTOR_JSON and \$SLUICE (got dir='$dir', SLUICE='${SLUICE:-}')" >&2
+    return 2
+  fi
   mkdir -p "$dir"
   SLUICE_PORT=$(free_port)
   cat >"$dir/worker.json" <<EOF

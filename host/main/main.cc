@@ -1,5 +1,7 @@
 // sluice: the command-line entry point. The only code the tests don't link.
 #include <boost/json.hpp>
+#include <librdkafka/rdkafka.h>
+#include <rocksdb/version.h>
 
 #include <malloc.h>
 
@@ -29,9 +31,7 @@
 #ifndef SLUICE_VERSION
 #define SLUICE_VERSION "0.0.0"
 #endif
-#ifndef SLUICE_COMMIT
-#define SLUICE_COMMIT "unknown"
-#endif
+#include "sluice_commit.h"  // SLUICE_COMMIT, written at every build (main/commit.cmake)
 
 namespace {
 namespace json = boost::json;
@@ -344,7 +344,9 @@ int main(int argc, char** argv) {
   if (args.empty()) return usage();
   if (args[0] == "--help" || args[0] == "-h" || args[0] == "help") return usage(true);
   if (args[0] == "--version" || args[0] == "version") {
-    std::printf("sluice %s (commit %s, plugin ABI %d.%d)\n", SLUICE_VERSION, SLUICE_COMMIT, SLUICE_ABI_MAJOR, SLUICE_ABI_MINOR);
+    // The libraries' versions as loaded at run time, not as compiled against.
+    std::printf("sluice %s (commit %s, plugin ABI %d.%d; librdkafka %s, RocksDB %s)\n", SLUICE_VERSION, SLUICE_COMMIT,
+                SLUICE_ABI_MAJOR, SLUICE_ABI_MINOR, rd_kafka_version_str(), rocksdb::GetRocksVersionAsString().c_str());
     return 0;
   }
   std::string savepoint;

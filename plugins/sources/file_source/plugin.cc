@@ -24,7 +24,8 @@ std::vector<sluice::Option> FileSource::options() {
        .doc = "text: each line is a string, as Kafka Connect's FileStreamSource writes it (with "
               "value.converter=json the line alpha goes to the topic as the JSON string \"alpha\"); json: each "
               "line is a JSON document and goes to the topic as it is (with value.converter=json, transforms see "
-              "its fields).",
+              "its fields); lines are not checked: one that is not JSON fails only where something parses it, "
+              "e.g. a transform.",
        .allowed = {"text", "json"}},
   };
 }

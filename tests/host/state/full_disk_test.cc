@@ -4,6 +4,7 @@
 // and shown in the task status, records keep flowing, and checkpoints
 // succeed again by themselves once space returns. A store that cannot open
 // is refused naming its path.
+#include <sched.h>
 #include <sys/mount.h>
 
 #include <cerrno>
@@ -21,8 +22,13 @@ using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
 // Mount a tmpfs of `size` at `dir` (created); an error message, or "".
+// The mount is made in a mount namespace of this process's own (ctest runs
+// each test in a process of its own), so it goes with the process, however
+// that ends. Call before any thread starts (unshare refuses otherwise).
 std::string mountTmpfs(const std::string& dir, const char* size) {
   fs::create_directories(dir);
+  if (::unshare(CLONE_NEWNS) != 0 || ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
+    return std::string("cannot make a mount namespace: ") + std::strerror(errno) + " (the test needs root)";
   std::string opts = std::string("size=") + size;
   if (::mount("tmpfs", dir.c_str(), "tmpfs", 0, opts.c_str()) != 0)
     return std::string("cannot mount a tmpfs at ") + dir + ": " + std::strerror(errno) + " (the test needs root)";
