@@ -44,10 +44,12 @@ tsan: deps
 		ctest --output-on-failure -j1 --timeout 900 -E '^(integration\.|kafka\.|postgres\.|compare\.|sdk\.|docs\.|rest\.Schemathesis|py-tools\.|bench\.)' 
 
 # Regenerate the plugin option docs from the plugins' own tables (and the
-# option tables inside docs/connectors/*.md).
+# option tables inside docs/connectors/*.md, and the worker's in
+# docs/configuration.md).
 docs: build
 	bash scripts/gen-plugin-docs.sh $(BUILD)/bin/sluice docs/plugins
 	bash scripts/gen-connector-docs.sh $(BUILD)/bin/sluice docs/connectors
+	bash scripts/gen-connector-docs.sh $(BUILD)/bin/sluice docs
 
 install: build
 	cmake --install $(BUILD) --prefix $(PREFIX)

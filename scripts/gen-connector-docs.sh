@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Refreshes the option tables inside docs/connectors/*.md from the plugins'
-# own option tables (`sluice describe NAME --markdown`). A page marks where
-# its table goes with
+# Refreshes the option tables inside the pages of a docs directory
+# (docs/connectors/*.md, docs/*.md) from the plugins' own option tables
+# (`sluice describe NAME --markdown`). A page marks where its table goes with
 #
 #   <!-- BEGIN options: redis-sink -->
 #   <!-- END options -->
 #
-# and everything between the markers is replaced. With --check nothing is
+# and everything between the markers is replaced; `--worker` as the name
+# gives the worker config's tables (`sluice describe --worker --markdown`). With --check nothing is
 # written: the script prints the difference and exits 1 when a page is out of
 # date (ctest docs.ConnectorDocsMatchOptionTables).
 #

@@ -1,13 +1,19 @@
 #pragma once
 // Status and Result<T> for fallible host calls (rocksdb::Status style).
 // Exceptions are used only at startup and config load, never on the record path.
+//
+// They are sluice::host::Status and sluice::host::Result: the plugin SDK has a
+// sluice::Status of its own (sdk/include/sluice/cpp/plugin.hpp), and a program
+// holding the host and code built against the SDK (the test programs, a
+// plugin linked into a test) must not have two classes of one name. Host code
+// says plain Status and Result through the using-declarations at the end.
 
 #include <optional>
 #include <string>
 #include <utility>
 #include <variant>
 
-namespace sluice {
+namespace sluice::host {
 
 class [[nodiscard]] Status {
  public:
@@ -53,4 +59,9 @@ class [[nodiscard]] Result {
   std::variant<T, Status> v_;
 };
 
+}  // namespace sluice::host
+
+namespace sluice {
+using host::Result;
+using host::Status;
 }  // namespace sluice

@@ -5,12 +5,15 @@
 #include <algorithm>
 #include <cctype>
 #include <fstream>
+#include <functional>
+#include <optional>
 #include <set>
 #include <sstream>
 
 #include "host/common/json_util.h"
 #include "host/common/log.h"
 #include "host/common/strings.h"
+#include "host/config/options.h"
 #include "host/config/properties.h"
 #include "host/config/providers.h"
 
@@ -134,15 +137,6 @@ const char* connectKeyInstead(const std::string& key) {
   return nullptr;
 }
 
-// A converter key a connector may set, given at the worker as every
-// connector's default (Connect's key.converter, value.converter,
-// header.converter and their sub-keys).
-bool isConverterKey(const std::string& key) {
-  for (const char* c : {"key.converter", "value.converter", "header.converter"})
-    if (key == c || key.starts_with(std::string(c) + ".")) return true;
-  return false;
-}
-
 }  // namespace
 
 const char* roleName(Role r) { return r == Role::kAdmin ? "admin" : "read"; }
@@ -187,6 +181,325 @@ Result<std::vector<Listener>> parseListeners(const std::string& value) {
   return out;
 }
 
+namespace {
+
+// How a table entry matches keys.
+enum class Match {
+  kExact,     // the key itself
+  kSubkeys,   // the key and every key below it (key.converter.schemas.enable)
+  kPrefix,    // every key below the name without its ".*" (producer.linger.ms)
+};
+
+// A value as the table's setters see it: the key, the JSON value as given
+// (plugin.path and the credentials may be arrays), and, lazily, its text
+// with config providers resolved.
+struct Given {
+  const std::string& key;
+  const json::value& raw;
+  Result<std::string> text() const {
+    auto s = jsonutil::configString(raw);
+    if (!s) return bad(key, "must be a string, number or boolean");
+    auto resolved = resolveValue(*s);
+    if (!resolved) return bad(key, resolved.status().message());
+    return *resolved;
+  }
+};
+
+using Setter = std::function<Status(WorkerConfig&, const Given&)>;
+
+struct WorkerOption {
+  OptionDef def;
+  Match match = Match::kExact;
+  Setter set;
+};
+
+OptionDef def(std::string name, std::string type, std::optional<std::string> dflt, std::string doc,
+              std::optional<double> min = std::nullopt, std::optional<double> max = std::nullopt,
+              std::vector<std::string> allowed = {}) {
+  OptionDef d;
+  d.name = std::move(name);
+  d.type = std::move(type);
+  d.defaultValue = std::move(dflt);
+  d.doc = std::move(doc);
+  d.min = min;
+  d.max = max;
+  d.allowed = std::move(allowed);
+  d.secretFlag = d.type == "password";
+  return d;
+}
+
+// A string into a field.
+Setter text(std::string WorkerConfig::*field) {
+  return [field](WorkerConfig& w, const Given& g) -> Status {
+    auto s = g.text();
+    if (!s) return s.status();
+    w.*field = *s;
+    return Status::ok();
+  };
+}
+Setter restText(std::string RestConfig::*field) {
+  return [field](WorkerConfig& w, const Given& g) -> Status {
+    auto s = g.text();
+    if (!s) return s.status();
+    w.rest.*field = *s;
+    return Status::ok();
+  };
+}
+
+// An integer within the entry's min and max, into `out`.
+Status integer(const Given& g, const OptionDef& d, int64_t* out) {
+  auto s = g.text();
+  if (!s) return s.status();
+  int64_t min = d.min ? static_cast<int64_t>(*d.min) : 0;
+  std::string why = min == 0 ? "must be a non-negative integer" : min == 1 ? "must be a positive integer"
+                                                                           : "must be an integer of at least " + std::to_string(min);
+  try {
+    size_t used = 0;
+    *out = std::stoll(*s, &used);
+    if (used != s->size()) return bad(g.key, why + ", got '" + *s + "'");
+  } catch (...) {
+    return bad(g.key, why + ", got '" + *s + "'");
+  }
+  if (*out < min) return bad(g.key, min <= 1 ? why + ", got '" + *s + "'" : "must be at least " + std::to_string(min) + ", got '" + *s + "'");
+  if (d.max && *out > static_cast<int64_t>(*d.max))
+    return bad(g.key, "must be at most " + std::to_string(static_cast<int64_t>(*d.max)) + ", got '" + *s + "'");
+  return Status::ok();
+}
+
+Status boolean(const Given& g, bool* out) {
+  auto s = g.text();
+  if (!s) return s.status();
+  if (*s != "true" && *s != "false") return bad(g.key, "must be true or false, got '" + *s + "'");
+  *out = *s == "true";
+  return Status::ok();
+}
+
+// Every worker key Sluice uses, in the order docs/configuration.md lists
+// them: parsing, defaults, limits and the documentation come from here
+// (`sluice describe --worker`). Keys of Kafka Connect's that Sluice has no
+// use for are in connectKeyInstead.
+const std::vector<WorkerOption>& workerOptions() {
+  static const std::vector<WorkerOption> table = [] {
+    std::vector<WorkerOption> t;
+    auto add = [&t](OptionDef d, Setter set, Match m = Match::kExact) { t.push_back({std::move(d), m, std::move(set)}); };
+    // An integer field: the entry's own limits apply.
+    auto intInto = [&add](OptionDef d, auto field) {
+      OptionDef copy = d;
+      add(std::move(d), [copy, field](WorkerConfig& w, const Given& g) { return integer(g, copy, &(w.*field)); });
+    };
+    auto restIntInto = [&add](OptionDef d, int64_t RestConfig::*field) {
+      OptionDef copy = d;
+      add(std::move(d), [copy, field](WorkerConfig& w, const Given& g) { return integer(g, copy, &(w.rest.*field)); });
+    };
+
+    add(def("listeners", "list", "http://127.0.0.1:8083",
+            "Where the REST API listens: comma-separated http://HOST:PORT and https://HOST:PORT (an empty HOST is "
+            "every interface; see REST security)."),
+        [](WorkerConfig& w, const Given& g) -> Status {
+          auto s = g.text();
+          if (!s) return s.status();
+          auto l = parseListeners(*s);
+          if (!l) return l.status();
+          w.rest.listeners = std::move(*l);
+          return Status::ok();
+        });
+    add(def("plugin.path", "list", std::nullopt,
+            "Directories (a JSON array, or comma-separated) whose *.so files, and those of their direct "
+            "subdirectories, are tried as plugins. Unset: the built-in plugin directory."),
+        [](WorkerConfig& w, const Given& g) -> Status {
+          if (g.raw.is_array()) {
+            for (const auto& e : g.raw.as_array()) {
+              if (!e.is_string()) return bad(g.key, "must be a list of directory names");
+              w.pluginPath.emplace_back(e.as_string());
+            }
+            return Status::ok();
+          }
+          auto s = g.text();
+          if (!s) return s.status();
+          std::stringstream ss(*s);
+          std::string item;
+          while (std::getline(ss, item, ','))
+            if (!item.empty()) w.pluginPath.push_back(item);
+          return Status::ok();
+        });
+    add(def("state.dir", "string", "sluice-state",
+            "RocksDB directory for connector configs, offsets, operator state and checkpoints; a directory "
+            "holding other files is refused (never a silent fresh start)."),
+        text(&WorkerConfig::stateDir));
+    add(def("bootstrap.servers", "list", std::nullopt,
+            "Kafka brokers. Unset: the embedded, non-durable librdkafka mock cluster."),
+        text(&WorkerConfig::bootstrapServers));
+    auto clientPrefix = [&add](const char* prefix, const char* what, std::map<std::string, std::string> WorkerConfig::*field) {
+      std::string p = prefix;
+      add(def(p + "*", "string", std::nullopt,
+              std::string("librdkafka settings of ") + what + " (e.g. " + p +
+                  (p == "producer." ? "linger.ms" : p == "consumer." ? "partition.assignment.strategy" : "request.timeout.ms") +
+                  "); see docs/configuration.md, Producer and consumer defaults."),
+          [field, n = p.size()](WorkerConfig& w, const Given& g) -> Status {
+            auto s = g.text();
+            if (!s) return s.status();
+            (w.*field)[g.key.substr(n)] = *s;
+            return Status::ok();
+          },
+          Match::kPrefix);
+    };
+    clientPrefix("producer.", "the source tasks' producers", &WorkerConfig::producerOverrides);
+    clientPrefix("consumer.", "the sink tasks' consumers", &WorkerConfig::consumerOverrides);
+    clientPrefix("admin.", "the admin client", &WorkerConfig::adminOverrides);
+    intInto(def("checkpoint.interval.ms", "long", "5000",
+                "How often each task checkpoints: a barrier (sources wait until every produced record is "
+                "acknowledged; sinks flush), then offsets and operator state in one synchronous RocksDB batch with "
+                "a history entry. 0 turns the history off.", 0),
+            &WorkerConfig::checkpointIntervalMs);
+    intInto(def("checkpoint.retain", "long", "100", "Checkpoints kept per connector (the oldest are dropped first).", 1),
+            &WorkerConfig::checkpointRetain);
+    intInto(def("checkpoint.retain.ms", "long", "86400000",
+                "And none older than this (the newest is always kept); 0: no age limit.", 0),
+            &WorkerConfig::checkpointRetainMs);
+    add(def("savepoints.dir", "string", std::nullopt,
+            "Where POST /admin/savepoints writes. Unset: <state.dir>.savepoints."),
+        text(&WorkerConfig::savepointsDir));
+    intInto(def("offset.flush.interval.ms", "long", "5000",
+                "With checkpoint.interval.ms=0: how often source offsets are stored and sink offsets flushed and "
+                "committed.", 0),
+            &WorkerConfig::offsetFlushIntervalMs);
+    intInto(def("task.shutdown.graceful.timeout.ms", "long", "5000",
+                "How long a stopping task may wait for acknowledgements (and a checkpoint barrier for them).", 0),
+            &WorkerConfig::taskShutdownTimeoutMs);
+    intInto(def("shutdown.drain.ms", "long", "10000",
+                "Embedded cluster only: how long sinks may drain on a clean stop.", 0),
+            &WorkerConfig::shutdownDrainMs);
+    add(def("log.level", "string", "INFO", "The root logger's level.", std::nullopt, std::nullopt,
+            {"TRACE", "DEBUG", "INFO", "WARN", "ERROR"}),
+        [](WorkerConfig& w, const Given& g) -> Status {
+          auto s = g.text();
+          if (!s) return s.status();
+          log::Level l;
+          if (!log::parseLevel(*s, &l)) return bad(g.key, "must be one of TRACE, DEBUG, INFO, WARN, ERROR");
+          w.logLevel = *s;
+          return Status::ok();
+        });
+    add(def("log.format", "string", "text", "text, or json for one JSON object per line.", std::nullopt,
+            std::nullopt, {"text", "json"}),
+        [](WorkerConfig& w, const Given& g) -> Status {
+          auto s = g.text();
+          if (!s) return s.status();
+          if (*s != "text" && *s != "json") return bad(g.key, "must be text or json");
+          w.logJson = *s == "json";
+          return Status::ok();
+        });
+    add(def("rest.advertised.host.name", "string", std::nullopt,
+            "The worker_id shown in statuses. Unset: HOST:PORT of the first listener."),
+        text(&WorkerConfig::restAdvertisedName));
+    for (const char* conv : {"key.converter", "value.converter", "header.converter"})
+      add(def(conv, "class", std::nullopt,
+              std::string("With its sub-keys (") + conv +
+                  ".*): every connector's default for the key of the same name, as in Kafka Connect; a connector "
+                  "that sets the key uses its own, and the defaults are not copied into connector configs."),
+          [](WorkerConfig& w, const Given& g) -> Status {
+            auto s = jsonutil::configString(g.raw);
+            if (!s) return bad(g.key, "must be a string, number or boolean");
+            w.connectorDefaults[g.key] = *s;  // unresolved: the connector resolves its config
+            return Status::ok();
+          },
+          Match::kSubkeys);
+
+    // REST security (docs/rest-api.md#security).
+    add(def(kTlsCertificateKey, "string", std::nullopt,
+            "PEM file with the server certificate, then its intermediates; required with an https:// listener."),
+        restText(&RestConfig::tlsCertificateLocation));
+    add(def(kTlsKeyKey, "string", std::nullopt,
+            "PEM file with the certificate's private key; required with an https:// listener."),
+        restText(&RestConfig::tlsKeyLocation));
+    add(def(kTlsKeyPasswordKey, "password", std::nullopt, "Password of an encrypted private key."),
+        restText(&RestConfig::tlsKeyPassword));
+    for (bool tokens : {true, false})
+      add(def(tokens ? "rest.auth.tokens" : "rest.auth.users", "list", std::nullopt,
+              tokens ? "JSON array of bearer tokens: [{\"name\": \"ci\", \"token\": \"...\", \"role\": \"admin\"}]; "
+                       "name is what logs show."
+                     : "JSON array of basic-auth users: [{\"user\": \"ops\", \"password\": \"...\", \"role\": \"read\"}]."),
+          [tokens](WorkerConfig& w, const Given& g) -> Status {
+            // In a .properties file the array is the value's text.
+            json::value parsed = g.raw;
+            if (parsed.is_string()) {
+              boost::system::error_code pec;
+              parsed = json::parse(parsed.as_string(), pec);
+              if (pec) return bad(g.key, "is not a JSON array: " + pec.message());
+            }
+            return parseCredentials(g.key, parsed, tokens ? "name" : "user", tokens ? "token" : "password",
+                                    tokens ? &w.rest.tokens : &w.rest.users);
+          });
+    add(def("rest.auth.metrics.anonymous", "boolean", "false",
+            "true serves GET /metrics without credentials when authentication is on."),
+        [](WorkerConfig& w, const Given& g) { return boolean(g, &w.rest.metricsAnonymous); });
+    add(def("access.control.allow.origin", "list", std::nullopt,
+            "Origins allowed to call the API from a browser: a comma-separated list, or *. Unset: CORS off."),
+        [](WorkerConfig& w, const Given& g) -> Status {
+          auto s = g.text();
+          if (!s) return s.status();
+          w.rest.corsAllowOrigins = strings::splitList(*s);
+          return Status::ok();
+        });
+    add(def("access.control.allow.methods", "list", "GET,POST,HEAD", "Methods those origins may use."),
+        [](WorkerConfig& w, const Given& g) -> Status {
+          auto s = g.text();
+          if (!s) return s.status();
+          w.rest.corsAllowMethods.clear();
+          for (auto m : strings::splitList(*s)) {
+            std::transform(m.begin(), m.end(), m.begin(), [](unsigned char c) { return std::toupper(c); });
+            if (!std::all_of(m.begin(), m.end(), [](unsigned char c) { return std::isupper(c); }))
+              return bad(g.key, "'" + m + "' is not an HTTP method");
+            w.rest.corsAllowMethods.push_back(m);
+          }
+          if (w.rest.corsAllowMethods.empty()) return bad(g.key, "must list at least one HTTP method");
+          return Status::ok();
+        });
+    restIntInto(def("rest.max.request.bytes", "long", "1048576", "Largest request body accepted; larger ones get 413.", 1),
+                &RestConfig::maxRequestBytes);
+    restIntInto(def("rest.threads", "int", "128",
+                    "Requests served at once; an open connection holds one while it sends its request, so keep it "
+                    "above the number of clients that may hold connections open.", 1, 1024),
+                &RestConfig::threads);
+    restIntInto(def("rest.request.timeout.ms", "long", "10000",
+                    "A client that takes longer to send its request, or is idle that long on a kept-alive "
+                    "connection, is cut.", 100),
+                &RestConfig::requestTimeoutMs);
+    return t;
+  }();
+  return table;
+}
+
+const WorkerOption* findWorkerOption(const std::string& key) {
+  for (const auto& o : workerOptions()) {
+    const std::string& n = o.def.name;
+    switch (o.match) {
+      case Match::kExact:
+        if (key == n) return &o;
+        break;
+      case Match::kSubkeys:
+        if (key == n || key.starts_with(n + ".")) return &o;
+        break;
+      case Match::kPrefix:
+        if (key.size() > n.size() - 1 && key.starts_with(n.substr(0, n.size() - 1))) return &o;
+        break;
+    }
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+OptionTable workerOptionTable(bool restSecurity) {
+  OptionTable out;
+  for (const auto& o : workerOptions()) {
+    bool security = o.def.name.starts_with("listeners.https.") || o.def.name.starts_with("rest.auth.") ||
+                    o.def.name.starts_with("access.control.") || o.def.name.starts_with("rest.max.") ||
+                    o.def.name == "rest.threads" || o.def.name == "rest.request.timeout.ms";
+    if (security == restSecurity) out.push_back(o.def);
+  }
+  return out;
+}
+
 Result<WorkerConfig> WorkerConfig::parse(const std::string& text) {
   boost::system::error_code ec;
   json::value v = json::parse(text, ec);
@@ -195,121 +508,8 @@ Result<WorkerConfig> WorkerConfig::parse(const std::string& text) {
   WorkerConfig w;
   for (const auto& kv : v.as_object()) {
     std::string key(kv.key());
-    if (key == "plugin.path") {
-      if (kv.value().is_array()) {
-        for (const auto& e : kv.value().as_array()) {
-          if (!e.is_string()) return bad(key, "must be a list of directory names");
-          w.pluginPath.emplace_back(e.as_string());
-        }
-        continue;
-      }
-    }
-    if (key == "rest.auth.tokens" || key == "rest.auth.users") {
-      bool tokens = key == "rest.auth.tokens";
-      // In a .properties file the array is the value's text.
-      json::value parsed = kv.value();
-      if (parsed.is_string()) {
-        boost::system::error_code pec;
-        parsed = json::parse(parsed.as_string(), pec);
-        if (pec) return bad(key, "is not a JSON array: " + pec.message());
-      }
-      auto st = parseCredentials(key, parsed, tokens ? "name" : "user", tokens ? "token" : "password",
-                                 tokens ? &w.rest.tokens : &w.rest.users);
-      if (!st) return st;
-      continue;
-    }
-    auto raw = jsonutil::configString(kv.value());
-    if (!raw) return bad(key, "must be a string, number or boolean");
-    auto resolved = resolveValue(*raw);
-    if (!resolved) return bad(key, resolved.status().message());
-    const std::string& s = *resolved;
-    auto asInt = [&](int64_t* out, int64_t min = 0) -> Status {
-      std::string why = min > 0 ? "must be a positive integer" : "must be a non-negative integer";
-      try {
-        size_t used = 0;
-        *out = std::stoll(s, &used);
-        if (used != s.size() || *out < min) return bad(key, why + ", got '" + s + "'");
-      } catch (...) {
-        return bad(key, why + ", got '" + s + "'");
-      }
-      return Status::ok();
-    };
-    auto asBool = [&](bool* out) -> Status {
-      if (s != "true" && s != "false") return bad(key, "must be true or false, got '" + s + "'");
-      *out = s == "true";
-      return Status::ok();
-    };
-    if (key == "listeners") {
-      auto l = parseListeners(s);
-      if (!l) return l.status();
-      w.rest.listeners = std::move(*l);
-    } else if (key == kTlsCertificateKey) {
-      w.rest.tlsCertificateLocation = s;
-    } else if (key == kTlsKeyKey) {
-      w.rest.tlsKeyLocation = s;
-    } else if (key == kTlsKeyPasswordKey) {
-      w.rest.tlsKeyPassword = s;
-    } else if (key == "rest.auth.metrics.anonymous") {
-      if (auto st = asBool(&w.rest.metricsAnonymous); !st) return st;
-    } else if (key == "access.control.allow.origin") {
-      w.rest.corsAllowOrigins = strings::splitList(s);
-    } else if (key == "access.control.allow.methods") {
-      w.rest.corsAllowMethods.clear();
-      for (auto m : strings::splitList(s)) {
-        std::transform(m.begin(), m.end(), m.begin(), [](unsigned char c) { return std::toupper(c); });
-        if (!std::all_of(m.begin(), m.end(), [](unsigned char c) { return std::isupper(c); })) return bad(key, "'" + m + "' is not an HTTP method");
-        w.rest.corsAllowMethods.push_back(m);
-      }
-      if (w.rest.corsAllowMethods.empty()) return bad(key, "must list at least one HTTP method");
-    } else if (key == "rest.max.request.bytes") {
-      if (auto st = asInt(&w.rest.maxRequestBytes, 1); !st) return st;
-    } else if (key == "rest.threads") {
-      if (auto st = asInt(&w.rest.threads, 1); !st) return st;
-      if (w.rest.threads > 1024) return bad(key, "must be at most 1024");
-    } else if (key == "rest.request.timeout.ms") {
-      if (auto st = asInt(&w.rest.requestTimeoutMs, 1); !st) return st;
-      if (w.rest.requestTimeoutMs < 100) return bad(key, "must be at least 100, got '" + s + "'");
-    } else if (key == "plugin.path") {
-      std::stringstream ss(s);
-      std::string item;
-      while (std::getline(ss, item, ','))
-        if (!item.empty()) w.pluginPath.push_back(item);
-    } else if (key == "state.dir") {
-      w.stateDir = s;
-    } else if (key == "bootstrap.servers") {
-      w.bootstrapServers = s;
-    } else if (key.starts_with("producer.")) {
-      w.producerOverrides[key.substr(9)] = s;
-    } else if (key.starts_with("consumer.")) {
-      w.consumerOverrides[key.substr(9)] = s;
-    } else if (key.starts_with("admin.")) {
-      w.adminOverrides[key.substr(6)] = s;
-    } else if (key == "offset.flush.interval.ms") {
-      if (auto st = asInt(&w.offsetFlushIntervalMs); !st) return st;
-    } else if (key == "checkpoint.interval.ms") {
-      if (auto st = asInt(&w.checkpointIntervalMs); !st) return st;
-    } else if (key == "checkpoint.retain") {
-      if (auto st = asInt(&w.checkpointRetain); !st) return st;
-      if (w.checkpointRetain < 1) return bad(key, "must be at least 1");
-    } else if (key == "checkpoint.retain.ms") {
-      if (auto st = asInt(&w.checkpointRetainMs); !st) return st;
-    } else if (key == "savepoints.dir") {
-      w.savepointsDir = s;
-    } else if (key == "task.shutdown.graceful.timeout.ms") {
-      if (auto st = asInt(&w.taskShutdownTimeoutMs); !st) return st;
-    } else if (key == "shutdown.drain.ms") {
-      if (auto st = asInt(&w.shutdownDrainMs); !st) return st;
-    } else if (key == "log.level") {
-      log::Level l;
-      if (!log::parseLevel(s, &l)) return bad(key, "must be one of TRACE, DEBUG, INFO, WARN, ERROR");
-      w.logLevel = s;
-    } else if (key == "log.format") {
-      if (s != "text" && s != "json") return bad(key, "must be text or json");
-      w.logJson = s == "json";
-    } else if (key == "rest.advertised.host.name") {
-      w.restAdvertisedName = s;
-    } else if (isConverterKey(key)) {
-      w.connectorDefaults[key] = *raw;  // unresolved: the connector resolves its config
+    if (const WorkerOption* o = findWorkerOption(key)) {
+      if (Status st = o->set(w, Given{key, kv.value()}); !st) return st;
     } else if (const char* instead = connectKeyInstead(key)) {
       w.ignoredConnectKeys.emplace_back(key, instead);
     } else {

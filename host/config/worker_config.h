@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "host/common/status.h"
+#include "host/config/options.h"
 
 namespace sluice::config {
 
@@ -94,5 +95,10 @@ struct WorkerConfig {
 
 /// Parse a `listeners` value (comma-separated URLs). Errors name the entry.
 Result<std::vector<Listener>> parseListeners(const std::string& value);
+
+/// The worker keys Sluice uses, as an option table (`sluice describe
+/// --worker`, the tables in docs/configuration.md): the general ones, or
+/// those of the REST server's security.
+OptionTable workerOptionTable(bool restSecurity);
 
 }  // namespace sluice::config

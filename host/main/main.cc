@@ -53,6 +53,7 @@ int usage(bool asked = false) {
                "                                                 (exit 1 when a file or directory was refused)\n"
                "  sluice describe PLUGIN [--plugin-path DIR ...] [--markdown | --json]\n"
                "                                                 print a plugin's options\n"
+               "  sluice describe --worker [--markdown | --json] print the worker config keys\n"
                "  sluice --version\n"
                "  sluice --help\n");
   return asked ? 0 : 2;
@@ -115,6 +116,29 @@ json::object optionJson(const config::OptionDef& o) {
 constexpr const char* kTextValues =
     "text: with value.converter=json a value is a JSON string (`alpha` is `\"alpha\"` in the topic), as in Kafka "
     "Connect; with string or bytearray, the bytes as they are";
+
+// The worker config keys (config::workerOptionTable): docs/configuration.md's
+// tables are this command's --markdown output (`make docs`).
+int cmdDescribeWorker(bool markdown, bool asJson) {
+  auto general = config::workerOptionTable(false), security = config::workerOptionTable(true);
+  if (asJson) {
+    json::array options;
+    for (const auto* t : {&general, &security})
+      for (const auto& o : *t) options.push_back(optionJson(o));
+    std::cout << json::serialize(json::object{{"options", std::move(options)}}) << "\n";
+    return 0;
+  }
+  if (markdown) {
+    std::printf("%s\n### REST security\n\n%s", config::optionsMarkdown(general).c_str(),
+                config::optionsMarkdown(security).c_str());
+    return 0;
+  }
+  for (const auto* t : {&general, &security})
+    for (const auto& o : *t)
+      std::printf("  %s (%s)%s%s\n      %s\n", o.name.c_str(), o.type.c_str(), o.defaultValue ? " default: " : "",
+                  o.defaultValue ? o.defaultValue->c_str() : "", o.doc.c_str());
+  return 0;
+}
 
 int cmdDescribe(const std::string& name, const std::vector<std::string>& dirs, bool markdown, bool asJson) {
   log::configure(false, log::Level::kError);
@@ -387,8 +411,12 @@ int main(int argc, char** argv) {
     return cmdPlugins(dirs, has("--json"));
   }
   if (args[0] == "describe") {
-    if (auto bad = onlyFlags({"--json", "--markdown"})) return wrong(*bad);
+    if (auto bad = onlyFlags({"--json", "--markdown", "--worker"})) return wrong(*bad);
     if (has("--markdown") && has("--json")) return wrong("--markdown and --json exclude each other");
+    if (has("--worker")) {
+      if (!rest.empty() || !dirs.empty()) return wrong("'describe --worker' takes no plugin name or --plugin-path");
+      return cmdDescribeWorker(has("--markdown"), has("--json"));
+    }
     if (rest.size() != 1) return wrong("'describe' takes one plugin name");
     return cmdDescribe(rest[0], dirs, has("--markdown"), has("--json"));
   }

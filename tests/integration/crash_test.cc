@@ -75,6 +75,16 @@ class ProcessPipeline : public ::testing::Test {
     }
     return out;
   }
+  /// For a failure message: the connectors' status and the worker's last
+  /// warnings and errors.
+  std::string diagnostics() {
+    std::string out = "status: " + http(port_, "GET", "/connectors?expand=status").body + "\nlog (WARN/ERROR, last 30):\n";
+    std::vector<std::string> lines;
+    for (const auto& l : readLines(dir_.file("sluice.log")))
+      if (l.find(" WARN ") != std::string::npos || l.find(" ERROR ") != std::string::npos) lines.push_back(l);
+    for (size_t i = lines.size() > 30 ? lines.size() - 30 : 0; i < lines.size(); ++i) out += lines[i] + "\n";
+    return out;
+  }
   size_t uniqueCount() {
     auto s = seqs();
     return std::set<int64_t>(s.begin(), s.end()).size();
@@ -174,7 +184,8 @@ TEST_F(ProcessPipeline, BrokerRestartInMidStreamRecoversOnItsOwn) {
   size_t during = readLines(dir_.file("out.txt")).size();
   ASSERT_EQ(kafkaScript("up"), 0) << readFile(dir_.file("script.log"));
   std::cout << "broker was down with " << during << " records out\n";
-  ASSERT_TRUE(waitFor([&] { return uniqueCount() >= static_cast<size_t>(n); }, 240s)) << uniqueCount() << " of " << n;
+  ASSERT_TRUE(waitFor([&] { return uniqueCount() >= static_cast<size_t>(n); }, 240s))
+      << uniqueCount() << " of " << n << "\n" << diagnostics();
   auto status = json::parse(http(port_, "GET", "/connectors?expand=status").body);
   for (const char* c : {"gen", "sink"})
     EXPECT_EQ(status.at(c).at("status").at("tasks").at(0).at("state"), "RUNNING") << json::serialize(status);

@@ -1,3 +1,4 @@
+#include <boost/json.hpp>
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -153,6 +154,36 @@ TEST(ProvidersTest, FileProviderNamesMissingKeyAndFile) {
   auto missingFile = resolveValue("${file:/nonexistent/x.properties:c}");
   ASSERT_FALSE(missingFile.isOk());
   EXPECT_NE(missingFile.status().message().find("/nonexistent/x.properties"), std::string::npos);
+}
+
+// The option table drives parsing and docs/configuration.md: every key it
+// lists takes its documented default, and its limits are enforced by name.
+TEST(WorkerConfigTest, TheOptionTableIsWhatParsingAccepts) {
+  size_t checked = 0;
+  for (bool security : {false, true})
+    for (const auto& o : workerOptionTable(security)) {
+      EXPECT_FALSE(o.doc.empty()) << o.name;
+      if (!o.defaultValue || o.name.ends_with("*")) continue;
+      boost::json::object cfg{{o.name, *o.defaultValue}};
+      auto w = WorkerConfig::parse(boost::json::serialize(cfg));
+      EXPECT_TRUE(w.isOk()) << o.name << "=" << *o.defaultValue << ": " << w.status().message();
+      ++checked;
+    }
+  EXPECT_GE(checked, 15u);
+  for (const auto& [cfg, want] : std::vector<std::pair<std::string, std::string>>{
+           {R"({"rest.threads":2000})", "'rest.threads': must be at most 1024"},
+           {R"({"rest.request.timeout.ms":50})", "'rest.request.timeout.ms': must be at least 100"},
+           {R"({"checkpoint.retain":0})", "'checkpoint.retain': must be a positive integer"},
+           {R"({"log.format":"xml"})", "'log.format': must be text or json"},
+           {R"({"producer.":"x"})", "unknown worker config key 'producer.'"}}) {
+    auto w = WorkerConfig::parse(cfg);
+    ASSERT_FALSE(w.isOk()) << cfg;
+    EXPECT_NE(w.status().message().find(want), std::string::npos) << w.status().message();
+  }
+  auto w = WorkerConfig::parse(R"({"value.converter":"json","value.converter.schemas.enable":"false","admin.x":"1"})");
+  ASSERT_TRUE(w.isOk()) << w.status().message();
+  EXPECT_EQ(w->connectorDefaults.at("value.converter.schemas.enable"), "false");
+  EXPECT_EQ(w->adminOverrides.at("x"), "1");
 }
 
 TEST(WorkerConfigTest, ParsesKeysAndOverrides) {
