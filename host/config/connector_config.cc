@@ -13,14 +13,8 @@ namespace {
 OptionDef opt(std::string name, std::string type, std::optional<std::string> def, std::string doc,
               bool required = false, std::vector<std::string> allowed = {},
               std::optional<double> min = std::nullopt) {
-  OptionDef d;
-  d.name = std::move(name);
-  d.type = std::move(type);
-  d.defaultValue = std::move(def);
-  d.doc = std::move(doc);
+  OptionDef d = hostOption(std::move(name), std::move(type), std::move(def), std::move(doc), std::move(allowed), min);
   d.required = required;
-  d.allowed = std::move(allowed);
-  d.min = min;
   return d;
 }
 

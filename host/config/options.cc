@@ -151,6 +151,19 @@ void validateAgainst(const OptionTable& table, const std::map<std::string, std::
   }
 }
 
+OptionDef hostOption(std::string name, std::string type, std::optional<std::string> defaultValue, std::string doc,
+                     std::vector<std::string> allowed, std::optional<double> min, std::optional<double> max) {
+  OptionDef d;
+  d.name = std::move(name);
+  d.type = std::move(type);
+  d.defaultValue = std::move(defaultValue);
+  d.doc = std::move(doc);
+  d.allowed = std::move(allowed);
+  d.min = min;
+  d.max = max;
+  return d;
+}
+
 std::string optionsMarkdown(const OptionTable& table) {
   auto cell = [](std::string s) {
     std::string out;

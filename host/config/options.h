@@ -36,6 +36,11 @@ std::string shownValue(const OptionDef& def, const std::string& value);
 
 using OptionTable = std::vector<OptionDef>;
 
+/// An entry of one of the host's own tables (connector keys, worker keys).
+OptionDef hostOption(std::string name, std::string type, std::optional<std::string> defaultValue, std::string doc,
+                     std::vector<std::string> allowed = {}, std::optional<double> min = std::nullopt,
+                     std::optional<double> max = std::nullopt);
+
 /// Parse a descriptor's options_json. Errors name the offending entry.
 Result<OptionTable> parseOptionTable(const std::string& json);
 

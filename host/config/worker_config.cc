@@ -216,14 +216,7 @@ struct WorkerOption {
 OptionDef def(std::string name, std::string type, std::optional<std::string> dflt, std::string doc,
               std::optional<double> min = std::nullopt, std::optional<double> max = std::nullopt,
               std::vector<std::string> allowed = {}) {
-  OptionDef d;
-  d.name = std::move(name);
-  d.type = std::move(type);
-  d.defaultValue = std::move(dflt);
-  d.doc = std::move(doc);
-  d.min = min;
-  d.max = max;
-  d.allowed = std::move(allowed);
+  OptionDef d = hostOption(std::move(name), std::move(type), std::move(dflt), std::move(doc), std::move(allowed), min, max);
   d.secretFlag = d.type == "password";
   return d;
 }
