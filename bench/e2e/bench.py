@@ -822,8 +822,7 @@ def main():
             if "checkpoints" in a.sides:
                 # Each run starts at the next setting: with a fixed order,
                 # "off" always ran first after the sink side and came out 20 %
-                # ahead of 1000; rotated, 7 %, inside the spread
-                # (docs/benchmarks.md, fifth session).
+                # ahead of 1000; rotated, 7 %, inside the spread.
                 ivs = a.checkpoint_intervals.split(",")
                 shift = (run - 1) % len(ivs)
                 for iv in ivs[shift:] + ivs[:shift]:
