@@ -37,7 +37,10 @@ class JsonConverter final : public Converter {
   bool textIsBytes() const override { return false; }
   std::string fromText(std::string_view text) const override { return jsonStringOfText(text); }
   Status toText(std::string_view bytes, std::optional<std::string>* out) const override {
-    json::monotonic_resource scratch;
+    // Most values are short strings: parse into a buffer on the stack, not
+    // a heap block per record (the resource takes the heap only past it).
+    unsigned char buf[4096];
+    json::monotonic_resource scratch(buf, sizeof buf);
     json::value doc;
     if (Status s = toDocument(bytes, &doc, &scratch); !s) return s;
     if (doc.is_null()) out->reset();

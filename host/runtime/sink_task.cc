@@ -437,7 +437,7 @@ void SinkTask::run() {
       if (Status s = flushAndCommit(false, "periodic"); !s) {
         if (state() == State::kFailed) break;
         // A store failure is logged (rate-limited) by commitCheckpoint.
-        if (!checkpointTrouble() || checkpointTrouble()->error != s.message())
+        if (auto t = checkpointTrouble(); !t || t->error != s.message())
           SLUICE_LOG(tag_, log::Level::kWarn, "flush/commit failed, will retry: " + s.message());
       }
       lastCommit = Clock::now();
