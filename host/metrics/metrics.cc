@@ -109,6 +109,8 @@ struct Metrics::Impl {
       .Name("sluice_task_offset_commit_failures_total").Help("Offset commits that failed.").Register(*registry);
   prometheus::Family<prometheus::Counter>& rebalances = prometheus::BuildCounter()
       .Name("sluice_sink_task_partitions_rebalanced_total").Help("Partitions assigned to or revoked from a sink task by consumer group rebalances.").Register(*registry);
+  prometheus::Family<prometheus::Counter>& consumerReplacements = prometheus::BuildCounter()
+      .Name("sluice_sink_task_consumer_replacements_total").Help("Consumers a sink task replaced after a fatal consumer error (e.g. a fenced static member).").Register(*registry);
   prometheus::Family<prometheus::Counter>& checkpoints = prometheus::BuildCounter()
       .Name("sluice_task_checkpoints_total").Help("Checkpoints (or, with checkpoint.interval.ms=0, state commits) completed.").Register(*registry);
   prometheus::Family<prometheus::Counter>& checkpointFailures = prometheus::BuildCounter()
@@ -217,6 +219,7 @@ TaskSeries Metrics::task(const std::string& connector, int task, const char* kin
     };
     s.partitionsAssigned = withEvent("assigned");
     s.partitionsRevoked = withEvent("revoked");
+    s.consumerReplacements = &impl_->consumerReplacements.Add(l);
     s.callSeconds = &impl_->putSeconds.Add(l, kCallBounds);
     s.batchRecords = &impl_->putBatch.Add(l, kBatchBounds);
     s.endToEndSeconds = BatchedHistogram(&impl_->endToEnd.Add(l, kEndToEndBounds), kEndToEndBounds);

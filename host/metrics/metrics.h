@@ -73,6 +73,7 @@ struct TaskSeries {
   prometheus::Counter* offsetCommitFailures = nullptr;
   prometheus::Counter* partitionsAssigned = nullptr;  // sinks: rebalance events
   prometheus::Counter* partitionsRevoked = nullptr;
+  prometheus::Counter* consumerReplacements = nullptr;  // sinks: after a fatal consumer error
   prometheus::Counter* checkpoints = nullptr;
   prometheus::Counter* checkpointFailures = nullptr;
   prometheus::Histogram* checkpointSeconds = nullptr;  // barrier start to durable

@@ -28,7 +28,10 @@ Status SinkTask::setUp() {
   if (auto s = plugin_->start(); !s) return s;
   if (dlq_)
     if (auto s = dlq_->open(nullptr); !s) return s;
+  return openConsumer();
+}
 
+Status SinkTask::openConsumer() {
   auto settings = env_.kafka->consumerSettings("connect-" + plan_->name);
   settings["client.id"] = "connector-consumer-" + plan_->name + "-" + std::to_string(id_);
   // Static membership (KIP-345): a task restarted after a crash rejoins as
@@ -75,13 +78,47 @@ void SinkTask::tearDown() {
   if (pending_)
     for (auto& r : pending_->records) r.releaseMessage();
   for (auto& r : prefetched_) r.releaseMessage();
+  closeConsumer();
+  tearDownPipeline();
+}
+
+void SinkTask::closeConsumer() {
   lag_.reset();  // joins the probe thread, which uses the consumer
   if (consumer_) {
     rd_kafka_consumer_close(consumer_);
     rd_kafka_destroy(consumer_);
     consumer_ = nullptr;
   }
-  tearDownPipeline();
+  partitionsPaused_ = false;
+}
+
+Status SinkTask::replaceFatalConsumer() {
+  char why[512] = "";
+  rd_kafka_fatal_error(consumer_, why, sizeof why);
+  // librdkafka raises a fatal error on a consumer that is no longer usable:
+  // a static member fenced by a newer member with its group.instance.id,
+  // which librdkafka itself causes when the session times out while the
+  // broker is away (it rejoins as a new member). Connect's task would fail;
+  // here the task checkpoints what was put, closes the consumer (revoking
+  // its partitions, whose unput backlog is fetched again) and joins the group
+  // with a new one, which starts from the checkpoint.
+  SLUICE_LOG(tag_, log::Level::kWarn, std::string("the consumer hit a fatal error (") + why +
+                                          "); replacing it with a new consumer, which resumes from the last checkpoint");
+  if (Status s = flushAndCommit(true, "consumer replaced"); !s && state() != State::kFailed)
+    SLUICE_LOG(tag_, log::Level::kDebug, "flush/commit before replacing the consumer: " + s.message());
+  if (state() == State::kFailed) return Status::fatal("the task failed while replacing its consumer");
+  for (auto& r : prefetched_) r.releaseMessage();
+  prefetched_.clear();
+  if (pending_)
+    for (auto& r : pending_->records) r.releaseMessage();
+  closeConsumer();
+  // A fenced consumer's close does not always revoke: forget its partitions
+  // here, as a revocation would. The backlog is fetched again.
+  pending_.reset();
+  putPositions_.clear();
+  committedPositions_.clear();
+  if (m_.consumerReplacements) m_.consumerReplacements->Increment();
+  return openConsumer();
 }
 
 void SinkTask::onRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
@@ -153,6 +190,7 @@ size_t SinkTask::fetch(std::vector<Record>& out, int timeoutMs) {
     rd_kafka_message_t* msg = rd_kafka_consumer_poll(consumer_, n == 0 ? timeoutMs : 0);
     if (!msg) break;
     if (msg->err) {
+      if (msg->err == RD_KAFKA_RESP_ERR__FATAL) consumerFatal_ = true;
       if (msg->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
         SLUICE_LOG(tag_, log::Level::kWarn, std::string("consumer error: ") + rd_kafka_message_errstr(msg));
       rd_kafka_message_destroy(msg);
@@ -433,6 +471,17 @@ void SinkTask::run() {
   };
   while (!stopping() && state() != State::kFailed) {  // a flush in a rebalance can fail the task
     blocked.tick(Clock::now());
+    if (consumerFatal_) {
+      consumerFatal_ = false;
+      if (Status s = replaceFatalConsumer(); !s) {
+        if (state() != State::kFailed) fail("cannot replace the consumer after a fatal error: " + s.message());
+        break;
+      }
+      attempts = 0;  // a batch being retried was dropped with the partitions
+      retryingSince = Clock::time_point{};
+      blocked.unblock(Clock::now());
+      continue;
+    }
     if (std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - lastCommit).count() >= commitIntervalMs()) {
       if (Status s = flushAndCommit(false, "periodic"); !s) {
         if (state() == State::kFailed) break;

@@ -32,6 +32,12 @@ class SinkTask final : public Task {
   using TopicPartition = std::pair<std::string, int32_t>;
   Status setUp();
   void tearDown();
+  /// Create the consumer and subscribe; closeConsumer leaves the group.
+  Status openConsumer();
+  void closeConsumer();
+  /// After librdkafka's fatal error (e.g. a fenced static member): checkpoint,
+  /// close the consumer and join again with a new one.
+  Status replaceFatalConsumer();
   /// Poll up to a batch of messages into records.
   size_t fetch(std::vector<Record>& out, int timeoutMs);
   struct Pending {
@@ -58,6 +64,7 @@ class SinkTask final : public Task {
   PluginBatch views_;               // what the current put sees
   std::vector<Record> prefetched_;  // fetched while partitions were being paused
   bool partitionsPaused_ = false;
+  bool consumerFatal_ = false;  // fetch saw RD_KAFKA_RESP_ERR__FATAL
   std::atomic<bool> draining_{false};
   std::atomic<bool> drained_{false};
 };

@@ -406,5 +406,61 @@ TEST_F(CooperativeTest, CooperativeStickyIsSelectableAndDeliversEverything) {
   EXPECT_EQ(tasks.size(), 2u);
 }
 
+class StaticMemberTest : public RealKafkaTest {
+ protected:
+  void configureMore() override { wc_.consumerOverrides["group.instance.id"] = prefix_; }
+  std::string taskState(const std::string& name) {
+    auto s = worker_->status(name);
+    if (!s || s->tasks.empty()) return "?";
+    return s->tasks[0].state + " " + s->tasks[0].trace;
+  }
+  std::string prefix_ = unique("fence");
+};
+
+// librdkafka makes a consumer unusable (a fatal error) when another member
+// joins with its group.instance.id; it does so to itself when a session
+// times out while the broker is away. The task must replace its consumer and
+// go on, not sit RUNNING while nothing is consumed.
+TEST_F(StaticMemberTest, AFencedSinkConsumerIsReplacedAndTheSinkGoesOn) {
+  std::string topic = unique("fenced"), out = dir_.file("out.txt"), sink = "sink-" + topic;
+  startSettledSink(topic, 2, 1, out);
+  ASSERT_TRUE(worker_->create("gen-" + topic, datagen(topic, 1000, 2)).isOk());
+  ASSERT_TRUE(waitFor([&] { return readLines(out).size() >= 1000; }, 60s)) << readLines(out).size();
+
+  // An intruder joins the group as the task's consumer: the broker fences
+  // the task's consumer at its next heartbeat.
+  auto intruder = kafka::newClient(RD_KAFKA_CONSUMER, {{"bootstrap.servers", bootstrap()},
+                                                       {"group.id", "connect-" + sink},
+                                                       {"group.instance.id", prefix_ + "-" + sink + "-0"},
+                                                       {"enable.auto.commit", "false"},
+                                                       {"session.timeout.ms", "6000"}});
+  ASSERT_TRUE(intruder.isOk()) << intruder.status().message();
+  rd_kafka_poll_set_consumer(*intruder);
+  auto* topics = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(topics, topic.c_str(), RD_KAFKA_PARTITION_UA);
+  ASSERT_EQ(rd_kafka_subscribe(*intruder, topics), RD_KAFKA_RESP_ERR_NO_ERROR);
+  rd_kafka_topic_partition_list_destroy(topics);
+  bool replaced = waitFor([&] {
+    if (auto* m = rd_kafka_consumer_poll(*intruder, 100)) rd_kafka_message_destroy(m);
+    return metric("sluice_sink_task_consumer_replacements_total", sink) >= 1;
+  }, 60s);
+  rd_kafka_consumer_close(*intruder);
+  rd_kafka_destroy(*intruder);
+  ASSERT_TRUE(replaced) << "the fenced consumer was not replaced";
+
+  // The new consumer has the partitions and goes on from the checkpoint.
+  bool created = false;
+  ASSERT_TRUE(worker_->put("gen-" + topic, datagen(topic, 3000, 2), &created).isOk());
+  ASSERT_TRUE(waitFor([&] {
+    std::set<int64_t> seqs;
+    for (const auto& l : readJsonSink(out)) seqs.insert(l.value.at("seq").as_int64());
+    return seqs.size() >= 3000;
+  }, 90s)) << readLines(out).size() << " lines; task " << taskState(sink);
+  std::set<int64_t> seqs;
+  for (const auto& l : readJsonSink(out)) seqs.insert(l.value.at("seq").as_int64());
+  EXPECT_EQ(seqs.size(), 3000u);
+  EXPECT_EQ(*seqs.rbegin(), 2999);
+}
+
 }  // namespace
 }  // namespace sluice::test
