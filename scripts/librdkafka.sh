@@ -24,8 +24,8 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 version=$(tr -d '[:space:]' < "$here/librdkafka-version")
-crate_version="4.9.0+$version"
-crate_sha256=5230dca48bc354d718269f3e4353280e188b610f7af7e2fcf54b7a79d5802872
+crate_version="4.10.0+$version"
+crate_sha256=e234cf318915c1059d4921ef7f75616b5219b10b46e9f3a511a15eb4b56a3f77
 cache=${SLUICE_CACHE:-$HOME/.cache/sluice}
 prefix=$cache/librdkafka-$version
 stamp=$prefix/.sluice-built
