@@ -1,6 +1,5 @@
 #include "host/runtime/dead_letter.h"
 
-#include <thread>
 
 namespace sluice::runtime {
 
@@ -58,14 +57,11 @@ void DeadLetterQueue::onDelivery(rd_kafka_t*, const rd_kafka_message_t* msg, voi
 
 Status DeadLetterQueue::send(const OriginalRecord& r, const ErrorContext& why, void* opaque) {
   if (!producer_) return Status::fatal("dead letter queue is not open");
-  rd_kafka_headers_t* hdrs = rd_kafka_headers_new(r.headers.size() + (plan_.dlqContextHeaders ? 10 : 0));
-  for (const auto& h : r.headers)
-    rd_kafka_header_add(hdrs, h.key.data(), static_cast<ssize_t>(h.key.size()), h.value ? h.value->data() : nullptr,
-                        h.value ? h.value->size() : 0);
+  std::vector<Header> headers;
+  headers.reserve(r.headers.size() + (plan_.dlqContextHeaders ? 10 : 0));
+  headers = r.headers;
   if (plan_.dlqContextHeaders) {
-    auto add = [&](const char* name, const std::string& v) {
-      rd_kafka_header_add(hdrs, name, -1, v.data(), static_cast<ssize_t>(v.size()));
-    };
+    auto add = [&](const char* name, std::string v) { headers.push_back(Header{name, std::move(v)}); };
     // Kafka Connect's names (DeadLetterQueueReporter). Source records have
     // no Kafka coordinates yet: only their topic (for a DLQ replay) is named.
     if (!r.topic.empty()) add("__connect.errors.topic", r.topic);
@@ -81,20 +77,16 @@ Status DeadLetterQueue::send(const OriginalRecord& r, const ErrorContext& why, v
     add("__connect.errors.exception.message", why.message);
     add("__connect.errors.exception.stacktrace", why.stage + ": " + why.message);
   }
-  while (true) {
-    rd_kafka_resp_err_t err = rd_kafka_producev(
-        producer_, RD_KAFKA_V_TOPIC(plan_.dlqTopic.c_str()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-        RD_KAFKA_V_KEY((r.key ? r.key->data() : nullptr), (r.key ? r.key->size() : 0)),
-        RD_KAFKA_V_VALUE((r.value ? const_cast<char*>(r.value->data()) : nullptr), (r.value ? r.value->size() : 0)),
-        RD_KAFKA_V_TIMESTAMP(r.timestampMs), RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_OPAQUE(opaque), RD_KAFKA_V_END);
-    if (!err) break;
-    if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-      rd_kafka_poll(producer_, 10);
-      continue;
-    }
-    rd_kafka_headers_destroy(hdrs);
-    return Status::fatal("cannot write to the dead letter queue " + plan_.dlqTopic + ": " + rd_kafka_err2str(err));
-  }
+  std::optional<std::string_view> key, value;
+  if (r.key) key = *r.key;
+  if (r.value) value = *r.value;
+  auto err = produceRecord(producer_,
+                           {.topic = plan_.dlqTopic.c_str(), .key = key, .value = value, .timestampMs = r.timestampMs,
+                            .headers = &headers, .opaque = opaque},
+                           policy_);
+  if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL)
+    return Status::retriable("cannot write to the dead letter queue " + plan_.dlqTopic + ": the producer queue stayed full");
+  if (err) return Status::fatal("cannot write to the dead letter queue " + plan_.dlqTopic + ": " + rd_kafka_err2str(err));
   ++sent_;
   return Status::ok();
 }

@@ -17,6 +17,7 @@
 #include "host/common/status.h"
 #include "host/config/connector_config.h"
 #include "host/kafka/env.h"
+#include "host/runtime/produce.h"
 #include "host/runtime/record.h"
 
 namespace sluice::runtime {
@@ -54,6 +55,8 @@ class DeadLetterQueue {
   const std::string& topic() const { return plan_.dlqTopic; }
   /// Create the topic if needed; produce with `shared` or a producer of its own.
   Status open(rd_kafka_t* shared);
+  /// How long a send waits for room in a full producer queue (the task's policy).
+  void setQueueFullPolicy(const QueueFullPolicy& p) { policy_ = p; }
   /// Queue one dead letter; `opaque` comes back in the delivery report of a
   /// shared producer.
   Status send(const OriginalRecord& r, const ErrorContext& why, void* opaque = nullptr);
@@ -71,6 +74,7 @@ class DeadLetterQueue {
   kafka::Env& env_;
   rd_kafka_t* producer_ = nullptr;
   rd_kafka_t* own_ = nullptr;
+  QueueFullPolicy policy_;
   std::string deliveryError_;
   size_t sent_ = 0;
   std::map<int32_t, int64_t> delivered_;  // acknowledged dead letters per DLQ partition

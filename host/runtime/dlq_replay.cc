@@ -7,6 +7,7 @@
 #include <map>
 #include <thread>
 
+#include "host/runtime/consume.h"
 #include "host/runtime/plugin_batch.h"
 
 namespace sluice::runtime {
@@ -142,17 +143,10 @@ Status Replayer::again(const Record& r, OriginalRecord original, const ErrorCont
 }
 
 Status Replayer::transform(std::vector<Record>& records, int64_t& failed) {
-  std::vector<OriginalRecord> originals;
-  originals.reserve(records.size());
-  for (auto& r : records) originals.push_back(snapshot(r));
-  Status dead = Status::ok();
-  Status s = chain_->applyEach(records, [&](Record& r, const Status& err) {
+  return transformTolerating(records, [&](Record& r, OriginalRecord o, const ErrorContext& why) {
     ++failed;
-    size_t i = static_cast<size_t>(&r - records.data());
-    if (dead) dead = again(r, i < originals.size() ? originals[i] : snapshot(r), {"TRANSFORMATION", "transforms", err.message()});
+    return again(r, std::move(o), why);
   });
-  if (!s) return Status::fatal(s.message());
-  return dead;
 }
 
 Status Replayer::putToSink(std::vector<Record>& records, int64_t& failed, Clock::time_point deadline) {
@@ -223,25 +217,11 @@ Status Replayer::produce(std::vector<Record>& records, int64_t& failed, Clock::t
     }
     auto k = r.key.bytes(*rctx_.key);
     auto v = r.value.bytes(*rctx_.value);
-    rd_kafka_headers_t* hdrs = rd_kafka_headers_new(r.headers.size());
-    for (const auto& h : r.headers)
-      rd_kafka_header_add(hdrs, h.key.data(), static_cast<ssize_t>(h.key.size()), h.value ? h.value->data() : nullptr,
-                          h.value ? h.value->size() : 0);
-    rd_kafka_resp_err_t err;
-    while (true) {
-      err = rd_kafka_producev(producer_, RD_KAFKA_V_TOPIC(r.topic.c_str()), RD_KAFKA_V_PARTITION(r.partition),
-                              RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                              RD_KAFKA_V_KEY((k ? k->data() : nullptr), (k ? k->size() : 0)),
-                              RD_KAFKA_V_VALUE((v ? const_cast<char*>(v->data()) : nullptr), (v ? v->size() : 0)),
-                              RD_KAFKA_V_TIMESTAMP(r.timestampMs), RD_KAFKA_V_HEADERS(hdrs),
-                              RD_KAFKA_V_OPAQUE(&results[i]), RD_KAFKA_V_END);
-      if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL || msLeft(deadline) == 0) break;
-      rd_kafka_poll(producer_, 10);
-    }
-    if (err) {
-      rd_kafka_headers_destroy(hdrs);
+    if (auto err = produceRecord(producer_,
+                                 {.topic = r.topic.c_str(), .partition = r.partition, .key = k, .value = v,
+                                  .timestampMs = r.timestampMs, .headers = &r.headers, .opaque = &results[i]},
+                                 {.deadline = deadline}))
       results[i] = err;
-    }
   }
   // Wait for every acknowledgement: the replay position passes a record only
   // once Kafka has it (or it is back in the DLQ).
@@ -323,6 +303,7 @@ Result<DlqReplayReport> Replayer::execute(const DlqReplayOptions& o) {
     producer_ = *producer;
   }
   if (Status s = dlq_->open(nullptr); !s) return s;
+  dlq_->setQueueFullPolicy({.deadline = deadline});
 
   rd_kafka_topic_partition_list_t* assign = rd_kafka_topic_partition_list_new(static_cast<int>(rep.partitions.size()));
   for (const auto& p : rep.partitions)
@@ -340,16 +321,10 @@ Result<DlqReplayReport> Replayer::execute(const DlqReplayOptions& o) {
   while (budget > 0 && pending() && msLeft(deadline) > 0) {
     std::vector<DeadLetter> batch;
     auto next = rep.partitions;  // positions once this batch is through
-    while (static_cast<int64_t>(batch.size()) < std::min<int64_t>(kMaxBatch, budget)) {
-      rd_kafka_message_t* msg = rd_kafka_consumer_poll(consumer_, batch.empty() ? 100 : 0);
-      if (!msg) break;
-      if (msg->err) {
-        if (msg->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
-          SLUICE_LOG(tag_, log::Level::kWarn, std::string("DLQ replay consumer error: ") + rd_kafka_message_errstr(msg));
-        rd_kafka_message_destroy(msg);
-        continue;
-      }
-      KafkaMessage owned(msg);  // the batch's records keep it (they go before the consumer)
+    auto want = static_cast<size_t>(std::min<int64_t>(kMaxBatch, budget));
+    pollMessages(consumer_, want, 100, tag_, nullptr, [&](KafkaMessage owned) {
+      // The batch's records keep the message (they go before the consumer).
+      const rd_kafka_message_t* msg = owned.get();
       auto it = std::find_if(next.begin(), next.end(), [&](const auto& p) { return p.partition == msg->partition; });
       // Past the end snapshot: dead letters written since (by this replay too).
       if (it != next.end() && msg->offset >= it->position && msg->offset < it->end) {
@@ -357,7 +332,7 @@ Result<DlqReplayReport> Replayer::execute(const DlqReplayOptions& o) {
         batch.push_back(fromMessage(std::move(owned)));
         if (batch.back().record.dlqReplays > 0 && it->retrying > 0) --it->retrying;  // tried again now
       }
-    }
+    });
     if (batch.empty()) continue;
     if (Status s = feed(batch, rep, deadline); !s) return s;
     // What failed again is back in the DLQ (feed waited for Kafka's

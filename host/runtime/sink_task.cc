@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "host/metrics/kafka_probes.h"
+#include "host/runtime/consume.h"
 #include "host/runtime/plugin_batch.h"
 #include "host/runtime/sink_offsets.h"
 
@@ -183,23 +184,11 @@ void SinkTask::onRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
 }
 
 size_t SinkTask::fetch(std::vector<Record>& out, int timeoutMs) {
-  size_t n = 0;
   // Under a rate limit, small batches keep the flow smooth.
   size_t max = plan_->rateLimit > 0 ? std::clamp<size_t>(static_cast<size_t>(plan_->rateLimit / 10), 1, kMaxBatch) : kMaxBatch;
-  while (out.size() < max) {
-    rd_kafka_message_t* msg = rd_kafka_consumer_poll(consumer_, n == 0 ? timeoutMs : 0);
-    if (!msg) break;
-    if (msg->err) {
-      if (msg->err == RD_KAFKA_RESP_ERR__FATAL) consumerFatal_ = true;
-      if (msg->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
-        SLUICE_LOG(tag_, log::Level::kWarn, std::string("consumer error: ") + rd_kafka_message_errstr(msg));
-      rd_kafka_message_destroy(msg);
-      continue;
-    }
-    out.push_back(recordFromMessage(KafkaMessage(msg), &rctx_));
-    ++n;
-  }
-  return n;
+  if (out.size() >= max) return 0;
+  return pollMessages(consumer_, max - out.size(), timeoutMs, tag_, &consumerFatal_,
+                      [&](KafkaMessage msg) { out.push_back(recordFromMessage(std::move(msg), &rctx_)); });
 }
 
 Status SinkTask::prepare(std::vector<Record>& batch, Pending* out) {
@@ -233,20 +222,11 @@ Status SinkTask::prepare(std::vector<Record>& batch, Pending* out) {
   }
   // errors.tolerance=all: a record a stage refuses goes, as it was consumed,
   // to the dead letter queue (or is skipped).
-  std::vector<OriginalRecord> originals;
-  if (dlq_ && dlq_->enabled()) {
-    originals.reserve(batch.size());
-    for (auto& r : batch) originals.push_back(snapshot(r));
-  }
-  Status dead = Status::ok();
-  Status s = chain_->applyEach(batch, [&](Record& r, const Status& err) {
-    if (m_.errorsTransform) m_.errorsTransform->Increment();
-    size_t i = static_cast<size_t>(&r - batch.data());
-    if (!dead) return;
-    dead = deadLetter(i < originals.size() ? originals[i] : snapshot(r), {"TRANSFORMATION", "transforms", err.message()});
-  });
-  if (!s) return Status::fatal(s.message());
-  if (!dead) return dead;
+  if (Status s = transformTolerating(batch, [&](Record&, OriginalRecord o, const ErrorContext& why) {
+        return deadLetter(o, why);
+      });
+      !s)
+    return s;
   if (text)
     if (Status d = decodeTextValues(batch, *text, [&](Record& r, const Status& err) {
           if (m_.errorsConvert) m_.errorsConvert->Increment();

@@ -150,51 +150,15 @@ Status SourceTask::produce(Record& r) {
   if (!topic) return topic.status();
   auto key = r.key.bytes(*rctx_.key);
   auto value = r.value.bytes(*rctx_.value);
-  rd_kafka_headers_t* hdrs = nullptr;
-  if (!r.headers.empty()) {
-    hdrs = rd_kafka_headers_new(r.headers.size());
-    for (const auto& h : r.headers)
-      rd_kafka_header_add(hdrs, h.key.data(), static_cast<ssize_t>(h.key.size()),
-                          h.value ? h.value->data() : nullptr, h.value ? h.value->size() : 0);
-  }
-  auto* entry = static_cast<OffsetTracker::Entry*>(r.tracking);
   BlockedTime blocked(m_.blockedSeconds);
-  auto stopDeadline = Clock::time_point{};
-  while (true) {
-    rd_kafka_resp_err_t err = rd_kafka_producev(
-        producer_, RD_KAFKA_V_RKT(*topic), RD_KAFKA_V_PARTITION(r.partition),
-        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-        RD_KAFKA_V_KEY((key ? key->data() : nullptr), (key ? key->size() : 0)),
-        RD_KAFKA_V_VALUE((value ? const_cast<char*>(value->data()) : nullptr), (value ? value->size() : 0)),
-        RD_KAFKA_V_TIMESTAMP(r.timestampMs), RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_OPAQUE(entry),
-        RD_KAFKA_V_END);
-    if (!err) break;
-    if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-      // Backpressure: the producer queue is full. Serve delivery reports
-      // until there is room; the time spent here is a metric. When stopping,
-      // wait at most the shutdown timeout.
-      blocked.block(Clock::now());
-      if (stopping()) {
-        if (stopDeadline == Clock::time_point{})
-          stopDeadline = Clock::now() + std::chrono::milliseconds(env_.worker ? env_.worker->taskShutdownTimeoutMs : 5000);
-        if (Clock::now() >= stopDeadline) {
-          if (hdrs) rd_kafka_headers_destroy(hdrs);
-          blocked.unblock(Clock::now());
-          return Status::retriable("producer queue still full at shutdown");
-        }
-      }
-      rd_kafka_poll(producer_, 10);
-      blocked.tick(Clock::now());
-      continue;
-    }
-    if (hdrs) rd_kafka_headers_destroy(hdrs);
-    std::string msg = std::string("cannot produce to ") + r.topic + ": " + rd_kafka_err2str(err);
-    bool recordsFault = err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE || err == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION ||
-                        err == RD_KAFKA_RESP_ERR__INVALID_ARG;
-    return recordsFault ? Status::invalid(msg) : Status::fatal(msg);
-  }
-  blocked.unblock(Clock::now());
-  return Status::ok();
+  rd_kafka_resp_err_t err = produceRecord(producer_,
+                                          {.rkt = *topic, .partition = r.partition, .key = key, .value = value,
+                                           .timestampMs = r.timestampMs, .headers = &r.headers, .opaque = r.tracking},
+                                          queueFullPolicy(&blocked));
+  if (!err) return Status::ok();
+  if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) return Status::retriable("producer queue still full at shutdown");
+  std::string msg = std::string("cannot produce to ") + r.topic + ": " + rd_kafka_err2str(err);
+  return isRecordFault(err) ? Status::invalid(msg) : Status::fatal(msg);
 }
 
 void SourceTask::collectOffsets() {
@@ -325,22 +289,12 @@ void SourceTask::run() {
       // errors.tolerance=all: a record a stage refuses goes, as the plugin
       // emitted it, to the dead letter queue; its source offset passes only
       // once Kafka acknowledged that write.
-      std::vector<OriginalRecord> originals;
-      if (dlq_ && dlq_->enabled()) {
-        originals.reserve(batch.size());
-        for (auto& r : batch) originals.push_back(snapshot(r));
-      }
-      Status dead = Status::ok();
-      ts = chain_->applyEach(batch, [&](Record& r, const Status& err) {
-        if (m_.errorsTransform) m_.errorsTransform->Increment();
-        size_t i = static_cast<size_t>(&r - batch.data());
-        if (!dead) return;
+      ts = transformTolerating(batch, [&](Record& r, OriginalRecord o, const ErrorContext& why) {
         bool toDlq = dlq_ && dlq_->enabled();
-        dead = deadLetter(i < originals.size() ? originals[i] : snapshot(r), {"TRANSFORMATION", "transforms", err.message()},
-                          toDlq ? r.tracking : nullptr);
+        Status dead = deadLetter(o, why, toDlq ? r.tracking : nullptr);
         if (toDlq) r.tracking = nullptr;  // acknowledged with the dead letter
+        return dead;
       });
-      if (ts) ts = dead;
     }
     if (!ts) {
       fail(ts.message());

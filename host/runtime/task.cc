@@ -265,6 +265,27 @@ void Task::rateLimit(size_t n) {
   if (waited > 0 && m_.rateLimitWaitSeconds) m_.rateLimitWaitSeconds->Increment(waited);
 }
 
+Status Task::transformTolerating(std::vector<Record>& batch, const ErrantReporter& report) {
+  // The originals are kept only where they can go somewhere.
+  std::vector<OriginalRecord> originals;
+  if (dlq_ && dlq_->enabled()) {
+    originals.reserve(batch.size());
+    for (auto& r : batch) originals.push_back(snapshot(r));
+  }
+  Status reported = Status::ok();
+  Status s = chain_->applyEach(batch, [&](Record& r, const Status& err) {
+    if (m_.errorsTransform) m_.errorsTransform->Increment();
+    size_t i = static_cast<size_t>(&r - batch.data());
+    if (reported) reported = report(r, i < originals.size() ? originals[i] : snapshot(r), {"TRANSFORMATION", "transforms", err.message()});
+  });
+  if (!s) return Status::fatal(s.message());
+  return reported;
+}
+
+QueueFullPolicy Task::queueFullPolicy(BlockedTime* blocked) const {
+  return {.stopping = &stopping_, .shutdownMs = env_.worker ? env_.worker->taskShutdownTimeoutMs : 5000, .blocked = blocked};
+}
+
 Status Task::deadLetter(const OriginalRecord& original, const ErrorContext& why, void* opaque) {
   if (plan_->errorsLogEnable) {
     std::string where = plan_->errorsLogIncludeMessages && original.offset >= 0
@@ -294,7 +315,10 @@ int64_t Task::retryDelayMs(int attempt, int64_t capMs) const {
 Status Task::setUpPipeline(const char* kind,
                            std::function<std::optional<std::string>(const std::string&)> offsetReader) {
   opState_ = std::make_unique<StateBuffer>(env_.offsets, plan_->name);
-  if (env_.kafka) dlq_ = std::make_unique<DeadLetterQueue>(*plan_, id_, *env_.kafka);
+  if (env_.kafka) {
+    dlq_ = std::make_unique<DeadLetterQueue>(*plan_, id_, *env_.kafka);
+    dlq_->setQueueFullPolicy(queueFullPolicy(nullptr));
+  }
   // The watermark continues from this task's last checkpoint.
   if (env_.offsets)
     for (const auto& ck : env_.offsets->checkpoints(plan_->name))

@@ -22,8 +22,10 @@
 #include "host/config/worker_config.h"
 #include "host/kafka/env.h"
 #include "host/metrics/metrics.h"
+#include "host/runtime/blocked_time.h"
 #include "host/runtime/dead_letter.h"
 #include "host/runtime/plugin_instance.h"
+#include "host/runtime/produce.h"
 #include "host/runtime/rate_limiter.h"
 #include "host/runtime/state_buffer.h"
 #include "host/runtime/transform_chain.h"
@@ -33,36 +35,6 @@ namespace sluice::runtime {
 
 enum class State { kUnassigned, kRunning, kPaused, kStopped, kFailed, kRestarting };
 const char* stateName(State s);
-
-/// Time a task spends blocked (backpressure), added to its counter while it
-/// passes (at least every second), not only when the block ends: an outage
-/// that blocks a task for an hour shows in the metric during that hour.
-class BlockedTime {
- public:
-  using Clock = std::chrono::steady_clock;
-  explicit BlockedTime(prometheus::Counter* counter) : counter_(counter) {}
-  bool blocked() const { return mark_ != Clock::time_point{}; }
-  void block(Clock::time_point now) {
-    if (!blocked()) mark_ = now;
-  }
-  /// Call often while blocked.
-  void tick(Clock::time_point now) {
-    if (blocked() && now - mark_ >= std::chrono::seconds(1)) account(now);
-  }
-  void unblock(Clock::time_point now) {
-    if (!blocked()) return;
-    account(now);
-    mark_ = Clock::time_point{};
-  }
-
- private:
-  void account(Clock::time_point now) {
-    if (counter_) counter_->Increment(std::chrono::duration<double>(now - mark_).count());
-    mark_ = now;
-  }
-  prometheus::Counter* counter_;
-  Clock::time_point mark_{};  // blocked since, or last accounted
-};
 
 /// Topics a connector has used (Kafka Connect's "active topics", KIP-558):
 /// a source's records acknowledged by Kafka, a sink's records consumed.
@@ -210,6 +182,17 @@ class Task {
   /// send its original to the dead letter queue if there is one (`opaque`
   /// rides along for sources). A failing DLQ write is the task's failure.
   Status deadLetter(const OriginalRecord& original, const ErrorContext& why, void* opaque = nullptr);
+  /// Where a record that failed a stage goes: `original` is the record as it
+  /// entered that stage.
+  using ErrantReporter = std::function<Status(Record& r, OriginalRecord original, const ErrorContext& why)>;
+  /// The transform stage record by record (errors.tolerance=all, and DLQ
+  /// replays): a record a transform refuses is handed to `report` as it
+  /// entered the chain and dropped. A chain error or a refused report fails
+  /// the batch.
+  Status transformTolerating(std::vector<Record>& batch, const ErrantReporter& report);
+  /// The task's policy for a full producer queue: wait while it runs, at
+  /// most task.shutdown.graceful.timeout.ms once it is stopping.
+  QueueFullPolicy queueFullPolicy(BlockedTime* blocked) const;
   /// Exponential backoff with jitter for retry `attempt` (1, 2, ...), capped
   /// at errors.retry.delay.max.ms and `capMs`.
   int64_t retryDelayMs(int attempt, int64_t capMs) const;
