@@ -18,10 +18,10 @@
 
 #include "host/config/connector_config.h"
 #include "host/loader/registry.h"
-#include "host/runtime/converter.h"
-#include "host/runtime/offset_tracker.h"
-#include "host/runtime/record.h"
-#include "host/runtime/transform_chain.h"
+#include "host/pipeline/offset_tracker.h"
+#include "host/pipeline/transform_chain.h"
+#include "host/record/converter.h"
+#include "host/record/record.h"
 
 namespace sluice::bench {
 namespace {

@@ -9,7 +9,7 @@
 #include <random>
 
 #include "bench/micro/bench_support.h"
-#include "host/runtime/state_buffer.h"
+#include "host/pipeline/state_buffer.h"
 
 namespace sluice::bench {
 namespace {

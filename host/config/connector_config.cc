@@ -5,7 +5,7 @@
 
 #include "host/common/strings.h"
 #include "host/config/providers.h"
-#include "host/runtime/converter.h"
+#include "host/record/converter.h"
 
 namespace sluice::config {
 namespace {

@@ -16,6 +16,7 @@
 #include <sstream>
 #include <thread>
 
+#include "host/abi/crash_guard.h"
 #include "host/common/json_util.h"
 #include "host/common/log.h"
 #include "host/config/connector_config.h"
@@ -25,8 +26,8 @@
 #include "host/loader/registry.h"
 #include "host/metrics/metrics.h"
 #include "host/rest/api.h"
-#include "host/runtime/crash_guard.h"
 #include "host/state/rocks_store.h"
+#include "host/worker/worker.h"
 
 #ifndef SLUICE_VERSION
 #define SLUICE_VERSION "0.0.0"
@@ -318,7 +319,7 @@ int cmdRun(const std::string& workerPath, const std::vector<std::string>& connec
   std::signal(SIGPIPE, SIG_IGN);
 
   // A plugin that crashed the last run is recorded there; its connector
-  // stays FAILED (quarantined) until restarted (runtime/crash_guard.h).
+  // stays FAILED (quarantined) until restarted (abi/crash_guard.h).
   std::string crashRecord = wc->stateDir + "/crashed-plugin";
   worker.loadQuarantine(wc->stateDir + "/quarantined-connectors");
   if (auto crash = runtime::readCrashRecord(crashRecord)) {

@@ -10,12 +10,12 @@
 #include "host/loader/registry.h"
 #include "host/metrics/metrics.h"
 #include "host/rest/http.h"
-#include "host/runtime/worker.h"
+#include "host/worker/herder.h"
 
 namespace sluice::rest {
 
 struct ApiContext {
-  runtime::Worker* worker = nullptr;
+  runtime::Herder* worker = nullptr;
   const loader::Registry* registry = nullptr;
   metrics::Metrics* metrics = nullptr;
   std::function<std::string()> clusterId;

@@ -32,7 +32,7 @@ json::object infoJson(const loader::Registry& reg, const runtime::ConnectorInfo&
 
 // A secret sent back as "[hidden]" (a GET, edit, PUT round trip) keeps the
 // value stored for it instead of becoming the text "[hidden]".
-void keepHiddenSecrets(const loader::Registry& reg, runtime::Worker* w, const std::string& name, config::ConfigMap* m) {
+void keepHiddenSecrets(const loader::Registry& reg, runtime::Herder* w, const std::string& name, config::ConfigMap* m) {
   auto stored = w->configOf(name);
   if (!stored) return;
   for (const auto& [key, def] : config::secretOptions(reg, *m)) {
@@ -43,7 +43,7 @@ void keepHiddenSecrets(const loader::Registry& reg, runtime::Worker* w, const st
 
 // The version of the plugin a connector runs, which Connect (4.x) reports in
 // its connector and task statuses; empty when the plugin is not loaded.
-std::string pluginVersion(const loader::Registry& reg, runtime::Worker* w, const std::string& name) {
+std::string pluginVersion(const loader::Registry& reg, runtime::Herder* w, const std::string& name) {
   auto cfg = w->configOf(name);
   if (!cfg) return "";
   auto cls = cfg->find("connector.class");

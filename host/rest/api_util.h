@@ -21,9 +21,9 @@ Response fromStatus(const Status& s);
 boost::json::object configJson(const loader::Registry& reg, const config::ConfigMap& m);
 boost::json::object infoJson(const loader::Registry& reg, const runtime::ConnectorInfo& i);
 /// A secret sent back as "[hidden]" keeps the value stored for it.
-void keepHiddenSecrets(const loader::Registry& reg, runtime::Worker* w, const std::string& name, config::ConfigMap* m);
+void keepHiddenSecrets(const loader::Registry& reg, runtime::Herder* w, const std::string& name, config::ConfigMap* m);
 /// The version of the plugin a connector runs ("" when not loaded).
-std::string pluginVersion(const loader::Registry& reg, runtime::Worker* w, const std::string& name);
+std::string pluginVersion(const loader::Registry& reg, runtime::Herder* w, const std::string& name);
 boost::json::object taskStatusJson(const runtime::TaskStatus& t, const std::string& workerId, const std::string& version);
 boost::json::object statusJson(const runtime::ConnectorStatus& s, const std::string& workerId, const std::string& version);
 /// A JSON body that must be an object; nullopt and the answer in *err otherwise.

@@ -133,15 +133,6 @@ void registerConnectorRoutes(Router& r, const ApiContext& c) {
     if (!t) return fromStatus(t.status());
     return ok(200, json::object{{n, json::object{{"topics", json::value_from(*t)}}}});
   });
-  r.add("PUT", "/connectors/{name}/topics/reset", [w](const Request& req) {
-    if (auto s = w->resetActiveTopics(req.params.at("name")); !s) return fromStatus(s);
-    return noBody(202);
-  });
-
-  r.add("DELETE", "/connectors/{name}", [w](const Request& req) {
-    if (auto s = w->remove(req.params.at("name")); !s) return fromStatus(s);
-    return noBody(204);
-  });
 
   r.add("GET", "/connectors/{name}/status", [w, ok, reg](const Request& req) {
     auto res = w->status(req.params.at("name"));
@@ -168,18 +159,18 @@ void registerConnectorRoutes(Router& r, const ApiContext& c) {
     return error(404, "No status found for task " + req.params.at("name") + "-" + req.params.at("task"));
   });
 
-  r.add("PUT", "/connectors/{name}/pause", [w](const Request& req) {
-    if (auto s = w->pause(req.params.at("name")); !s) return fromStatus(s);
-    return noBody(202);
-  });
-  r.add("PUT", "/connectors/{name}/resume", [w](const Request& req) {
-    if (auto s = w->resume(req.params.at("name")); !s) return fromStatus(s);
-    return noBody(202);
-  });
-  r.add("PUT", "/connectors/{name}/stop", [w](const Request& req) {
-    if (auto s = w->stopConnector(req.params.at("name")); !s) return fromStatus(s);
-    return noBody(204);
-  });
+  // Routes that change one connector and answer with no body.
+  auto change = [&r, w](const char* method, const char* path, Status (runtime::Herder::*op)(const std::string&), int code) {
+    r.add(method, path, [w, op, code](const Request& req) {
+      if (auto s = (w->*op)(req.params.at("name")); !s) return fromStatus(s);
+      return noBody(code);
+    });
+  };
+  change("PUT", "/connectors/{name}/topics/reset", &runtime::Herder::resetActiveTopics, 202);
+  change("DELETE", "/connectors/{name}", &runtime::Herder::remove, 204);
+  change("PUT", "/connectors/{name}/pause", &runtime::Herder::pause, 202);
+  change("PUT", "/connectors/{name}/resume", &runtime::Herder::resume, 202);
+  change("PUT", "/connectors/{name}/stop", &runtime::Herder::stopConnector, 204);
 
   r.add("POST", "/connectors/{name}/restart", [w, ok, reg](const Request& req) {
     Response err;

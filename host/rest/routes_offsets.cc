@@ -8,12 +8,12 @@ namespace json = boost::json;
 namespace {
 
 // KIP-875 offset entries: [{"partition": {...}, "offset": {...} | null}].
-std::optional<std::vector<runtime::Worker::OffsetEntry>> offsetEntries(const json::value& v, Response* err) {
+std::optional<std::vector<runtime::Herder::OffsetEntry>> offsetEntries(const json::value& v, Response* err) {
   if (!v.is_array()) {
     *err = error(400, "\"offsets\" must be an array of {\"partition\": ..., \"offset\": ...} objects");
     return std::nullopt;
   }
-  std::vector<runtime::Worker::OffsetEntry> out;
+  std::vector<runtime::Herder::OffsetEntry> out;
   for (size_t i = 0; i < v.as_array().size(); ++i) {
     const auto& e = v.as_array()[i];
     const json::value* p = e.is_object() ? e.as_object().if_contains("partition") : nullptr;
@@ -84,7 +84,7 @@ void registerOffsetRoutes(Router& r, const ApiContext& c) {
     Response err;
     auto body = parseObject(req, &err);
     if (!body) return err;
-    runtime::Worker::ReplayTarget t;
+    runtime::Herder::ReplayTarget t;
     for (const auto& kv : *body) {
       const auto& v = kv.value();
       if (kv.key() == "checkpoint") {

@@ -75,15 +75,27 @@ class ProcessPipeline : public ::testing::Test {
     }
     return out;
   }
-  /// For a failure message: the connectors' status and the worker's last
-  /// warnings and errors.
+  /// For a failure message: the connectors' status, the worker's last
+  /// warnings and errors (librdkafka's apart: it repeats itself while the
+  /// broker is away), and where the whole log was kept.
   std::string diagnostics() {
-    std::string out = "status: " + http(port_, "GET", "/connectors?expand=status").body + "\nlog (WARN/ERROR, last 30):\n";
-    std::vector<std::string> lines;
-    for (const auto& l : readLines(dir_.file("sluice.log")))
-      if (l.find(" WARN ") != std::string::npos || l.find(" ERROR ") != std::string::npos) lines.push_back(l);
-    for (size_t i = lines.size() > 30 ? lines.size() - 30 : 0; i < lines.size(); ++i) out += lines[i] + "\n";
-    return out;
+    std::string out = "status: " + http(port_, "GET", "/connectors?expand=status").body;
+    std::vector<std::string> own, kafka;
+    for (const auto& l : readLines(dir_.file("sluice.log"))) {
+      if (l.find(" WARN ") == std::string::npos && l.find(" ERROR ") == std::string::npos) continue;
+      (l.find("[sluice.kafka]") != std::string::npos ? kafka : own).push_back(l);
+    }
+    auto tail = [&](const char* what, const std::vector<std::string>& lines, size_t n) {
+      out += std::string("\n") + what + " (WARN/ERROR, last " + std::to_string(n) + " of " + std::to_string(lines.size()) + "):\n";
+      for (size_t i = lines.size() > n ? lines.size() - n : 0; i < lines.size(); ++i) out += lines[i].substr(0, 400) + "\n";
+    };
+    tail("sluice", own, 30);
+    tail("librdkafka", kafka, 15);
+    // The whole log outlives the test's directory, beside the test binary.
+    std::string kept = buildDir() + "/tests/" +
+                       ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".sluice.log";
+    writeFile(kept, readFile(dir_.file("sluice.log")));
+    return out + "whole log: " + kept + "\n";
   }
   size_t uniqueCount() {
     auto s = seqs();

@@ -1,5 +1,5 @@
 #pragma once
-// Helpers for the connector integration tests (tests/integration/<plugin>/):
+// Helpers for the connector integration tests (tests/plugins/<kind>/<plugin>/):
 // records into the real broker with exact keys, values and tombstones, records
 // back out of it (dead letter queues), and the real sluice binary run on a
 // worker config and connector configs written to a temporary directory.

@@ -10,8 +10,8 @@
 #include "host/kafka/env.h"
 #include "host/loader/registry.h"
 #include "host/metrics/metrics.h"
-#include "host/runtime/worker.h"
 #include "host/state/rocks_store.h"
+#include "host/worker/worker.h"
 #include "tests/support/test_support.h"
 
 namespace sluice::test {

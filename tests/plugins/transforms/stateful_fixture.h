@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "host/config/connector_config.h"
-#include "host/runtime/state_buffer.h"
-#include "host/runtime/transform_chain.h"
+#include "host/pipeline/state_buffer.h"
+#include "host/pipeline/transform_chain.h"
 #include "host/state/rocks_store.h"
 #include "tests/support/test_support.h"
 

@@ -1,6 +1,6 @@
 // postgres-sink's value mapping (plugins/sinks/postgres_sink/values.cc): the
 // pure part, without a server. The sink itself is tested against a real
-// PostgreSQL in tests/integration/postgres/.
+// PostgreSQL in tests/plugins/sinks/postgres_sink/.
 #include "plugins/sinks/postgres_sink/values.h"
 
 #include <gtest/gtest.h>

@@ -2,7 +2,7 @@
 // settings fail the task with a message naming the option (and never quoting
 // a secret); a broker that cannot be reached is retried, not fatal. The
 // delivery itself is tested against a real RabbitMQ in
-// tests/integration/rabbitmq/.
+// tests/plugins/sources/rabbitmq_source/.
 #include "tests/support/prom_text.h"
 #include "tests/support/worker_fixture.h"
 
