@@ -1,7 +1,6 @@
 #pragma once
-// Records in and out of the host: a consumed Kafka message as a record, and
-// a batch of records seen through the plugin ABI (the sluice_record views a
-// sink's put receives). The views point into the records (and into the
+// A batch of records seen through the plugin ABI (the sluice_record views a
+// sink's put receives), and text values decoded for plugins that take them. The views point into the records (and into the
 // batch's header array), so the records must outlive the views and stay
 // unchanged while a put runs.
 

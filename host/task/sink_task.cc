@@ -105,9 +105,25 @@ Status SinkTask::replaceFatalConsumer() {
   // with a new one, which starts from the checkpoint.
   SLUICE_LOG(tag_, log::Level::kWarn, std::string("the consumer hit a fatal error (") + why +
                                           "); replacing it with a new consumer, which resumes from the last checkpoint");
+  // Fenced again and again: another member has this task's instance id
+  // (two workers with the same worker id or consumer.group.instance.id).
+  auto now = Clock::now();
+  if (now - lastReplacement_ > kReplacementWindow) replacementsInWindow_ = 0;
+  lastReplacement_ = now;
+  if (++replacementsInWindow_ > kMaxReplacements)
+    return Status::fatal(std::string("the consumer was fenced ") + std::to_string(kMaxReplacements) +
+                         " times within a minute: another member of group connect-" + plan_->name +
+                         " uses this task's group.instance.id (" + why + ")");
   if (Status s = flushAndCommit(true, "consumer replaced"); !s && state() != State::kFailed)
     SLUICE_LOG(tag_, log::Level::kDebug, "flush/commit before replacing the consumer: " + s.message());
   if (state() == State::kFailed) return Status::fatal("the task failed while replacing its consumer");
+  // Operator state changed by records past the checkpoint would see them
+  // again from the new consumer: the task restarts from its checkpoint
+  // instead (state and offsets together).
+  if (opState_ && opState_->dirty())
+    return Status::fatal(std::string("the consumer hit a fatal error (") + why +
+                         ") while operator state past the last checkpoint could not be checkpointed; "
+                         "restart the task to resume from its checkpoint");
   for (auto& r : prefetched_) r.releaseMessage();
   prefetched_.clear();
   if (pending_)
@@ -186,8 +202,11 @@ void SinkTask::onRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
 size_t SinkTask::fetch(std::vector<Record>& out, int timeoutMs) {
   // Under a rate limit, small batches keep the flow smooth.
   size_t max = plan_->rateLimit > 0 ? std::clamp<size_t>(static_cast<size_t>(plan_->rateLimit / 10), 1, kMaxBatch) : kMaxBatch;
-  if (out.size() >= max) return 0;
-  return pollMessages(consumer_, max - out.size(), timeoutMs, tag_, &consumerFatal_,
+  // At least one poll, even with `out` full: it serves the group (and the
+  // wait keeps a paused task from spinning); paused partitions deliver
+  // nothing more.
+  size_t room = out.size() < max ? max - out.size() : 1;
+  return pollMessages(consumer_, room, timeoutMs, tag_, &consumerFatal_,
                       [&](KafkaMessage msg) { out.push_back(recordFromMessage(std::move(msg), &rctx_)); });
 }
 
@@ -273,6 +292,10 @@ Status SinkTask::flushAndCommit(bool sync, const char* origin) {
     // The batch being retried already went through the transforms, so the
     // buffered state covers records whose offsets are not put yet.
     return Status::retriable("checkpoint deferred while the sink retries a batch");
+  if (batchCut_ && opState_ && opState_->dirty())
+    // State for records that were not put: the task resumes from the last
+    // checkpoint instead.
+    return Status::retriable("not checkpointing: a batch was given up at shutdown after its transforms");
   Status s = plugin_->flush();
   if (s.code() == Status::Code::kFatal) {
     // FATAL fails the task (plugin.h); the loop stops on the state.
@@ -420,7 +443,7 @@ void SinkTask::run() {
       }
       // Give the batch up: every record to the dead letter queue (or skipped).
       for (auto& r : pending_->records) {
-        if (r.dropped) continue;
+        if (r.dropped || r.errantReported) continue;  // reported ones are in the DLQ already
         if (m_.errorsPut) m_.errorsPut->Increment();
         if (Status d = deadLetter(snapshotSerialized(r, rctx_), {"TASK_PUT", plan_->plugin->name, why}); !d) {
           fail(d.message());
@@ -444,6 +467,8 @@ void SinkTask::run() {
       }
       attempts = 0;  // a batch being retried was dropped with the partitions
       retryingSince = Clock::time_point{};
+      consecutiveFailures = 0;
+      if (breaker != kClosed) setBreaker(kClosed);
       blocked.unblock(Clock::now());
       continue;
     }
@@ -488,7 +513,10 @@ void SinkTask::run() {
     observeEventTimes(batch);
     Pending p;
     if (Status s = prepare(batch, &p); !s) {
-      fail(s.message());
+      // A dead letter that found no room before the shutdown timeout: the
+      // batch is not put and its offsets not committed; it comes again.
+      if (!(s.code() == Status::Code::kRetriable && stopping())) fail(s.message());
+      batchCut_ = true;
       break;
     }
     rateLimit(p.records.size());

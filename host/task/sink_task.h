@@ -8,6 +8,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <optional>
 #include <utility>
@@ -63,7 +64,12 @@ class SinkTask final : public Task {
   std::optional<Pending> pending_;  // batch the sink asked to retry
   std::vector<Record> prefetched_;  // fetched while partitions were being paused
   bool partitionsPaused_ = false;
+  bool batchCut_ = false;       // a batch given up at shutdown after its transforms
   bool consumerFatal_ = false;  // fetch saw RD_KAFKA_RESP_ERR__FATAL
+  static constexpr int kMaxReplacements = 5;  // within kReplacementWindow, then the task fails
+  static constexpr std::chrono::seconds kReplacementWindow{60};
+  int replacementsInWindow_ = 0;
+  std::chrono::steady_clock::time_point lastReplacement_{};
   std::atomic<bool> draining_{false};
   std::atomic<bool> drained_{false};
 };

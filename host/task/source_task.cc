@@ -297,7 +297,10 @@ void SourceTask::run() {
       });
     }
     if (!ts) {
-      fail(ts.message());
+      // A dead letter that found no room in the producer queue before the
+      // shutdown timeout: the batch is cut, as when its records find none.
+      if (ts.code() == Status::Code::kRetriable && stopping()) batchCut_ = true;
+      else fail(ts.message());
       break;
     }
     size_t live = 0;

@@ -286,7 +286,9 @@ Status Task::putReportingErrant(std::vector<Record>& records, const ErrantReport
   plugin_->setErrantReporter([&](const sluice_record* rec, std::string why) -> Status {
     auto i = pb.indexOf(rec);
     // A plugin bug: whatever record it meant, the host cannot tell which,
-    // so the put fails rather than lose or misfile that record.
+    // so the put fails rather than lose or misfile that record (the fatal
+    // answer is the instance's fault: the put fails even if the plugin
+    // ignores it, see plugin_instance.h).
     if (!i) return Status::fatal("host_report_errant got " + pb.whyNotInBatch(rec) + "; a bug in the plugin");
     Record& r = records[*i];
     if (r.errantReported) return Status::ok();  // reported in an earlier attempt
