@@ -1,6 +1,5 @@
 #include "host/pipeline/dead_letter.h"
 
-
 namespace sluice::runtime {
 
 OriginalRecord snapshot(Record& r) {
@@ -59,7 +58,7 @@ Status DeadLetterQueue::send(const OriginalRecord& r, const ErrorContext& why, v
   if (!producer_) return Status::fatal("dead letter queue is not open");
   std::vector<Header> headers;
   headers.reserve(r.headers.size() + (plan_.dlqContextHeaders ? 10 : 0));
-  headers = r.headers;
+  headers.insert(headers.end(), r.headers.begin(), r.headers.end());
   if (plan_.dlqContextHeaders) {
     auto add = [&](const char* name, std::string v) { headers.push_back(Header{name, std::move(v)}); };
     // Kafka Connect's names (DeadLetterQueueReporter). Source records have
