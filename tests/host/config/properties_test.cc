@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <map>
 
 #include "host/config/worker_config.h"
@@ -89,6 +90,9 @@ TEST(PropertiesTest, TrickyFileReadsAsJavaReadsIt) {
   EXPECT_EQ(got["unicode"], "\xC3\xA9\xE4\xB8\xAD\xF0\x9F\x98\x80");
   EXPECT_EQ(got["dup"], "2");
   auto java = javaReads(dir, kTricky);
+  // ctest runs this once more after the Kafka fixture has installed a JDK,
+  // with SLUICE_REQUIRE_JDK set: there a missing JDK is a failure.
+  if (!java && std::getenv("SLUICE_REQUIRE_JDK")) FAIL() << "SLUICE_REQUIRE_JDK is set but java/javac cannot run";
   if (!java) GTEST_SKIP() << "no JDK to compare with";
   json::object mineJson;
   for (const auto& [k, v] : got) mineJson[k] = v;
@@ -105,6 +109,8 @@ TEST(PropertiesTest, AMalformedUnicodeEscapeIsAnErrorAsInJava) {
     }
     if (auto java = javaReads(dir, text)) {
       EXPECT_EQ(java->substr(0, 6), "ERROR ") << *java;
+    } else {
+      EXPECT_FALSE(std::getenv("SLUICE_REQUIRE_JDK")) << "SLUICE_REQUIRE_JDK is set but java/javac cannot run";
     }
   }
 }
