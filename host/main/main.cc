@@ -27,7 +27,7 @@
 #include "host/metrics/metrics.h"
 #include "host/rest/api.h"
 #include "host/state/rocks_store.h"
-#include "host/worker/worker.h"
+#include "host/worker/standalone_herder.h"
 
 #ifndef SLUICE_VERSION
 #define SLUICE_VERSION "0.0.0"
@@ -291,12 +291,12 @@ int cmdRun(const std::string& workerPath, const std::vector<std::string>& connec
     return 1;
   }
   metrics::Metrics metrics;
-  runtime::Worker worker(*wc, reg, **store, **store, **kafka, metrics);
-  if (!wc->restAdvertisedName.empty()) worker.setWorkerId(wc->restAdvertisedName);
+  runtime::StandaloneHerder herder(*wc, reg, **store, **store, **kafka, metrics);
+  if (!wc->restAdvertisedName.empty()) herder.setWorkerId(wc->restAdvertisedName);
 
   rest::Router router;
   std::atomic<bool> started{false}, stopping{false};
-  rest::registerApi(router, rest::ApiContext{&worker, &reg, &metrics, [k = kafka->get()] { return k->clusterId(); },
+  rest::registerApi(router, rest::ApiContext{&herder, &reg, &metrics, [k = kafka->get()] { return k->clusterId(); },
                                              SLUICE_VERSION, SLUICE_COMMIT, &started, &stopping});
   rest::Server server(router, wc->rest);
   if (!server.started()) {
@@ -321,28 +321,28 @@ int cmdRun(const std::string& workerPath, const std::vector<std::string>& connec
   // A plugin that crashed the last run is recorded there; its connector
   // stays FAILED (quarantined) until restarted (abi/crash_guard.h).
   std::string crashRecord = wc->stateDir + "/crashed-plugin";
-  worker.loadQuarantine(wc->stateDir + "/quarantined-connectors");
+  herder.loadQuarantine(wc->stateDir + "/quarantined-connectors");
   if (auto crash = runtime::readCrashRecord(crashRecord)) {
     SLUICE_LOG(kTag, log::Level::kError, "the last run crashed inside plugin " + crash->plugin + " (" + crash->hook +
                                              " of connector " + crash->connector + " task " + std::to_string(crash->task) +
                                              ", " + crash->signal + "): the connector is quarantined");
-    worker.quarantine(crash->connector, crash->trace());
+    herder.quarantine(crash->connector, crash->trace());
   }
   std::error_code removeError;
   std::filesystem::remove(crashRecord, removeError);
   runtime::installCrashGuard(crashRecord);
 
-  worker.startStored();
+  herder.startStored();
   for (const auto& [name, cfg] : connectors) {
     bool created = false;
-    auto existing = worker.configOf(name);
+    auto existing = herder.configOf(name);
     config::ConfigMap want = cfg;
     want["name"] = name;
     if (existing && *existing == want) continue;  // already running as stored (or quarantined)
-    auto r = worker.put(name, cfg, &created);
+    auto r = herder.put(name, cfg, &created);
     if (!r) {
       std::fprintf(stderr, "sluice: connector %s: %s\n", name.c_str(), r.status().message().c_str());
-      worker.shutdown();
+      herder.shutdown();
       return 1;
     }
   }
@@ -351,7 +351,7 @@ int cmdRun(const std::string& workerPath, const std::vector<std::string>& connec
   while (!gStop) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   SLUICE_LOG(kTag, log::Level::kInfo, "stopping");
   stopping = true;
-  worker.shutdown();
+  herder.shutdown();
   return 0;
 }
 

@@ -184,7 +184,7 @@ void registerConnectorRoutes(Router& r, const ApiContext& c) {
     if (!before) return fromStatus(before.status());
     // Connect (KIP-745) answers with the restart plan: the connector and tasks
     // being restarted show RESTARTING, the others their state before. A failed
-    // connector is restarted with all its tasks (Worker::restart).
+    // connector is restarted with all its tasks (Herder::restart).
     runtime::ConnectorStatus plan = *before;
     const bool connectorFailed = plan.state == "FAILED";
     if (!onlyFailed || connectorFailed) {

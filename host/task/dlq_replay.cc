@@ -166,29 +166,28 @@ Status Replayer::putToSink(std::vector<Record>& records, int64_t& failed, Clock:
     if (Status d = again(r, std::move(o), why); !d) refused = d;
     return refused ? refused : Status::fatal("the dead letter queue refused the record: " + refused.message());
   };
-  auto start = Clock::now();
-  int64_t limitMs = plan_->retryTimeoutMs > 0 ? plan_->retryTimeoutMs : INT64_MAX;
+  RetryOperator retry(*plan_, tag_, "put", "", nullptr);
   Status s = putReportingErrant(records, reportAgain);
-  for (int attempt = 1; s.code() == Status::Code::kRetriable; ++attempt) {
-    int64_t delay = retryDelayMs(attempt, 5000);
-    auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
-    if (delay >= msLeft(deadline) || elapsed + delay > limitMs) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(delay));
+  std::string why;
+  while (s.code() == Status::Code::kRetriable) {
+    auto next = retry.failed(s, Clock::now());
+    if (next.giveUp) {
+      why = next.why;
+      break;
+    }
+    if (next.delayMs >= msLeft(deadline)) {
+      why = "put still failing at the end of the DLQ replay: " + s.message();
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(next.delayMs));
     s = putReportingErrant(records, reportAgain);
   }
   if (!refused) return refused;
-  if (s.code() == Status::Code::kRetriable) {
-    // Still refused: every record back to the DLQ for the next replay.
-    for (size_t i = 0; i < records.size(); ++i) {
-      if (records[i].errantReported) continue;
+  if (s.code() == Status::Code::kRetriable)  // still refused: back to the DLQ for the next replay
+    return giveUpBatch(records, why, [&](Record& r, OriginalRecord o, const ErrorContext& w) {
       ++failed;
-      if (Status d = again(records[i], snapshotSerialized(records[i], rctx_),
-                           {"TASK_PUT", plan_->plugin->name, "put still failing at the end of the DLQ replay: " + s.message()});
-          !d)
-        return d;
-    }
-    return Status::ok();
-  }
+      return again(r, std::move(o), w);
+    });
   if (!s) return Status::fatal("sink plugin failed: " + s.message());
   return Status::ok();
 }

@@ -16,7 +16,6 @@ namespace sluice::runtime {
 namespace {
 using Clock = std::chrono::steady_clock;
 constexpr size_t kMaxBatch = 2000;
-constexpr auto kRetryWarnEvery = std::chrono::seconds(30);
 }  // namespace
 
 SinkTask::~SinkTask() {
@@ -34,7 +33,7 @@ Status SinkTask::setUp() {
 
 Status SinkTask::openConsumer() {
   auto settings = env_.kafka->consumerSettings("connect-" + plan_->name);
-  settings["client.id"] = "connector-consumer-" + plan_->name + "-" + std::to_string(id_);
+  settings["client.id"] = "connector-consumer-" + plan_->name + "-" + std::to_string(id());
   // Static membership (KIP-345): a task restarted after a crash rejoins as
   // the member it was and gets its partitions back at once, instead of the
   // group waiting out the dead member's session (45 s by default) and
@@ -45,7 +44,7 @@ Status SinkTask::openConsumer() {
   if (!env_.kafka->embedded()) {
     auto given = settings.find("group.instance.id");
     std::string prefix = given != settings.end() ? given->second : "sluice-" + env_.workerId;
-    settings["group.instance.id"] = prefix + "-" + plan_->name + "-" + std::to_string(id_);
+    settings["group.instance.id"] = prefix + "-" + plan_->name + "-" + std::to_string(id());
   }
   auto consumer = kafka::newClient(RD_KAFKA_CONSUMER, settings, [this](rd_kafka_conf_t* conf) {
     rd_kafka_conf_set_rebalance_cb(conf, &SinkTask::onRebalance);
@@ -219,14 +218,14 @@ Status SinkTask::prepare(std::vector<Record>& batch, Pending* out) {
   for (const auto& r : batch) {
     if (!prev || r.partition != prev->partition || r.topic != prev->topic) {
       position = &out->positions[{r.topic, r.partition}];
-      usedTopics_.used(env_.topics.get(), r.topic);  // KIP-558: a record of it was consumed
+      topicUsed(r.topic);  // KIP-558: a record of it was consumed
     }
     *position = r.offset + 1;
     prev = &r;
   }
   const Converter* text = textValueConverter(plugin_->textValues(), valueConv_.get());
   if (!plan_->toleranceAll) {
-    if (Status s = chain_->apply(batch); !s) return Status::fatal(s.message());
+    if (Status s = transformAll(batch); !s) return Status::fatal(s.message());
     if (text)
       if (Status s = decodeTextValues(batch, *text, [&](Record& r, const Status& err) {
             if (m_.errorsConvert) m_.errorsConvert->Increment();
@@ -274,7 +273,7 @@ Status SinkTask::put(Pending& p) {
     });
     m_.call(std::chrono::duration<double>(Clock::now() - putStart).count(), batch.size());
     if (!s) return s;
-    const PluginBatch& pb = views_;
+    const PluginBatch& pb = lastPut();
     m_.endToEnd(pb.recs().data(), pb.recs().size());
     if (m_.recordsOut) {
       m_.recordsOut->Increment(static_cast<double>(batch.size()));
@@ -375,31 +374,13 @@ void SinkTask::run() {
   }
   SLUICE_LOG(tag_, log::Level::kInfo, "sink task started, group connect-" + plan_->name);
   auto lastCommit = Clock::now();
-  int64_t backoffMs = 0;
   BlockedTime blocked(m_.blockedSeconds);  // partitions paused for a retry
   std::vector<Record> batch;
   // Retries of the current batch, and the circuit breaker around put.
-  int attempts = 0;
-  auto retryingSince = Clock::time_point{};
-  auto lastRetryWarn = Clock::time_point{};  // RETRIABLE is logged at WARN at most every kRetryWarnEvery
-  int retriesSinceWarn = 0;
-  int consecutiveFailures = 0;
-  enum Breaker { kClosed = 0, kOpen = 1, kHalfOpen = 2 } breaker = kClosed;
-  auto openUntil = Clock::time_point{};
-  auto setBreaker = [&](Breaker b) {
-    breaker = b;
-    if (m_.breakerState) m_.breakerState->Set(static_cast<double>(b));
-  };
+  RetryOperator retry(*plan_, tag_, "put", "partitions paused", m_.retries, m_.breakerState, true);
   auto handle = [&](Status s, Pending* p) -> bool {  // false: the task failed
     if (s.isOk()) {
-      backoffMs = 0;
-      attempts = 0;
-      retryingSince = Clock::time_point{};
-      consecutiveFailures = 0;
-      if (breaker != kClosed) {
-        SLUICE_LOG(tag_, log::Level::kInfo, "circuit breaker closed: the sink accepted a put");
-        setBreaker(kClosed);
-      }
+      retry.succeeded();
       blocked.unblock(Clock::now());
       pending_.reset();
       return true;
@@ -409,51 +390,25 @@ void SinkTask::run() {
       return false;
     }
     auto now = Clock::now();
-    ++attempts;
-    ++consecutiveFailures;
-    if (m_.retries) m_.retries->Increment();
-    if (retryingSince == Clock::time_point{}) retryingSince = now;
     blocked.block(now);
-    if (plan_->breakerThreshold > 0 && (breaker == kHalfOpen || consecutiveFailures >= plan_->breakerThreshold)) {
-      if (breaker != kOpen)
-        SLUICE_LOG(tag_, log::Level::kWarn, "circuit breaker open for " + std::to_string(plan_->breakerOpenMs) + " ms after " +
-                                                std::to_string(consecutiveFailures) + " failed puts: " + s.message());
-      setBreaker(kOpen);
-      openUntil = now + std::chrono::milliseconds(plan_->breakerOpenMs);
-    }
-    backoffMs = retryDelayMs(attempts, 5000);
-    ++retriesSinceWarn;
-    if (lastRetryWarn == Clock::time_point{} || now - lastRetryWarn >= kRetryWarnEvery) {
-      auto forMs = std::chrono::duration_cast<std::chrono::milliseconds>(now - retryingSince).count();
-      SLUICE_LOG(tag_, log::Level::kWarn,
-                 "sink asked to retry: " + s.message() + " (" + std::to_string(retriesSinceWarn) +
-                     (retriesSinceWarn == 1 ? " retry" : " retries") + " since the last such line; this batch for " +
-                     std::to_string(forMs) + " ms; partitions paused)");
-      lastRetryWarn = now;
-      retriesSinceWarn = 0;
-    } else {
-      SLUICE_LOG(tag_, log::Level::kDebug, "sink asked to retry (" + s.message() + "); partitions paused");
-    }
+    auto next = retry.failed(s, now);
     if (!pending_ || p != &*pending_) pending_ = std::move(*p);
-    if (plan_->retryTimeoutMs > 0 && now - retryingSince >= std::chrono::milliseconds(plan_->retryTimeoutMs)) {
-      std::string why = "put still failing after " + std::to_string(plan_->retryTimeoutMs) + " ms of retries: " + s.message();
+    if (next.giveUp) {
       if (!plan_->toleranceAll) {
-        fail("sink plugin failed: " + why);
+        fail("sink plugin failed: " + next.why);
         return false;
       }
       // Give the batch up: every record to the dead letter queue (or skipped).
-      for (auto& r : pending_->records) {
-        if (r.dropped || r.errantReported) continue;  // reported ones are in the DLQ already
-        if (m_.errorsPut) m_.errorsPut->Increment();
-        if (Status d = deadLetter(snapshotSerialized(r, rctx_), {"TASK_PUT", plan_->plugin->name, why}); !d) {
-          fail(d.message());
-          return false;
-        }
+      if (Status d = giveUpBatch(pending_->records, next.why, [&](Record&, OriginalRecord o, const ErrorContext& why) {
+            if (m_.errorsPut) m_.errorsPut->Increment();
+            return deadLetter(o, why);
+          });
+          !d) {
+        fail(d.message());
+        return false;
       }
       for (const auto& [tp, pos] : pending_->positions) putPositions_[tp] = pos;
       pending_.reset();
-      attempts = 0;
-      retryingSince = Clock::time_point{};
     }
     return true;
   };
@@ -465,10 +420,7 @@ void SinkTask::run() {
         if (state() != State::kFailed) fail("cannot replace the consumer after a fatal error: " + s.message());
         break;
       }
-      attempts = 0;  // a batch being retried was dropped with the partitions
-      retryingSince = Clock::time_point{};
-      consecutiveFailures = 0;
-      if (breaker != kClosed) setBreaker(kClosed);
+      retry.reset();  // a batch being retried was dropped with the partitions
       blocked.unblock(Clock::now());
       continue;
     }
@@ -491,14 +443,11 @@ void SinkTask::run() {
       continue;
     }
     if (pending_) {
-      if (breaker == kOpen) {
-        if (Clock::now() < openUntil) {
-          fetch(prefetched_, 100);  // no put while open; keep the group alive
-          continue;
-        }
-        setBreaker(kHalfOpen);  // one trial put
+      if (!retry.mayCall(Clock::now())) {
+        fetch(prefetched_, 100);  // no put while the breaker is open; keep the group alive
+        continue;
       }
-      fetch(prefetched_, static_cast<int>(backoffMs));  // waits out the backoff while polling
+      fetch(prefetched_, static_cast<int>(retry.backoffMs()));  // waits out the backoff while polling
       if (!handle(put(*pending_), &*pending_)) break;
       continue;
     }

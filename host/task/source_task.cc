@@ -32,7 +32,7 @@ Status SourceTask::setUp() {
     return s;
 
   auto settings = env_.kafka->producerSettings();
-  settings["client.id"] = "connector-producer-" + plan_->name + "-" + std::to_string(id_);
+  settings["client.id"] = "connector-producer-" + plan_->name + "-" + std::to_string(id());
   auto producer = kafka::newClient(RD_KAFKA_PRODUCER, settings, [this](rd_kafka_conf_t* conf) {
     rd_kafka_conf_set_dr_msg_cb(conf, &SourceTask::onDelivery);
     rd_kafka_conf_set_opaque(conf, this);
@@ -112,7 +112,7 @@ void SourceTask::onDelivery(rd_kafka_t*, const rd_kafka_message_t* msg, void* op
   }
   const char* topic = rd_kafka_topic_name(msg->rkt);
   bool deadLetter = self->dlq_ && self->dlq_->enabled() && self->dlq_->topic() == topic;
-  if (!deadLetter) self->usedTopics_.used(self->env_.topics.get(), topic);  // KIP-558: once Kafka has a record
+  if (!deadLetter) self->topicUsed(topic);  // KIP-558: once Kafka has a record
   if (self->m_.recordsOut && !deadLetter) {
     self->m_.recordsOut->Increment();
     self->m_.bytesOut->Increment(static_cast<double>(msg->len + msg->key_len));
@@ -222,8 +222,7 @@ void SourceTask::run() {
   target.rctx = &rctx_;
   target.textValues = textValueConverter(plugin_->textValues(), valueConv_.get());
   auto lastCommit = Clock::now();
-  int attempts = 0;
-  auto retryingSince = Clock::time_point{};
+  RetryOperator retry(*plan_, tag_, "poll", "", m_.retries);
   // Under a rate limit, small polls keep the flow smooth.
   uint32_t maxBatch = plan_->rateLimit > 0
                           ? static_cast<uint32_t>(std::clamp<double>(plan_->rateLimit / 10, 1, kMaxBatch))
@@ -253,23 +252,18 @@ void SourceTask::run() {
     if (!s) {
       if (m_.errorsPoll) m_.errorsPoll->Increment();
       if (s.code() == Status::Code::kRetriable) {
-        auto now = Clock::now();
-        if (retryingSince == Clock::time_point{}) retryingSince = now;
-        if (plan_->retryTimeoutMs > 0 && now - retryingSince >= std::chrono::milliseconds(plan_->retryTimeoutMs)) {
-          fail("source plugin poll still failing after " + std::to_string(plan_->retryTimeoutMs) + " ms of retries: " + s.message());
+        auto next = retry.failed(s, Clock::now());
+        if (next.giveUp) {
+          fail("source plugin " + next.why);
           break;
         }
-        int64_t delay = retryDelayMs(++attempts, 5000);
-        if (m_.retries) m_.retries->Increment();
-        SLUICE_LOG(tag_, log::Level::kWarn, "poll failed (will retry in " + std::to_string(delay) + " ms): " + s.message());
-        std::this_thread::sleep_for(std::chrono::milliseconds(delay));
+        std::this_thread::sleep_for(std::chrono::milliseconds(next.delayMs));
         continue;
       }
       fail("source plugin poll failed: " + s.message());
       break;
     }
-    attempts = 0;
-    retryingSince = Clock::time_point{};
+    retry.succeeded();
     if (target.refused) {
       fail("source plugin emitted an invalid record: " + target.lastRefusal);
       break;
@@ -284,7 +278,7 @@ void SourceTask::run() {
       if (r.sourcePartition) r.tracking = tracker_.add(*r.sourcePartition, std::move(r.sourceOffset));
     Status ts = Status::ok();
     if (!plan_->toleranceAll) {
-      ts = chain_->apply(batch);
+      ts = transformAll(batch);
     } else {
       // errors.tolerance=all: a record a stage refuses goes, as the plugin
       // emitted it, to the dead letter queue; its source offset passes only

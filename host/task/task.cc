@@ -31,7 +31,7 @@ const char* stateName(State s) {
 }
 
 Task::Task(std::shared_ptr<const config::ConnectorPlan> plan, int id, TaskEnv env)
-    : plan_(std::move(plan)), id_(id), env_(env), tag_{"sluice.task", plan_->name, id} {
+    : plan_(std::move(plan)), env_(env), tag_{"sluice.task", plan_->name, id}, id_(id) {
   if (env_.metrics)  // metrics: this task's state while it lives
     watch_ = env_.metrics->watchTask(plan_->name, id_, plan_->isSource() ? "source" : "sink",
                                      [this] { return stateName(state()); });
@@ -262,6 +262,8 @@ void Task::rateLimit(size_t n) {
   if (waited > 0 && m_.rateLimitWaitSeconds) m_.rateLimitWaitSeconds->Increment(waited);
 }
 
+Status Task::transformAll(std::vector<Record>& batch) { return chain_->apply(batch); }
+
 Status Task::transformTolerating(std::vector<Record>& batch, const ErrantReporter& report) {
   // The originals are kept only where they can go somewhere.
   std::vector<OriginalRecord> originals;
@@ -325,12 +327,12 @@ Status Task::deadLetter(const OriginalRecord& original, const ErrorContext& why,
   return Status::ok();
 }
 
-int64_t Task::retryDelayMs(int attempt, int64_t capMs) const {
-  double base = 50.0 * std::pow(2.0, std::min(attempt - 1, 20));
-  double cap = static_cast<double>(std::min(capMs, plan_->retryDelayMaxMs));
-  thread_local std::mt19937 rng(std::random_device{}());
-  double jitter = std::uniform_real_distribution<double>(0.5, 1.0)(rng);
-  return std::max<int64_t>(1, static_cast<int64_t>(std::min(base, cap) * jitter));
+Status Task::giveUpBatch(std::vector<Record>& records, const std::string& why, const ErrantReporter& report) {
+  for (auto& r : records) {
+    if (r.dropped || r.errantReported) continue;  // reported ones are in the DLQ already
+    if (Status d = report(r, snapshotSerialized(r, rctx_), {"TASK_PUT", plan_->plugin->name, why}); !d) return d;
+  }
+  return Status::ok();
 }
 
 Status Task::setUpPipeline(const char* kind,

@@ -28,6 +28,7 @@
 #include "host/pipeline/dead_letter.h"
 #include "host/pipeline/produce.h"
 #include "host/pipeline/rate_limiter.h"
+#include "host/pipeline/retry.h"
 #include "host/pipeline/state_buffer.h"
 #include "host/pipeline/transform_chain.h"
 #include "host/state/stores.h"
@@ -165,19 +166,24 @@ class Task {
   /// Stop and free the plugin and the chain.
   void tearDownPipeline();
 
+  // What every task's pipeline is made of (set up by setUpPipeline).
   std::shared_ptr<const config::ConnectorPlan> plan_;
-  int id_;
   TaskEnv env_;
   log::Tag tag_;
-  std::unique_ptr<Converter> keyConv_, valueConv_;
+  std::unique_ptr<Converter> valueConv_;
   RecordContext rctx_;
-  PluginBatch views_;  // sinks: what the current put sees
   std::unique_ptr<PluginInstance> plugin_;
-  std::unique_ptr<TransformChain> chain_;
   metrics::TaskSeries m_;
   std::unique_ptr<StateBuffer> opState_;
   std::unique_ptr<DeadLetterQueue> dlq_;
-  TopicRecorder usedTopics_;
+  /// The transforms over a whole batch; the first error fails it
+  /// (errors.tolerance=none; transformTolerating is the record-by-record one).
+  Status transformAll(std::vector<Record>& batch);
+  /// KIP-558: a record of `topic` was consumed (sinks) or acknowledged
+  /// (sources). Safe from the producer's delivery thread.
+  void topicUsed(std::string_view topic) { usedTopics_.used(env_.topics.get(), topic); }
+  /// The record views the last put handed the plugin.
+  const PluginBatch& lastPut() const { return views_; }
   /// Wait for the connector's rate limit to admit `n` records.
   void rateLimit(size_t n);
   /// errors.tolerance=all: count a record that failed `stage`, log it, and
@@ -201,13 +207,18 @@ class Task {
   /// The task's policy for a full producer queue: wait while it runs, at
   /// most task.shutdown.graceful.timeout.ms once it is stopping.
   QueueFullPolicy queueFullPolicy(BlockedTime* blocked) const;
-  /// Exponential backoff with jitter for retry `attempt` (1, 2, ...), capped
-  /// at errors.retry.delay.max.ms and `capMs`.
-  int64_t retryDelayMs(int attempt, int64_t capMs) const;
+  /// A sink batch given up after its retries (errors.retry.timeout.ms):
+  /// each record neither dropped nor reported errant already goes to
+  /// `report` as it left the transforms (stage TASK_PUT, reason `why`).
+  Status giveUpBatch(std::vector<Record>& records, const std::string& why, const ErrantReporter& report);
+ private:
+  int id_;
+  std::unique_ptr<Converter> keyConv_;
+  PluginBatch views_;  // sinks: what the current put sees
+  std::unique_ptr<TransformChain> chain_;
+  TopicRecorder usedTopics_;
   int64_t maxEventMs_ = INT64_MIN;
   int64_t watermarkMs_ = INT64_MIN;  // read by plugins through host_watermark
-
- private:
   void threadMain();
   std::thread thread_;
   std::atomic<State> state_{State::kUnassigned};
@@ -225,6 +236,15 @@ class Task {
   std::chrono::steady_clock::time_point checkpointTroubleLogged_{};
   void noteCheckpoint(const Status& result);
   metrics::TaskWatch watch_;  // last: gone before the state it reads
+};
+
+/// What a status report shows of one task.
+struct TaskStatus {
+  int id = 0;
+  std::string state;
+  std::string trace;
+  /// Set while the task's checkpoints keep failing (e.g. state.dir is full).
+  std::optional<Task::CheckpointTrouble> checkpoint;
 };
 
 /// Stop a task and dispose of it. A task whose thread is stuck in a plugin

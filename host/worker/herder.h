@@ -2,9 +2,11 @@
 // The control plane of a Sluice worker, what Kafka Connect calls the herder:
 // connector configs and target states, which tasks run, status, the offsets
 // and checkpoint admin, replays and savepoints. The REST API talks to this
-// interface only. Worker (worker.h) is the single-process implementation: it
-// keeps the configs in the worker's own store and runs every task itself. A
-// cluster of workers is a second implementation of the same interface.
+// interface only. StandaloneHerder (standalone_herder.h) is the single-process
+// implementation: it keeps the configs in the worker's own store and has its
+// Worker (worker.h) run every task. A cluster of workers is a second
+// implementation of the same interface, running its share of the tasks on the
+// same Worker.
 
 #include <cstdint>
 #include <optional>
@@ -19,14 +21,6 @@
 #include "host/task/task.h"
 
 namespace sluice::runtime {
-
-struct TaskStatus {
-  int id = 0;
-  std::string state;
-  std::string trace;
-  /// Set while the task's checkpoints keep failing (e.g. state.dir is full).
-  std::optional<Task::CheckpointTrouble> checkpoint;
-};
 
 struct ConnectorStatus {
   std::string name;

@@ -1,41 +1,53 @@
 #include "host/worker/worker.h"
 
-#include <boost/json.hpp>
+#include <algorithm>
 
-#include <atomic>
-#include <chrono>
-#include <ctime>
-#include <filesystem>
-#include <fstream>
-#include <thread>
-
-#include "host/common/json_util.h"
 #include "host/common/log.h"
-#include "host/pipeline/sink_offsets.h"
 #include "host/task/sink_task.h"
 #include "host/task/source_task.h"
 
 namespace sluice::runtime {
 namespace {
-std::unique_ptr<Task> makeTask(std::shared_ptr<const config::ConnectorPlan> plan, int id, TaskEnv env) {
-  if (plan->isSource()) return std::make_unique<SourceTask>(std::move(plan), id, env);
-  return std::make_unique<SinkTask>(std::move(plan), id, env);
-}
-
 const log::Tag kTag{"sluice.worker", "", -1};
-
-bool validTargetState(const std::string& s) { return s == "RUNNING" || s == "PAUSED" || s == "STOPPED"; }
 }  // namespace
 
-Worker::Worker(const config::WorkerConfig& wc, const loader::Registry& registry,
-               state::CheckpointStore& offsets, state::ConfigStore& configs, kafka::Env& kafka,
+Worker::Worker(const config::WorkerConfig& wc, state::CheckpointStore& offsets, kafka::Env& kafka,
                metrics::Metrics& metrics)
-    : wc_(wc), registry_(registry), offsets_(offsets), configs_(configs), kafka_(kafka),
-      metrics_(metrics), workerId_(wc.listenAddress()) {
+    : wc_(wc), offsets_(offsets), kafka_(kafka), metrics_(metrics), id_(wc.listenAddress()) {
   monitor_ = std::thread([this] { monitor(); });
 }
 
 Worker::~Worker() { shutdown(); }
+
+Worker::Connector& Worker::entry(const std::string& name) { return connectors_[name]; }
+
+TaskEnv Worker::taskEnv(Connector& c) {
+  // A new rate only comes with a new plan, whose tasks all start afresh.
+  double rate = c.plan ? c.plan->rateLimit : 0;
+  if (!c.limiter || c.limiter->rate() != rate) c.limiter = std::make_shared<RateLimiter>(rate);
+  return TaskEnv{&wc_, &kafka_, &offsets_, &metrics_, c.topics, c.limiter, id_};
+}
+
+std::unique_ptr<Task> Worker::newTask(Connector& c, int id) {
+  std::unique_ptr<Task> t;
+  if (c.plan->isSource()) t = std::make_unique<SourceTask>(c.plan, id, taskEnv(c));
+  else t = std::make_unique<SinkTask>(c.plan, id, taskEnv(c));
+  t->start(c.paused);
+  return t;
+}
+
+void Worker::replaceTask(const std::string& name, Connector& c, std::unique_ptr<Task>& t) {
+  int id = t->id();
+  retire(std::move(t));
+  t = newTask(c, id);
+  metrics_.taskRestarted(name, id);
+}
+
+void Worker::stopAll(Connector& c) {
+  for (auto& t : c.tasks) t->stop();  // signal and wait for each
+  for (auto& t : c.tasks) retire(std::move(t));
+  c.tasks.clear();
+}
 
 void Worker::monitor() {
   using Clock = std::chrono::steady_clock;
@@ -45,28 +57,24 @@ void Worker::monitor() {
     if (shutDown_) break;
     auto now = Clock::now();
     for (auto& [name, c] : connectors_) {
-      if (!c->plan || !c->plan->autoRestart || c->targetState == "STOPPED") continue;
-      for (auto& t : c->tasks) {
+      if (!c.plan || !c.plan->autoRestart) continue;
+      for (auto& t : c.tasks) {
         auto& ar = autoRestarts_[{name, t->id()}];
         if (t->state() != State::kFailed) {
           // Healthy for a whole backoff cap: the next failure starts over.
-          if (ar.attempts && now - ar.lastRestart > std::chrono::milliseconds(c->plan->restartBackoffMaxMs)) ar.attempts = 0;
+          if (ar.attempts && now - ar.lastRestart > std::chrono::milliseconds(c.plan->restartBackoffMaxMs)) ar.attempts = 0;
           ar.dueAt = {};
           continue;
         }
         if (ar.dueAt == Clock::time_point{}) {
-          int64_t wait = c->plan->restartBackoffMs << std::min(ar.attempts, 20);
-          ar.dueAt = now + std::chrono::milliseconds(std::min(wait, c->plan->restartBackoffMaxMs));
+          int64_t wait = c.plan->restartBackoffMs << std::min(ar.attempts, 20);
+          ar.dueAt = now + std::chrono::milliseconds(std::min(wait, c.plan->restartBackoffMaxMs));
           continue;
         }
         if (now < ar.dueAt) continue;
-        int id = t->id();
-        SLUICE_LOG(kTag, log::Level::kWarn, "restarting failed task " + name + "-" + std::to_string(id) +
+        SLUICE_LOG(kTag, log::Level::kWarn, "restarting failed task " + name + "-" + std::to_string(t->id()) +
                                                 " (automatic restart " + std::to_string(ar.attempts + 1) + ")");
-        retire(std::move(t));
-        t = makeTask(c->plan, id, taskEnv(*c));
-        t->start(c->targetState == "PAUSED");
-        metrics_.taskRestarted(name, id);
+        replaceTask(name, c, t);
         ++ar.attempts;
         ar.lastRestart = now;
         ar.dueAt = {};
@@ -75,630 +83,115 @@ void Worker::monitor() {
   }
 }
 
-TaskEnv Worker::taskEnv(Connector& c) {
-  // A new rate only comes with a new plan, whose tasks all start afresh.
-  double rate = c.plan ? c.plan->rateLimit : 0;
-  if (!c.limiter || c.limiter->rate() != rate) c.limiter = std::make_shared<RateLimiter>(rate);
-  return TaskEnv{&wc_, &kafka_, &offsets_, &metrics_, c.topics, c.limiter, workerId_};
+void Worker::startTasks(const std::string& name, std::shared_ptr<const config::ConnectorPlan> plan, bool paused) {
+  std::lock_guard lk(mu_);
+  if (shutDown_) return;
+  Connector& c = entry(name);
+  stopAll(c);
+  c.plan = std::move(plan);
+  c.paused = paused;
+  for (int i = 0; i < c.plan->taskCount; ++i) c.tasks.push_back(newTask(c, i));
 }
 
-Worker::Connector* Worker::find(const std::string& name) {
+void Worker::stopTasks(const std::string& name) {
+  std::lock_guard lk(mu_);
+  if (auto it = connectors_.find(name); it != connectors_.end()) stopAll(it->second);
+}
+
+void Worker::pauseTasks(const std::string& name) {
+  std::lock_guard lk(mu_);
   auto it = connectors_.find(name);
-  return it == connectors_.end() ? nullptr : it->second.get();
+  if (it == connectors_.end()) return;
+  it->second.paused = true;
+  for (auto& t : it->second.tasks) t->pause();
 }
-const Worker::Connector* Worker::find(const std::string& name) const {
+
+void Worker::resumeTasks(const std::string& name) {
+  std::lock_guard lk(mu_);
   auto it = connectors_.find(name);
-  return it == connectors_.end() ? nullptr : it->second.get();
+  if (it == connectors_.end()) return;
+  it->second.paused = false;
+  for (auto& t : it->second.tasks) t->resume();
 }
 
-config::ValidationResult Worker::validate(const std::string& name, const config::ConfigMap& cfg) const {
-  return config::validateConnector(registry_, name, cfg, true, wc_.connectorDefaults);
-}
-
-void Worker::startTasks(Connector& c) {
-  if (!c.plan || c.targetState == "STOPPED") return;
-  bool paused = c.targetState == "PAUSED";
-  for (int i = 0; i < c.plan->taskCount; ++i) {
-    auto t = makeTask(c.plan, i, taskEnv(c));
-    t->start(paused);
-    c.tasks.push_back(std::move(t));
-  }
-}
-
-void Worker::stopTasks(Connector& c) {
-  for (auto& t : c.tasks) t->stop();  // signal and wait for each
-  for (auto& t : c.tasks) retire(std::move(t));
-  c.tasks.clear();
-}
-
-Status Worker::persist(const Connector& c) {
-  return configs_.putConnector(state::ConfigStore::Entry{c.name, c.config, c.targetState});
-}
-
-ConnectorInfo Worker::infoOf(const Connector& c) const {
-  ConnectorInfo i;
-  i.name = c.name;
-  i.config = c.config;
-  i.type = c.type;
-  i.taskCount = c.plan && c.targetState != "STOPPED" ? c.plan->taskCount : 0;
-  return i;
-}
-
-void Worker::loadQuarantine(const std::string& path) {
-  std::lock_guard lk(mu_);
-  quarantineFile_ = path;
-  std::ifstream in(path);
-  for (std::string name, trace; std::getline(in, name) && std::getline(in, trace);) quarantined_[name] = trace;
-}
-
-namespace {
-Status writeQuarantine(const std::string& path, const std::map<std::string, std::string>& entries) {
-  if (path.empty()) return Status::ok();
-  std::error_code ec;
-  if (entries.empty()) {
-    std::filesystem::remove(path, ec);
-    return Status::ok();
-  }
-  std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    for (const auto& [name, trace] : entries) out << name << "\n" << trace << "\n";
-    if (!out.flush()) return Status::io("cannot write " + tmp);
-  }
-  std::filesystem::rename(tmp, path, ec);
-  return ec ? Status::io("cannot write " + path + ": " + ec.message()) : Status::ok();
-}
-}  // namespace
-
-void Worker::quarantine(const std::string& name, const std::string& trace) {
-  std::lock_guard lk(mu_);
-  quarantined_[name] = trace;
-  if (auto s = writeQuarantine(quarantineFile_, quarantined_); !s) SLUICE_LOG(kTag, log::Level::kError, s.message());
-}
-
-bool Worker::quarantined(const std::string& name) const {
-  std::lock_guard lk(mu_);
-  return quarantined_.count(name) > 0;
-}
-
-void Worker::unquarantine(const std::string& name) {
-  if (!quarantined_.erase(name)) return;
-  if (auto s = writeQuarantine(quarantineFile_, quarantined_); !s) SLUICE_LOG(kTag, log::Level::kError, s.message());
-  SLUICE_LOG(kTag, log::Level::kInfo, "connector " + name + " is out of quarantine");
-}
-
-void Worker::startStored() {
-  std::lock_guard lk(mu_);
-  for (auto& e : configs_.connectors()) {
-    auto c = std::make_unique<Connector>();
-    c->name = e.name;
-    c->config = e.config;
-    c->targetState = validTargetState(e.targetState) ? e.targetState : "RUNNING";
-    auto v = config::validateConnector(registry_, e.name, e.config, true, wc_.connectorDefaults);
-    if (v.plan.plugin) c->type = loader::kindName(v.plan.plugin->kind);
-    if (auto q = quarantined_.find(e.name); q != quarantined_.end()) {
-      c->failure = q->second;
-      SLUICE_LOG(kTag, log::Level::kError, "connector " + e.name + " is quarantined, not started: " + c->failure);
-    } else if (!v.ok()) {
-      c->failure = v.message();
-      SLUICE_LOG(kTag, log::Level::kError, "stored connector " + e.name + " cannot start: " + c->failure);
-    } else {
-      c->plan = std::make_shared<const config::ConnectorPlan>(std::move(v.plan));
-      if (kafka_.embedded() && c->plan->isSink() && !offsets_.offsets(e.name).empty()) {
-        // The embedded cluster's topics died with the last process: offsets
-        // into them mean nothing now (they would skip records of the new
-        // topics), so the sink starts from the beginning, as its group does.
-        (void)offsets_.clearHistory(e.name);
-        (void)offsets_.clearOffsets(e.name);
-        SLUICE_LOG(kTag, log::Level::kInfo, "embedded cluster: sink " + e.name + " starts at the beginning of its new topics");
-      }
-      startTasks(*c);
-      SLUICE_LOG(kTag, log::Level::kInfo, "resumed connector " + e.name + " (" + c->targetState + ")");
-    }
-    connectors_[e.name] = std::move(c);
-  }
-  metrics_.setConnectorCount(static_cast<double>(connectors_.size()));
-}
-
-Result<ConnectorInfo> Worker::create(const std::string& name, const config::ConfigMap& cfg,
-                                     const std::string& initialState) {
-  if (!validTargetState(initialState))
-    return Status::invalid("initial_state must be RUNNING, PAUSED or STOPPED, got '" + initialState + "'");
-  std::lock_guard lk(mu_);
-  if (shutDown_) return Status::retriable("worker is shutting down");
-  if (find(name)) return Status::conflict("Connector " + name + " already exists");
-  auto v = config::validateConnector(registry_, name, cfg, true, wc_.connectorDefaults);
-  if (!v.ok()) return Status::invalid(v.message());
-  auto c = std::make_unique<Connector>();
-  c->name = name;
-  c->config = cfg;
-  c->config["name"] = name;
-  c->targetState = initialState;
-  c->type = loader::kindName(v.plan.plugin->kind);
-  c->plan = std::make_shared<const config::ConnectorPlan>(std::move(v.plan));
-  if (auto s = persist(*c); !s) return s;
-  startTasks(*c);
-  SLUICE_LOG(kTag, log::Level::kInfo, "created connector " + name);
-  ConnectorInfo info = infoOf(*c);
-  connectors_[name] = std::move(c);
-  metrics_.setConnectorCount(static_cast<double>(connectors_.size()));
-  return info;
-}
-
-Result<ConnectorInfo> Worker::put(const std::string& name, const config::ConfigMap& cfg, bool* created) {
-  {
-    std::lock_guard lk(mu_);
-    *created = find(name) == nullptr;
-  }
-  if (*created) return create(name, cfg);
-  std::lock_guard lk(mu_);
-  Connector* c = find(name);
-  if (!c) return Status::notFound("Connector " + name + " not found");
-  auto v = config::validateConnector(registry_, name, cfg, true, wc_.connectorDefaults);
-  if (!v.ok()) return Status::invalid(v.message());
-  stopTasks(*c);
-  unquarantine(name);  // a new config is the operator's answer to the crash
-  c->config = cfg;
-  c->config["name"] = name;
-  c->failure.clear();
-  c->type = loader::kindName(v.plan.plugin->kind);
-  c->plan = std::make_shared<const config::ConnectorPlan>(std::move(v.plan));
-  if (auto s = persist(*c); !s) return s;
-  startTasks(*c);
-  SLUICE_LOG(kTag, log::Level::kInfo, "reconfigured connector " + name);
-  return infoOf(*c);
-}
-
-Status Worker::remove(const std::string& name) {
-  std::unique_ptr<Connector> c;
+void Worker::removeConnector(const std::string& name) {
+  Connector c;
   {
     std::lock_guard lk(mu_);
     auto it = connectors_.find(name);
-    if (it == connectors_.end()) return Status::notFound("Connector " + name + " not found");
-    if (auto s = configs_.removeConnector(name); !s) return s;
-    unquarantine(name);
+    if (it == connectors_.end()) return;
     c = std::move(it->second);
     connectors_.erase(it);
-    metrics_.setConnectorCount(static_cast<double>(connectors_.size()));
+    std::erase_if(autoRestarts_, [&](const auto& kv) { return kv.first.first == name; });
   }
-  stopTasks(*c);
-  SLUICE_LOG(kTag, log::Level::kInfo, "deleted connector " + name);
-  return Status::ok();
+  stopAll(c);
 }
 
-Status Worker::pause(const std::string& name) {
+bool Worker::runsTasks(const std::string& name) const {
   std::lock_guard lk(mu_);
-  Connector* c = find(name);
-  if (!c) return Status::notFound("Connector " + name + " not found");
-  if (c->targetState == "PAUSED") return Status::ok();
-  if (c->targetState == "STOPPED") {
-    c->targetState = "PAUSED";
-    startTasks(*c);
-  } else {
-    c->targetState = "PAUSED";
-    for (auto& t : c->tasks) t->pause();
-  }
-  return persist(*c);
+  auto it = connectors_.find(name);
+  return it != connectors_.end() && !it->second.tasks.empty();
 }
 
-Status Worker::resume(const std::string& name) {
+void Worker::restartTasks(const std::string& name, bool onlyFailed) {
   std::lock_guard lk(mu_);
-  Connector* c = find(name);
-  if (!c) return Status::notFound("Connector " + name + " not found");
-  if (c->targetState == "RUNNING") return Status::ok();
-  bool wasStopped = c->targetState == "STOPPED";
-  c->targetState = "RUNNING";
-  if (wasStopped) startTasks(*c);
-  else for (auto& t : c->tasks) t->resume();
-  return persist(*c);
+  auto it = connectors_.find(name);
+  if (it == connectors_.end()) return;
+  for (auto& t : it->second.tasks)
+    if (!onlyFailed || t->state() == State::kFailed) replaceTask(name, it->second, t);
 }
 
-Status Worker::stopConnector(const std::string& name) {
+Status Worker::restartTask(const std::string& name, int id) {
   std::lock_guard lk(mu_);
-  Connector* c = find(name);
-  if (!c) return Status::notFound("Connector " + name + " not found");
-  c->targetState = "STOPPED";
-  stopTasks(*c);
-  return persist(*c);
-}
-
-Status Worker::restart(const std::string& name, bool includeTasks, bool onlyFailed) {
-  std::lock_guard lk(mu_);
-  Connector* c = find(name);
-  if (!c) return Status::notFound("Connector " + name + " not found");
-  // The connector itself only holds its validated plan: restarting it means
-  // validating its config again, which is what brings back a connector that
-  // failed (e.g. a plugin missing at startup that has since been installed).
-  if (!c->failure.empty() || !c->plan) {
-    unquarantine(name);
-    auto v = config::validateConnector(registry_, name, c->config, true, wc_.connectorDefaults);
-    if (!v.ok()) {
-      c->failure = v.message();
-      return Status::ok();
-    }
-    c->failure.clear();
-    c->type = loader::kindName(v.plan.plugin->kind);
-    c->plan = std::make_shared<const config::ConnectorPlan>(std::move(v.plan));
-    stopTasks(*c);
-    startTasks(*c);
-    return Status::ok();
-  }
-  if (!includeTasks || c->targetState == "STOPPED") return Status::ok();
-  bool paused = c->targetState == "PAUSED";
-  for (auto& t : c->tasks) {
-    if (onlyFailed && t->state() != State::kFailed) continue;
-    int id = t->id();
-    retire(std::move(t));
-    t = makeTask(c->plan, id, taskEnv(*c));
-    t->start(paused);
-    metrics_.taskRestarted(name, id);
-  }
-  return Status::ok();
-}
-
-Status Worker::restartTask(const std::string& name, int task) {
-  std::lock_guard lk(mu_);
-  Connector* c = find(name);
-  if (!c) return Status::notFound("Connector " + name + " not found");
-  for (auto& t : c->tasks) {
-    if (t->id() != task) continue;
-    retire(std::move(t));
-    t = makeTask(c->plan, task, taskEnv(*c));
-    t->start(c->targetState == "PAUSED");
-    metrics_.taskRestarted(name, task);
-    return Status::ok();
-  }
-  return Status::notFound("Task " + name + "-" + std::to_string(task) + " not found");
-}
-
-Result<std::set<std::string>> Worker::activeTopics(const std::string& name) const {
-  std::lock_guard lk(mu_);
-  const Connector* c = find(name);
-  if (!c) return Status::notFound("Connector " + name + " not found");
-  return c->topics->get();
-}
-
-Status Worker::resetActiveTopics(const std::string& name) {
-  std::lock_guard lk(mu_);
-  Connector* c = find(name);
-  if (!c) return Status::notFound("Connector " + name + " not found");
-  c->topics->reset();
-  return Status::ok();
-}
-
-Result<std::vector<Worker::OffsetEntry>> Worker::offsets(const std::string& name) const {
-  std::lock_guard lk(mu_);
-  const Connector* c = find(name);
-  if (!c) return Status::notFound("Connector " + name + " not found");
-  if (!c->plan) return Status::conflict("Connector " + name + " has failed; its offsets cannot be read: " + c->failure);
-  return offsetsOf(*c);
-}
-
-Result<std::vector<Worker::OffsetEntry>> Worker::offsetsOf(const Connector& c) const {
-  std::vector<OffsetEntry> out;
-  // Sources keep their offsets in the store; sinks too, written with their
-  // state at each checkpoint. A sink that never checkpointed here (e.g.
-  // created before Sluice kept sink offsets) shows its group's offsets.
-  for (const auto& [p, o] : offsets_.offsets(c.name)) out.push_back({p, o});
-  if (c.plan->isSource() || !out.empty()) return out;
-  std::vector<std::string> topics = c.plan->topics;
-  if (topics.empty()) {
-    auto active = c.topics->get();  // topics.regex: what it was assigned
-    topics.assign(active.begin(), active.end());
-  }
-  auto committed = kafka_.committedOffsets("connect-" + c.name, topics);
-  if (!committed) return committed.status();
-  for (const auto& co : *committed)
-    out.push_back({sinkPartitionKey(co.topic, co.partition), "{\"kafka_offset\":" + std::to_string(co.offset) + "}"});
-  return out;
-}
-
-bool Worker::historyOn(const Connector& c) const {
-  int64_t ms = c.plan && c.plan->checkpointIntervalMs >= 0 ? c.plan->checkpointIntervalMs : wc_.checkpointIntervalMs;
-  return ms > 0;
-}
-
-Result<std::map<std::string, std::optional<std::string>>> Worker::parseEntries(
-    const Connector& c, const std::vector<OffsetEntry>& entries) const {
-  namespace json = boost::json;
-  std::map<std::string, std::optional<std::string>> out;
-  // Partition counts, one metadata request per topic (not per entry).
-  std::map<std::string, std::optional<int>> counts;
-  for (size_t i = 0; i < entries.size(); ++i) {
-    const auto& e = entries[i];
-    std::string where = "offsets[" + std::to_string(i) + "]";
-    boost::system::error_code ec;
-    json::value part = json::parse(e.partition, ec);
-    if (ec || !part.is_object() || part.as_object().empty())
-      return Status::invalid(where + ".partition must be a non-empty JSON object");
-    json::value off = json::parse(e.offset, ec);
-    if (ec || !(off.is_object() || off.is_null()))
-      return Status::invalid(where + ".offset must be a JSON object or null");
-    if (c.plan->isSink()) {
-      const auto& po = part.as_object();
-      auto* t = po.if_contains("kafka_topic");
-      auto* p = po.if_contains("kafka_partition");
-      if (!t || !t->is_string() || t->as_string().empty() || !p || !p->is_int64() || p->as_int64() < 0 || po.size() != 2)
-        return Status::invalid(where + ".partition of a sink connector must be {\"kafka_topic\": string, "
-                               "\"kafka_partition\": non-negative integer}");
-      if (off.is_object()) {
-        auto* o = off.as_object().if_contains("kafka_offset");
-        if (!o || !o->is_int64() || o->as_int64() < 0 || off.as_object().size() != 1)
-          return Status::invalid(where + ".offset of a sink connector must be {\"kafka_offset\": non-negative integer} or null");
+  if (auto it = connectors_.find(name); it != connectors_.end())
+    for (auto& t : it->second.tasks)
+      if (t->id() == id) {
+        replaceTask(name, it->second, t);
+        return Status::ok();
       }
-      std::string topic(t->as_string());
-      // As Connect: offsets of a topic-partition that does not exist are
-      // refused (removing one, null, is fine: the topic may be gone).
-      if (!off.is_null() && !counts.count(topic)) {
-        auto n = kafka_.existingPartitionCount(topic);
-        counts[topic] = n ? std::optional<int>(*n) : std::nullopt;
-      }
-      std::optional<int> count = off.is_null() ? std::optional<int>(INT32_MAX) : counts.at(topic);
-      if (!count || p->as_int64() >= *count)
-        return Status::invalid(where + ".partition: " + topic + "-" + std::to_string(p->as_int64()) + " does not exist" +
-                               (count ? " (the topic has " + std::to_string(*count) + " partition(s))" : " (no such topic)"));
-      std::string key = sinkPartitionKey(topic, static_cast<int32_t>(p->as_int64()));
-      out[key] = off.is_null() ? std::nullopt : std::optional<std::string>(json::serialize(off));
-    } else {
-      auto key = jsonutil::canonical(e.partition);
-      if (!key) return Status::invalid(where + ".partition is not valid JSON");
-      out[*key] = off.is_null() ? std::nullopt : std::optional<std::string>(json::serialize(off));
-    }
+  return Status::notFound("Task " + name + "-" + std::to_string(id) + " not found");
+}
+
+std::vector<TaskStatus> Worker::taskStatuses(const std::string& name) const {
+  std::lock_guard lk(mu_);
+  std::vector<TaskStatus> out;
+  auto it = connectors_.find(name);
+  if (it == connectors_.end()) return out;
+  for (const auto& t : it->second.tasks) {
+    State st = t->state();
+    out.push_back(TaskStatus{t->id(), stateName(st), st == State::kFailed ? t->trace() : "", t->checkpointTrouble()});
   }
   return out;
 }
 
-Status Worker::writeOffsets(const Connector& c, std::map<std::string, std::optional<std::string>> offsets,
-                            bool clearState, const char* origin) {
-  state::Commit commit;
-  commit.connector = c.name;
-  commit.offsets = std::move(offsets);
-  commit.origin = origin;
-  commit.checkpoint = historyOn(c);
-  commit.watermarkMs = INT64_MIN;
-  if (clearState)
-    offsets_.scanState(c.name, "", [&](std::string_view k, std::string_view) {
-      commit.state[std::string(k)] = std::nullopt;
-      return true;
-    });
-  std::string json = "[";
-  for (const auto& [p, o] : commit.offsets) {
-    if (json.size() > 1) json += ',';
-    json += "{\"partition\":" + p + ",\"offset\":" + o.value_or("null") + "}";
-  }
-  commit.offsetsJson = json + "]";
-  state::Retention keep;
-  keep.count = static_cast<size_t>(c.plan->checkpointRetain > 0 ? c.plan->checkpointRetain : wc_.checkpointRetain);
-  keep.maxAgeMs = c.plan->checkpointRetainMs >= 0 ? c.plan->checkpointRetainMs : wc_.checkpointRetainMs;
-  auto r = offsets_.commit(commit, keep);
-  if (!r) return r.status();
-  if (c.plan->isSink()) {
-    std::vector<kafka::Env::CommittedOffset> removed;
-    for (const auto& [p, o] : commit.offsets) {
-      if (o) continue;
-      boost::system::error_code ec;
-      auto v = boost::json::parse(p, ec);
-      if (!ec) removed.push_back({std::string(v.at("kafka_topic").as_string()),
-                                  static_cast<int32_t>(v.at("kafka_partition").as_int64()), 0});
-    }
-    if (auto s = kafka_.deleteGroupOffsets("connect-" + c.name, removed); !s)
-      SLUICE_LOG(kTag, log::Level::kWarn, "connector " + c.name + ": " + s.message());
-    mirrorGroupOffsets(c);
-  }
-  return Status::ok();
-}
-
-void Worker::mirrorGroupOffsets(const Connector& c) {
-  std::vector<kafka::Env::CommittedOffset> group;
-  for (const auto& [p, o] : offsets_.offsets(c.name)) {
-    boost::system::error_code ec;
-    auto v = boost::json::parse(p, ec);
-    auto off = sinkOffsetValue(o);
-    if (ec || !v.is_object() || !off) continue;
-    group.push_back({std::string(v.at("kafka_topic").as_string()), static_cast<int32_t>(v.at("kafka_partition").as_int64()), *off});
-  }
-  // The store is what the tasks start from; the group follows for tools
-  // that read it. A failure here is only a stale view for those tools.
-  if (auto s = kafka_.commitGroupOffsets("connect-" + c.name, group); !s)
-    SLUICE_LOG(kTag, log::Level::kWarn, "connector " + c.name + ": " + s.message());
-}
-
-namespace {
-std::string notStoppedMessage(const std::string& name) {
-  return "Connectors must be in the STOPPED state before their offsets can be modified. This can be done for the "
-         "specified connector by issuing a 'PUT' request to the '/connectors/" + name + "/stop' endpoint";
-}
-}  // namespace
-
-Status Worker::alterOffsets(const std::string& name, const std::vector<OffsetEntry>& entries) {
+std::set<std::string> Worker::activeTopics(const std::string& name) const {
   std::lock_guard lk(mu_);
-  Connector* c = find(name);
-  if (!c) return Status::notFound("Connector " + name + " not found");
-  if (!c->plan) return Status::conflict("Connector " + name + " has failed: " + c->failure);
-  if (c->targetState != "STOPPED" || !c->tasks.empty()) return Status::invalid(notStoppedMessage(name));
-  if (entries.empty()) return Status::invalid("The offsets to modify must not be empty");
-  auto parsed = parseEntries(*c, entries);
-  if (!parsed) return parsed.status();
-  return writeOffsets(*c, std::move(*parsed), false, "alter");
+  auto it = connectors_.find(name);
+  return it == connectors_.end() ? std::set<std::string>{} : it->second.topics->get();
 }
 
-Status Worker::resetOffsets(const std::string& name) {
+void Worker::resetActiveTopics(const std::string& name) {
   std::lock_guard lk(mu_);
-  Connector* c = find(name);
-  if (!c) return Status::notFound("Connector " + name + " not found");
-  if (!c->plan) return Status::conflict("Connector " + name + " has failed: " + c->failure);
-  if (c->targetState != "STOPPED" || !c->tasks.empty()) return Status::invalid(notStoppedMessage(name));
-  auto current = offsetsOf(*c);
-  if (!current) return current.status();
-  std::map<std::string, std::optional<std::string>> removed;
-  for (const auto& e : *current) removed[e.partition] = std::nullopt;
-  return writeOffsets(*c, std::move(removed), true, "reset");
+  if (auto it = connectors_.find(name); it != connectors_.end()) it->second.topics->reset();
 }
 
-Result<std::vector<state::CheckpointInfo>> Worker::checkpoints(const std::string& name) const {
-  {
-    std::lock_guard lk(mu_);
-    if (!find(name)) return Status::notFound("Connector " + name + " not found");
-  }
-  return offsets_.checkpoints(name);
-}
-
-Result<DlqReplayReport> Worker::replayDeadLetters(const std::string& name, const DlqReplayOptions& options) {
-  std::shared_ptr<const config::ConnectorPlan> plan;
+Result<DlqReplayReport> Worker::replayDeadLetters(const std::string& name,
+                                                  std::shared_ptr<const config::ConnectorPlan> plan,
+                                                  const DlqReplayOptions& options) {
   TaskEnv env;
   {
     std::lock_guard lk(mu_);
-    Connector* c = find(name);
-    if (!c) return Status::notFound("Connector " + name + " not found");
-    if (!c->plan) return Status::conflict("Connector " + name + " has failed: " + c->failure);
-    if (!options.dryRun && !dlqReplays_.insert(name).second)
-      return Status::conflict("A DLQ replay of connector " + name + " is already running");
-    plan = c->plan;
-    env = taskEnv(*c);
+    if (shutDown_) return Status::retriable("worker is shutting down");
+    Connector& c = entry(name);
+    if (!c.plan) c.plan = plan;  // a stopped connector: its rate limit still applies
+    env = taskEnv(c);
   }
   // Outside the lock: a replay may take as long as its timeout.
-  auto report = runtime::replayDeadLetters(std::move(plan), env, options);
-  if (!options.dryRun) {
-    std::lock_guard lk(mu_);
-    dlqReplays_.erase(name);
-  }
-  if (report && !options.dryRun)
-    SLUICE_LOG(kTag, log::Level::kInfo, "DLQ replay of connector " + name + ": " + std::to_string(report->replayed) +
-                                            " replayed, " + std::to_string(report->succeeded) + " went through, " +
-                                            std::to_string(report->failed) + " failed again, " +
-                                            std::to_string(report->remaining) + " remaining");
-  return report;
-}
-
-Result<Worker::ReplayResult> Worker::replay(const std::string& name, const ReplayTarget& t) {
-  std::lock_guard lk(mu_);
-  Connector* c = find(name);
-  if (!c) return Status::notFound("Connector " + name + " not found");
-  if (!c->plan) return Status::conflict("Connector " + name + " has failed; it cannot be replayed: " + c->failure);
-  int targets = t.checkpoint.has_value() + t.timestampMs.has_value() + t.offsets.has_value();
-  if (targets != 1) return Status::invalid("give exactly one of \"checkpoint\", \"timestamp_ms\" or \"offsets\"");
-  ReplayResult result;
-  std::optional<std::map<std::string, std::optional<std::string>>> newOffsets;
-  // Resolve and check the target completely before touching anything.
-  if (t.timestampMs && c->plan->isSource()) {
-    for (const auto& ck : offsets_.checkpoints(name))  // newest first
-      if (ck.timeMs <= *t.timestampMs) {
-        result.checkpoint = ck.id;
-        break;
-      }
-    if (!result.checkpoint)
-      return Status::invalid("connector " + name + " has no checkpoint at or before timestamp_ms " + std::to_string(*t.timestampMs));
-  } else if (t.timestampMs) {
-    // librdkafka's mock cluster keeps no time index: every lookup would say
-    // "the end", and the replay would re-deliver nothing.
-    if (kafka_.embedded())
-      return Status::invalid("replay to a timestamp needs a real Kafka cluster: the embedded mock cluster (no "
-                             "bootstrap.servers) cannot look offsets up by time; replay to a \"checkpoint\" or to "
-                             "explicit \"offsets\" instead");
-    std::vector<std::string> topics = c->plan->topics;
-    if (topics.empty()) {
-      auto active = c->topics->get();
-      topics.assign(active.begin(), active.end());
-    }
-    auto found = kafka_.offsetsForTimes(topics, *t.timestampMs);
-    if (!found) return found.status();
-    newOffsets.emplace();
-    for (const auto& o : *found)
-      (*newOffsets)[sinkPartitionKey(o.topic, o.partition)] = "{\"kafka_offset\":" + std::to_string(o.offset) + "}";
-  } else if (t.checkpoint) {
-    bool known = false;
-    for (const auto& ck : offsets_.checkpoints(name)) known = known || ck.id == *t.checkpoint;
-    if (!known) return Status::invalid("connector " + name + " has no checkpoint " + std::to_string(*t.checkpoint) +
-                                       " (GET /connectors/" + name + "/checkpoints lists them)");
-    result.checkpoint = t.checkpoint;
-  } else {
-    if (t.offsets->empty()) return Status::invalid("\"offsets\" must not be empty");
-    auto parsed = parseEntries(*c, *t.offsets);
-    if (!parsed) return parsed.status();
-    newOffsets = std::move(*parsed);
-  }
-
-  stopTasks(*c);  // their last commits land first, so the rewind wins
-  Status applied = Status::ok();
-  if (result.checkpoint) {
-    applied = offsets_.rewind(name, *result.checkpoint);
-    result.state = "restored";
-    if (applied && c->plan->isSink()) mirrorGroupOffsets(*c);
-  } else {
-    applied = writeOffsets(*c, std::move(*newOffsets), !t.keepState, "replay");
-    result.state = t.keepState ? "kept" : "cleared";
-  }
-  startTasks(*c);
-  if (!applied) return applied;
-  SLUICE_LOG(kTag, log::Level::kInfo, "replayed connector " + name +
-                                          (result.checkpoint ? " from checkpoint " + std::to_string(*result.checkpoint) : ""));
-  auto now = offsetsOf(*c);
-  if (now) result.offsets = std::move(*now);
-  return result;
-}
-
-Result<Worker::Savepoint> Worker::savepoint() {
-  namespace fs = std::filesystem;
-  std::string base = wc_.savepointsDir.empty() ? wc_.stateDir + ".savepoints" : wc_.savepointsDir;
-  auto now = std::chrono::system_clock::now();
-  std::time_t t = std::chrono::system_clock::to_time_t(now);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char stamp[32];
-  std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
-  static std::atomic<int> seq{0};
-  Savepoint sp;
-  sp.id = std::string("sp-") + stamp + "-" + std::to_string(++seq);
-  std::error_code ec;
-  sp.path = fs::absolute(fs::path(base) / sp.id, ec).lexically_normal().string();
-  if (auto s = offsets_.savepoint(sp.path); !s) return s;
-  SLUICE_LOG(kTag, log::Level::kInfo, "wrote savepoint " + sp.id + " to " + sp.path);
-  return sp;
-}
-
-std::vector<std::string> Worker::names() const {
-  std::lock_guard lk(mu_);
-  std::vector<std::string> out;
-  for (const auto& [n, c] : connectors_) out.push_back(n);
-  return out;
-}
-
-Result<ConnectorInfo> Worker::info(const std::string& name) const {
-  std::lock_guard lk(mu_);
-  const Connector* c = find(name);
-  if (!c) return Status::notFound("Connector " + name + " not found");
-  return infoOf(*c);
-}
-
-Result<config::ConfigMap> Worker::configOf(const std::string& name) const {
-  std::lock_guard lk(mu_);
-  const Connector* c = find(name);
-  if (!c) return Status::notFound("Connector " + name + " not found");
-  return c->config;
-}
-
-Result<ConnectorStatus> Worker::status(const std::string& name) const {
-  std::lock_guard lk(mu_);
-  const Connector* c = find(name);
-  if (!c) return Status::notFound("No status found for connector " + name);
-  ConnectorStatus s;
-  s.name = c->name;
-  s.type = c->type;
-  if (!c->failure.empty()) {
-    s.state = "FAILED";
-    s.trace = c->failure;
-  } else {
-    s.state = c->targetState;
-  }
-  for (const auto& t : c->tasks) {
-    State st = t->state();
-    s.tasks.push_back(TaskStatus{t->id(), stateName(st), st == State::kFailed ? t->trace() : "", t->checkpointTrouble()});
-  }
-  return s;
+  return runtime::replayDeadLetters(std::move(plan), env, options);
 }
 
 void Worker::shutdown() {
-  std::map<std::string, std::unique_ptr<Connector>> all;
+  std::map<std::string, Connector> all;
   {
     std::lock_guard lk(mu_);
     if (shutDown_) return;
@@ -709,24 +202,23 @@ void Worker::shutdown() {
   if (monitor_.joinable()) monitor_.join();
   // Sources first, so everything they produced is acknowledged.
   for (auto& [n, c] : all)
-    if (c->plan && c->plan->isSource()) stopTasks(*c);
+    if (c.plan && c.plan->isSource()) stopAll(c);
   if (kafka_.embedded() && wc_.shutdownDrainMs > 0) {
     // The embedded cluster dies with this process: let sinks consume what is
     // left so nothing produced is lost on a clean stop.
     std::vector<Task*> sinks;
     for (auto& [n, c] : all)
-      if (c->plan && c->plan->isSink())
-        for (auto& t : c->tasks)
-          if (t->state() == State::kRunning) {
-            t->beginDrain();
-            sinks.push_back(t.get());
-          }
+      for (auto& t : c.tasks)
+        if (t->state() == State::kRunning) {
+          t->beginDrain();
+          sinks.push_back(t.get());
+        }
     auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(wc_.shutdownDrainMs);
     for (Task* t : sinks)
       while (!t->drained() && t->state() == State::kRunning && std::chrono::steady_clock::now() < deadline)
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  for (auto& [n, c] : all) stopTasks(*c);
+  for (auto& [n, c] : all) stopAll(c);
   SLUICE_LOG(kTag, log::Level::kInfo, "worker stopped");
 }
 

@@ -1,80 +1,76 @@
 #pragma once
-// The worker, the single-process Herder (herder.h): owns the connectors of
-// this process, keeps their configs and target states in the worker's store,
-// and runs all their tasks. One mutex guards the connector map; tasks run on
-// their own threads.
+// The worker: runs the tasks of the connectors its herder (herder.h) gives
+// it, and nothing else. It knows no configs, target states or stores of
+// configs: the herder decides what runs (here StandaloneHerder, every
+// connector of this process; in a cluster, the tasks assigned to this member)
+// and tells the worker to start, pause, resume, restart or stop tasks. The
+// worker restarts failed tasks by itself when the plan asks
+// (task.restart.auto), and keeps per connector what its tasks share: the
+// active topics (KIP-558) and the rate limiter.
+//
+// One mutex guards the map; tasks run on their own threads. A herder calls in
+// with its own lock held; the worker never calls back.
 
 #include <chrono>
 #include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "host/common/status.h"
 #include "host/config/connector_config.h"
 #include "host/config/worker_config.h"
 #include "host/kafka/env.h"
-#include "host/loader/registry.h"
 #include "host/metrics/metrics.h"
 #include "host/state/stores.h"
 #include "host/task/dlq_replay.h"
 #include "host/task/task.h"
-#include "host/worker/herder.h"
 
 namespace sluice::runtime {
 
-class Worker final : public Herder {
+class Worker {
  public:
-  Worker(const config::WorkerConfig& wc, const loader::Registry& registry, state::CheckpointStore& offsets,
-         state::ConfigStore& configs, kafka::Env& kafka, metrics::Metrics& metrics);
+  Worker(const config::WorkerConfig& wc, state::CheckpointStore& offsets, kafka::Env& kafka, metrics::Metrics& metrics);
   ~Worker();
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
 
-  const std::string& workerId() const override { return workerId_; }
-  const config::ConfigMap& connectorDefaults() const override { return wc_.connectorDefaults; }
-  void setWorkerId(std::string id) { workerId_ = std::move(id); }
+  /// host:port as status reports and group.instance.id name this worker; set
+  /// before any task starts.
+  const std::string& id() const { return id_; }
+  void setId(std::string id) { id_ = std::move(id); }
 
-  /// Connectors that crashed the worker (crash_guard.h) stay FAILED with
-  /// their trace until they are restarted, reconfigured or deleted. The list
-  /// lives in `path`; call before startStored.
-  void loadQuarantine(const std::string& path);
-  /// Add one (from a crash record) and write the list.
-  void quarantine(const std::string& name, const std::string& trace);
-  bool quarantined(const std::string& name) const;
+  /// Run every task of `plan` (stopping any the connector runs first),
+  /// paused if asked. A connector the worker did not know is added.
+  void startTasks(const std::string& connector, std::shared_ptr<const config::ConnectorPlan> plan, bool paused);
+  /// Stop the connector's tasks (each writes its last checkpoint first) and
+  /// wait for them; what they shared (active topics) is kept.
+  void stopTasks(const std::string& connector);
+  void pauseTasks(const std::string& connector);
+  void resumeTasks(const std::string& connector);
+  /// Stop its tasks and forget the connector (it was deleted). The tasks stop
+  /// outside the worker's lock, so other connectors stay readable meanwhile.
+  void removeConnector(const std::string& connector);
+  bool runsTasks(const std::string& connector) const;
 
-  /// Start every connector found in the config store.
-  void startStored();
+  /// Replace running tasks with new ones (all, or only the FAILED ones).
+  void restartTasks(const std::string& connector, bool onlyFailed);
+  /// Status::notFound if the connector runs no task `id`.
+  Status restartTask(const std::string& connector, int id);
+  std::vector<TaskStatus> taskStatuses(const std::string& connector) const;
 
-  // The control plane: see herder.h.
-  Result<ConnectorInfo> create(const std::string& name, const config::ConfigMap& cfg,
-                               const std::string& initialState = "RUNNING") override;
-  Result<ConnectorInfo> put(const std::string& name, const config::ConfigMap& cfg, bool* created) override;
-  Status remove(const std::string& name) override;
-  Status pause(const std::string& name) override;
-  Status resume(const std::string& name) override;
-  Status stopConnector(const std::string& name) override;
-  Status restart(const std::string& name, bool includeTasks, bool onlyFailed) override;
-  Status restartTask(const std::string& name, int task) override;
+  /// Topics the connector's tasks used since it was added or last reset.
+  std::set<std::string> activeTopics(const std::string& connector) const;
+  void resetActiveTopics(const std::string& connector);
 
-  std::vector<std::string> names() const override;
-  Result<ConnectorInfo> info(const std::string& name) const override;
-  Result<ConnectorStatus> status(const std::string& name) const override;
-  Result<config::ConfigMap> configOf(const std::string& name) const override;
-  config::ValidationResult validate(const std::string& name, const config::ConfigMap& cfg) const override;
-  Result<std::set<std::string>> activeTopics(const std::string& name) const override;
-  Status resetActiveTopics(const std::string& name) override;
-
-  Result<std::vector<OffsetEntry>> offsets(const std::string& name) const override;
-  Status alterOffsets(const std::string& name, const std::vector<OffsetEntry>& entries) override;
-  Status resetOffsets(const std::string& name) override;
-
-  Result<std::vector<state::CheckpointInfo>> checkpoints(const std::string& name) const override;
-  Result<ReplayResult> replay(const std::string& name, const ReplayTarget& target) override;
-  Result<DlqReplayReport> replayDeadLetters(const std::string& name, const DlqReplayOptions& options) override;
-  Result<Savepoint> savepoint() override;
+  /// Feed the connector's dead letters through `plan` once more (see
+  /// dlq_replay.h), with the connector's shared pieces.
+  Result<DlqReplayReport> replayDeadLetters(const std::string& connector, std::shared_ptr<const config::ConnectorPlan> plan,
+                                            const DlqReplayOptions& options);
 
   /// Stop everything: sources first, then (embedded Kafka only) let sinks
   /// drain what was produced, then sinks.
@@ -82,36 +78,17 @@ class Worker final : public Herder {
 
  private:
   struct Connector {
-    std::string name;
-    config::ConfigMap config;  // as submitted (placeholders unresolved)
-    std::string targetState = "RUNNING";
     std::shared_ptr<const config::ConnectorPlan> plan;
-    std::string failure;  // connector-level failure (bad stored config)
+    bool paused = false;
     std::vector<std::unique_ptr<Task>> tasks;
-    std::string type = "unknown";
     std::shared_ptr<ActiveTopics> topics = std::make_shared<ActiveTopics>();
     std::shared_ptr<RateLimiter> limiter;  // shared by its tasks (and kept alive by an abandoned one)
   };
-  void startTasks(Connector& c);
-  void stopTasks(Connector& c);
-  Status persist(const Connector& c);
-  Connector* find(const std::string& name);
-  const Connector* find(const std::string& name) const;
-  ConnectorInfo infoOf(const Connector& c) const;
+  Connector& entry(const std::string& name);  // with mu_ held; added if new
   TaskEnv taskEnv(Connector& c);
-  /// Offsets as KIP-875 entries, for a connector whose plan is known.
-  Result<std::vector<OffsetEntry>> offsetsOf(const Connector& c) const;
-  /// Check entries against the connector kind; canonical partition -> offset
-  /// (nullopt: remove).
-  Result<std::map<std::string, std::optional<std::string>>> parseEntries(const Connector& c,
-                                                                         const std::vector<OffsetEntry>& entries) const;
-  /// Write offsets (and clear state if asked) as one commit; sinks: mirror
-  /// the result into the consumer group.
-  Status writeOffsets(const Connector& c, std::map<std::string, std::optional<std::string>> offsets,
-                      bool clearState, const char* origin);
-  /// Sinks: make the group's committed offsets equal the store's.
-  void mirrorGroupOffsets(const Connector& c);
-  bool historyOn(const Connector& c) const;
+  std::unique_ptr<Task> newTask(Connector& c, int id);
+  void replaceTask(const std::string& name, Connector& c, std::unique_ptr<Task>& t);
+  static void stopAll(Connector& c);
 
   /// task.restart.auto: restart FAILED tasks with exponential backoff.
   void monitor();
@@ -125,18 +102,12 @@ class Worker final : public Herder {
   std::condition_variable monitorCv_;
 
   const config::WorkerConfig& wc_;
-  const loader::Registry& registry_;
   state::CheckpointStore& offsets_;
-  state::ConfigStore& configs_;
   kafka::Env& kafka_;
   metrics::Metrics& metrics_;
-  std::string workerId_;
-  std::string quarantineFile_;
-  std::map<std::string, std::string> quarantined_;  // name -> trace
-  void unquarantine(const std::string& name);  // with mu_ held
+  std::string id_;
   mutable std::mutex mu_;
-  std::map<std::string, std::unique_ptr<Connector>> connectors_;
-  std::set<std::string> dlqReplays_;  // connectors whose DLQ is being replayed
+  std::map<std::string, Connector> connectors_;
   bool shutDown_ = false;
 };
 

@@ -76,7 +76,7 @@ class RealKafkaTest : public WorkerFixture {
   /// wait until every task has been assigned partitions.
   void startSettledSink(const std::string& topic, int partitions, int tasks, const std::string& out) {
     ASSERT_TRUE(kafka_->ensureTopic(topic, partitions, 1).isOk());
-    ASSERT_TRUE(worker_->create("sink-" + topic, {{"connector.class", "test-sink"}, {"topics", topic},
+    ASSERT_TRUE(herder_->create("sink-" + topic, {{"connector.class", "test-sink"}, {"topics", topic},
                                                   {"tasks.max", std::to_string(tasks)}, {"file", out},
                                                   {"format", "json"}}).isOk());
     ASSERT_TRUE(waitFor([&] {
@@ -110,7 +110,7 @@ TEST_F(RealKafkaTest, ExactDeliveryKeepsPerPartitionOrderAcrossSharedTasks) {
   // The sink first, with the topic made as the source would make it, so the
   // group has settled (three members, one partition each) before data flows.
   startSettledSink(topic, 3, 3, out);
-  ASSERT_TRUE(worker_->create("gen-" + topic, datagen(topic, n, 3)).isOk());
+  ASSERT_TRUE(herder_->create("gen-" + topic, datagen(topic, n, 3)).isOk());
   auto parts = kafka_->partitionCount(topic);
   ASSERT_TRUE(parts.isOk());
   EXPECT_EQ(*parts, 3);
@@ -148,7 +148,7 @@ TEST_F(RealKafkaTest, ExactDeliveryKeepsPerPartitionOrderAcrossSharedTasks) {
 
 TEST_F(RealKafkaTest, SourceCreatesItsTopicTheKafkaConnectWay) {
   std::string topic = unique("created");
-  ASSERT_TRUE(worker_->create("gen-" + topic, datagen(topic, 10, 5)).isOk());
+  ASSERT_TRUE(herder_->create("gen-" + topic, datagen(topic, 10, 5)).isOk());
   auto parts = kafka_->partitionCount(topic);
   ASSERT_TRUE(waitFor([&] { parts = kafka_->partitionCount(topic); return parts.isOk(); }, 30s));
   EXPECT_EQ(*parts, 5) << "topic.creation.default.partitions";
@@ -161,8 +161,8 @@ TEST_F(RealKafkaTest, HeadersAndTimestampsSurviveEndToEnd) {
   cfg["transforms.h.type"] = "InsertHeader";
   cfg["transforms.h.header"] = "origin";
   cfg["transforms.h.value.literal"] = "sluice-test";
-  ASSERT_TRUE(worker_->create("gen-" + topic, cfg).isOk());
-  ASSERT_TRUE(worker_->create("sink-" + topic, {{"connector.class", "test-sink"}, {"topics", topic}, {"file", out}, {"format", "json"}}).isOk());
+  ASSERT_TRUE(herder_->create("gen-" + topic, cfg).isOk());
+  ASSERT_TRUE(herder_->create("sink-" + topic, {{"connector.class", "test-sink"}, {"topics", topic}, {"file", out}, {"format", "json"}}).isOk());
   ASSERT_TRUE(waitFor([&] { return readLines(out).size() >= 200; }, 60s));
   for (const auto& l : readJsonSink(out)) {
     ASSERT_EQ(l.headers.size(), 1u);
@@ -173,9 +173,9 @@ TEST_F(RealKafkaTest, HeadersAndTimestampsSurviveEndToEnd) {
 
 TEST_F(RealKafkaTest, MissingTopicThatMayNotBeCreatedFailsTheTaskClearly) {
   std::string topic = unique("missing");
-  ASSERT_TRUE(worker_->create("gen-" + topic, {{"connector.class", "datagen"}, {"topic", topic}, {"records", "10"}}).isOk());
+  ASSERT_TRUE(herder_->create("gen-" + topic, {{"connector.class", "datagen"}, {"topic", topic}, {"records", "10"}}).isOk());
   ASSERT_TRUE(waitFor([&] { return taskState("gen-" + topic) == "FAILED"; }, 60s)) << taskState("gen-" + topic);
-  auto st = worker_->status("gen-" + topic);
+  auto st = herder_->status("gen-" + topic);
   EXPECT_NE(st->tasks[0].trace.find("topic '" + topic + "' does not exist and may not be created"), std::string::npos)
       << st->tasks[0].trace;
   EXPECT_FALSE(kafka_->partitionCount(topic).isOk()) << "nothing was created behind the user's back";
@@ -183,23 +183,23 @@ TEST_F(RealKafkaTest, MissingTopicThatMayNotBeCreatedFailsTheTaskClearly) {
 
 TEST_F(RealKafkaTest, SinkRestartResumesFromCommittedGroupOffsets) {
   std::string topic = unique("resume"), out = dir_.file("out.txt");
-  ASSERT_TRUE(worker_->create("gen-" + topic, datagen(topic, 1000, 2)).isOk());
-  ASSERT_TRUE(worker_->create("sink-" + topic, {{"connector.class", "file-sink"}, {"topics", topic}, {"file", out}}).isOk());
+  ASSERT_TRUE(herder_->create("gen-" + topic, datagen(topic, 1000, 2)).isOk());
+  ASSERT_TRUE(herder_->create("sink-" + topic, {{"connector.class", "file-sink"}, {"topics", topic}, {"file", out}}).isOk());
   ASSERT_TRUE(waitFor([&] { return readLines(out).size() >= 1000; }, 60s));
   // The committed group offsets (GET /connectors/{name}/offsets) cover all 1000.
   ASSERT_TRUE(waitFor([&] {
-    auto offs = worker_->offsets("sink-" + topic);
+    auto offs = herder_->offsets("sink-" + topic);
     if (!offs) return false;
     int64_t total = 0;
     for (const auto& e : *offs) total += json::parse(e.offset).at("kafka_offset").as_int64();
     return total == 1000;
   }, 30s));
-  ASSERT_TRUE(worker_->remove("sink-" + topic).isOk());  // flush + commit on revoke/close
+  ASSERT_TRUE(herder_->remove("sink-" + topic).isOk());  // flush + commit on revoke/close
   auto more = datagen(topic, 2000, 2);
   bool created = false;
-  ASSERT_TRUE(worker_->put("gen-" + topic, more, &created).isOk());  // resumes at seq 1000
+  ASSERT_TRUE(herder_->put("gen-" + topic, more, &created).isOk());  // resumes at seq 1000
   ASSERT_TRUE(waitFor([&] { return store_->getOffset("gen-" + topic, R"({"task":0})").value_or("") == R"({"seq":1999})"; }, 60s));
-  ASSERT_TRUE(worker_->create("sink-" + topic, {{"connector.class", "file-sink"}, {"topics", topic}, {"file", out}}).isOk());
+  ASSERT_TRUE(herder_->create("sink-" + topic, {{"connector.class", "file-sink"}, {"topics", topic}, {"file", out}}).isOk());
   ASSERT_TRUE(waitFor([&] { return readLines(out).size() >= 2000; }, 60s)) << readLines(out).size();
   std::multiset<int64_t> seqs;
   for (const auto& l : readLines(out)) seqs.insert(json::parse(l).at("seq").as_int64());
@@ -211,11 +211,11 @@ TEST_F(RealKafkaTest, SinkRestartResumesFromCommittedGroupOffsets) {
 
 TEST_F(RealKafkaTest, SinkReplayByTimestampReDeliversFromThatTimeOn) {
   std::string topic = unique("replayts"), out = dir_.file("out.txt");
-  ASSERT_TRUE(worker_->create("gen-" + topic, {{"connector.class", "datagen"}, {"topic", topic}, {"records", "300"},
+  ASSERT_TRUE(herder_->create("gen-" + topic, {{"connector.class", "datagen"}, {"topic", topic}, {"records", "300"},
                                                {"records.per.second", "300"},
                                                {"topic.creation.default.partitions", "1"},
                                                {"topic.creation.default.replication.factor", "1"}}).isOk());
-  ASSERT_TRUE(worker_->create("sink-" + topic, {{"connector.class", "test-sink"}, {"topics", topic}, {"file", out},
+  ASSERT_TRUE(herder_->create("sink-" + topic, {{"connector.class", "test-sink"}, {"topics", topic}, {"file", out},
                                                 {"format", "json"}}).isOk());
   ASSERT_TRUE(waitFor([&] { return readJsonSink(out).size() >= 300; }, 60s));
   auto first = readJsonSink(out);
@@ -223,9 +223,9 @@ TEST_F(RealKafkaTest, SinkReplayByTimestampReDeliversFromThatTimeOn) {
   int64_t from = 300;
   for (const auto& l : first)
     if (l.ts >= t) from = std::min(from, l.offset);
-  runtime::Worker::ReplayTarget target;
+  runtime::Herder::ReplayTarget target;
   target.timestampMs = t;
-  auto r = worker_->replay("sink-" + topic, target);
+  auto r = herder_->replay("sink-" + topic, target);
   ASSERT_TRUE(r.isOk()) << r.status().message();
   ASSERT_EQ(r->offsets.size(), 1u);
   EXPECT_EQ(json::parse(r->offsets[0].offset).at("kafka_offset").as_int64(), from);
@@ -236,7 +236,7 @@ TEST_F(RealKafkaTest, SinkReplayByTimestampReDeliversFromThatTimeOn) {
   for (size_t i = 300; i < all.size(); ++i) EXPECT_EQ(all[i].offset, from + static_cast<int64_t>(i - 300));
   // A time after every record: nothing to re-deliver, the sink stands at the end.
   target.timestampMs = first.back().ts + 60000;
-  r = worker_->replay("sink-" + topic, target);
+  r = herder_->replay("sink-" + topic, target);
   ASSERT_TRUE(r.isOk()) << r.status().message();
   EXPECT_EQ(json::parse(r->offsets[0].offset).at("kafka_offset").as_int64(), 300);
 }
@@ -246,11 +246,11 @@ TEST_F(RealKafkaTest, PoisonRecordsLandInTheDeadLetterTopicWithContextHeaders) {
   std::string text;
   for (int i = 0; i < 200; ++i) text += i % 20 == 7 ? "garbage " + std::to_string(i) + "\n" : "{\"n\":" + std::to_string(i) + "}\n";
   writeFile(in, text);
-  ASSERT_TRUE(worker_->create("src-" + topic, {{"connector.class", "FileStreamSource"}, {"file", in}, {"topic", topic},
+  ASSERT_TRUE(herder_->create("src-" + topic, {{"connector.class", "FileStreamSource"}, {"file", in}, {"topic", topic},
                                                {"value.converter", "string"},
                                                {"topic.creation.default.partitions", "1"},
                                                {"topic.creation.default.replication.factor", "1"}}).isOk());
-  ASSERT_TRUE(worker_->create("sink-" + topic, {{"connector.class", "FileStreamSink"}, {"topics", topic}, {"file", out},
+  ASSERT_TRUE(herder_->create("sink-" + topic, {{"connector.class", "FileStreamSink"}, {"topics", topic}, {"file", out},
                                                 {"transforms", "tag"}, {"transforms.tag.type", "InsertField$Value"},
                                                 {"transforms.tag.static.field", "ok"}, {"transforms.tag.static.value", "1"},
                                                 {"errors.tolerance", "all"},
@@ -282,7 +282,7 @@ TEST_F(RealKafkaTest, PoisonRecordsLandInTheDeadLetterTopicWithContextHeaders) {
                                     std::string("__connect.errors.stage:TRANSFORMATION")})
       EXPECT_NE(hdrs.find(want), std::string::npos) << want << " in " << hdrs;
   }
-  EXPECT_EQ(worker_->status("sink-" + topic)->tasks[0].state, "RUNNING");
+  EXPECT_EQ(herder_->status("sink-" + topic)->tasks[0].state, "RUNNING");
 }
 
 TEST_F(RealKafkaTest, DlqReplayMovesFixedRecordsThroughAndCountsTheRest) {
@@ -295,7 +295,7 @@ TEST_F(RealKafkaTest, DlqReplayMovesFixedRecordsThroughAndCountsTheRest) {
             : i % 20 == 13 ? "{\"n\":\"x" + std::to_string(i) + "\"}\n"
                            : "{\"n\":" + std::to_string(i) + "}\n";
   writeFile(in, text);
-  ASSERT_TRUE(worker_->create("src-" + topic, {{"connector.class", "FileStreamSource"}, {"file", in}, {"topic", topic},
+  ASSERT_TRUE(herder_->create("src-" + topic, {{"connector.class", "FileStreamSource"}, {"file", in}, {"topic", topic},
                                                {"value.converter", "string"},
                                                {"topic.creation.default.partitions", "1"},
                                                {"topic.creation.default.replication.factor", "1"}}).isOk());
@@ -309,16 +309,16 @@ TEST_F(RealKafkaTest, DlqReplayMovesFixedRecordsThroughAndCountsTheRest) {
                          {"errors.deadletterqueue.topic.replication.factor", "1"},
                          {"errors.deadletterqueue.context.headers.enable", "true"}};
   std::string name = "sink-" + topic;
-  ASSERT_TRUE(worker_->create(name, sink).isOk());
+  ASSERT_TRUE(herder_->create(name, sink).isOk());
   ASSERT_TRUE(waitFor([&] { return readLines(out).size() >= 180; }, 60s)) << readLines(out).size();
   ASSERT_TRUE(waitFor([&] { return metric("sluice_task_dlq_records_total", name) >= 20; }, 30s));
   runtime::DlqReplayOptions peek;
   peek.dryRun = true;
   // The sink's DLQ producer acknowledges its writes by the next checkpoint.
-  auto pending = worker_->replayDeadLetters(name, peek);
+  auto pending = herder_->replayDeadLetters(name, peek);
   ASSERT_TRUE(pending.isOk()) << pending.status().message();
   ASSERT_TRUE(waitFor([&] {
-    pending = worker_->replayDeadLetters(name, peek);
+    pending = herder_->replayDeadLetters(name, peek);
     return pending && pending->remaining >= 20;
   }, 30s));
   EXPECT_EQ(pending->remaining, 20);
@@ -330,8 +330,8 @@ TEST_F(RealKafkaTest, DlqReplayMovesFixedRecordsThroughAndCountsTheRest) {
   sink.erase("transforms.cast.spec");
   sink["transforms"] = "tag";
   bool created = true;
-  ASSERT_TRUE(worker_->put(name, sink, &created).isOk());
-  auto rep = worker_->replayDeadLetters(name, {});
+  ASSERT_TRUE(herder_->put(name, sink, &created).isOk());
+  auto rep = herder_->replayDeadLetters(name, {});
   ASSERT_TRUE(rep.isOk()) << rep.status().message();
   EXPECT_EQ(rep->replayed, 20);
   EXPECT_EQ(rep->succeeded, 10);
@@ -348,18 +348,18 @@ TEST_F(RealKafkaTest, DlqReplayMovesFixedRecordsThroughAndCountsTheRest) {
   // The ten that failed again wait for the next replay as "retrying" (not
   // "remaining": no replay loop runs forever on them), and fail again.
   EXPECT_EQ(rep->retrying, 10);
-  pending = worker_->replayDeadLetters(name, peek);
+  pending = herder_->replayDeadLetters(name, peek);
   ASSERT_TRUE(pending.isOk());
   EXPECT_EQ(pending->remaining, 0);
   EXPECT_EQ(pending->retrying, 10);
-  rep = worker_->replayDeadLetters(name, {});
+  rep = herder_->replayDeadLetters(name, {});
   ASSERT_TRUE(rep.isOk()) << rep.status().message();
   EXPECT_EQ(rep->replayed, 10);
   EXPECT_EQ(rep->failed, 10);
   EXPECT_EQ(rep->retrying, 10);
   EXPECT_EQ(readLines(out).size(), 190u);
   // No DLQ: a clear refusal.
-  auto none = worker_->replayDeadLetters("src-" + topic, {});
+  auto none = herder_->replayDeadLetters("src-" + topic, {});
   ASSERT_FALSE(none.isOk());
   EXPECT_NE(none.status().message().find("errors.deadletterqueue.topic.name"), std::string::npos);
 }
@@ -376,8 +376,8 @@ class BackpressureTest : public RealKafkaTest {
 
 TEST_F(BackpressureTest, SlowSinkPausesPartitionsWithoutLeavingTheGroup) {
   std::string topic = unique("slow"), out = dir_.file("out.txt");
-  ASSERT_TRUE(worker_->create("gen-" + topic, datagen(topic, 3000, 2)).isOk());
-  ASSERT_TRUE(worker_->create("sink-" + topic, {{"connector.class", "test-sink"}, {"topics", topic}, {"file", out},
+  ASSERT_TRUE(herder_->create("gen-" + topic, datagen(topic, 3000, 2)).isOk());
+  ASSERT_TRUE(herder_->create("sink-" + topic, {{"connector.class", "test-sink"}, {"topics", topic}, {"file", out},
                                                 {"retriable.ms", "15000"}}).isOk());
   ASSERT_TRUE(waitFor([&] { return readLines(out).size() >= 3000; }, 90s)) << readLines(out).size();
   EXPECT_EQ(readLines(out).size(), 3000u);
@@ -394,7 +394,7 @@ class CooperativeTest : public RealKafkaTest {
 TEST_F(CooperativeTest, CooperativeStickyIsSelectableAndDeliversEverything) {
   std::string topic = unique("coop"), out = dir_.file("out.txt");
   startSettledSink(topic, 4, 2, out);
-  ASSERT_TRUE(worker_->create("gen-" + topic, datagen(topic, 5000, 4)).isOk());
+  ASSERT_TRUE(herder_->create("gen-" + topic, datagen(topic, 5000, 4)).isOk());
   ASSERT_TRUE(waitFor([&] { return readLines(out).size() >= 5000; }, 90s)) << readLines(out).size();
   std::set<int64_t> seqs;
   std::set<int> tasks;
@@ -410,7 +410,7 @@ class StaticMemberTest : public RealKafkaTest {
  protected:
   void configureMore() override { wc_.consumerOverrides["group.instance.id"] = prefix_; }
   std::string taskState(const std::string& name) {
-    auto s = worker_->status(name);
+    auto s = herder_->status(name);
     if (!s || s->tasks.empty()) return "?";
     return s->tasks[0].state + " " + s->tasks[0].trace;
   }
@@ -424,7 +424,7 @@ class StaticMemberTest : public RealKafkaTest {
 TEST_F(StaticMemberTest, AFencedSinkConsumerIsReplacedAndTheSinkGoesOn) {
   std::string topic = unique("fenced"), out = dir_.file("out.txt"), sink = "sink-" + topic;
   startSettledSink(topic, 2, 1, out);
-  ASSERT_TRUE(worker_->create("gen-" + topic, datagen(topic, 1000, 2)).isOk());
+  ASSERT_TRUE(herder_->create("gen-" + topic, datagen(topic, 1000, 2)).isOk());
   ASSERT_TRUE(waitFor([&] { return readLines(out).size() >= 1000; }, 60s)) << readLines(out).size();
 
   // An intruder joins the group as the task's consumer: the broker fences
@@ -450,7 +450,7 @@ TEST_F(StaticMemberTest, AFencedSinkConsumerIsReplacedAndTheSinkGoesOn) {
 
   // The new consumer has the partitions and goes on from the checkpoint.
   bool created = false;
-  ASSERT_TRUE(worker_->put("gen-" + topic, datagen(topic, 3000, 2), &created).isOk());
+  ASSERT_TRUE(herder_->put("gen-" + topic, datagen(topic, 3000, 2), &created).isOk());
   ASSERT_TRUE(waitFor([&] {
     std::set<int64_t> seqs;
     for (const auto& l : readJsonSink(out)) seqs.insert(l.value.at("seq").as_int64());

@@ -40,12 +40,12 @@ class RealKafkaMetricsTest : public WorkerFixture {
 TEST_F(RealKafkaMetricsTest, ConsumerLagOfAPausedSinkIsWhatWasProducedAndDrainsToZero) {
   auto now = std::chrono::system_clock::now().time_since_epoch().count();
   std::string topic = "lag-" + std::to_string(now);
-  ASSERT_TRUE(worker_->create("gen", {{"connector.class", "datagen"}, {"topic", topic}, {"records", "900"}, {"keys", "30"},
+  ASSERT_TRUE(herder_->create("gen", {{"connector.class", "datagen"}, {"topic", topic}, {"records", "900"}, {"keys", "30"},
                                       {"topic.creation.default.partitions", "3"},
                                       {"topic.creation.default.replication.factor", "1"}}).isOk());
   ASSERT_TRUE(waitFor([&] { return promValue(metrics_.serialize(), taskSeries("sluice_task_records_out_total", "gen", "source")) == 900; }, 60s));
   std::string out = dir_.file("out.txt");
-  ASSERT_TRUE(worker_->create("sink", {{"connector.class", "test-sink"}, {"topics", topic}, {"tasks.max", "2"}, {"file", out}},
+  ASSERT_TRUE(herder_->create("sink", {{"connector.class", "test-sink"}, {"topics", topic}, {"tasks.max", "2"}, {"file", out}},
                               "PAUSED").isOk());
   // Every partition reported by one task, the lags adding up to all records.
   ASSERT_TRUE(waitFor([&] { auto [sum, n] = lag("sink", topic); return n == 3 && sum == 900; }, 60s)) << metrics_.serialize();
@@ -53,7 +53,7 @@ TEST_F(RealKafkaMetricsTest, ConsumerLagOfAPausedSinkIsWhatWasProducedAndDrainsT
   EXPECT_GE(max, 300) << "one of three partitions holds at least a third";
   EXPECT_LE(max, 900);
 
-  ASSERT_TRUE(worker_->resume("sink").isOk());
+  ASSERT_TRUE(herder_->resume("sink").isOk());
   ASSERT_TRUE(waitFor([&] { auto [sum, n] = lag("sink", topic); return n == 3 && sum == 0; }, 60s)) << metrics_.serialize();
   EXPECT_EQ(promValue(metrics_.serialize(), "sluice_connector_consumer_lag_max_records{connector=\"sink\"}"), 0);
   EXPECT_EQ(readLines(out).size(), 900u);

@@ -1,6 +1,7 @@
 #pragma once
 // An in-process worker on the embedded mock cluster: registry (built-in and
-// fixture plugins), RocksDB store in a temp dir, metrics and a Worker.
+// fixture plugins), RocksDB store in a temp dir, metrics and the
+// single-process herder (StandaloneHerder, which runs its own Worker).
 
 #include <gtest/gtest.h>
 
@@ -11,7 +12,7 @@
 #include "host/loader/registry.h"
 #include "host/metrics/metrics.h"
 #include "host/state/rocks_store.h"
-#include "host/worker/worker.h"
+#include "host/worker/standalone_herder.h"
 #include "tests/support/test_support.h"
 
 namespace sluice::test {
@@ -32,18 +33,18 @@ class WorkerFixture : public ::testing::Test {
     auto env = kafka::Env::create(wc_.bootstrapServers, wc_.producerOverrides, wc_.consumerOverrides, {});
     ASSERT_TRUE(env.isOk()) << env.status().message();
     kafka_ = std::move(*env);
-    worker_ = std::make_unique<runtime::Worker>(wc_, registry_, *store_, *store_, *kafka_, metrics_);
+    herder_ = std::make_unique<runtime::StandaloneHerder>(wc_, registry_, *store_, *store_, *kafka_, metrics_);
   }
   void TearDown() override {
-    if (worker_) worker_->shutdown();
-    worker_.reset();
+    if (herder_) herder_->shutdown();
+    herder_.reset();
   }
 
   /// Change wc_ (bootstrap.servers, client overrides) before anything starts.
   virtual void configure() {}
 
   std::string taskState(const std::string& name, int task = 0) {
-    auto s = worker_->status(name);
+    auto s = herder_->status(name);
     if (!s.isOk() || static_cast<int>(s->tasks.size()) <= task) return "";
     return s->tasks[task].state;
   }
@@ -54,7 +55,7 @@ class WorkerFixture : public ::testing::Test {
   std::unique_ptr<state::RocksStore> store_;
   std::unique_ptr<kafka::Env> kafka_;
   metrics::Metrics metrics_;
-  std::unique_ptr<runtime::Worker> worker_;
+  std::unique_ptr<runtime::StandaloneHerder> herder_;
 };
 
 }  // namespace sluice::test

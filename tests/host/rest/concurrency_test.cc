@@ -65,7 +65,7 @@ TEST_F(RestConcurrencyTest, MixedRequestsFromManyThreadsLeaveAConsistentState) {
   std::set<std::string> listed;
   json::value list = parse(call("GET", "/connectors"));
   for (const auto& n : list.as_array()) listed.insert(std::string(n.as_string()));
-  auto names = worker_->names();
+  auto names = herder_->names();
   EXPECT_EQ(listed, std::set<std::string>(names.begin(), names.end()));
   auto expanded = parse(call("GET", "/connectors?expand=status")).as_object();
   EXPECT_EQ(expanded.size(), listed.size());
@@ -94,7 +94,7 @@ TEST_F(RestConcurrencyTest, MixedRequestsFromManyThreadsLeaveAConsistentState) {
   // Deleted connectors are gone, from the API and from the worker.
   for (const auto& name : listed) EXPECT_EQ(call("DELETE", "/connectors/" + name).status, 204) << name;
   EXPECT_EQ(parse(call("GET", "/connectors")), json::parse("[]"));
-  EXPECT_TRUE(worker_->names().empty());
+  EXPECT_TRUE(herder_->names().empty());
 }
 
 }  // namespace

@@ -14,7 +14,7 @@ namespace {
 class ReadyTest : public test::WorkerFixture {
  protected:
   void start(config::RestConfig rest) {
-    registerApi(router_, ApiContext{worker_.get(), &registry_, &metrics_, [] { return std::string("c"); }, "1", "x",
+    registerApi(router_, ApiContext{herder_.get(), &registry_, &metrics_, [] { return std::string("c"); }, "1", "x",
                                     &started_, &stopping_});
     rest.listeners = {config::Listener{false, "127.0.0.1", 0}};
     server_ = std::make_unique<Server>(router_, rest);

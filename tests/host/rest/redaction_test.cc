@@ -29,7 +29,7 @@ class RedactionTest : public test::RestFixture {
            call("GET", "/connectors?expand=info&expand=status").body;
   }
   std::string storedPassword(const std::string& name) {
-    auto cfg = worker_->configOf(name);
+    auto cfg = herder_->configOf(name);
     return cfg.isOk() && cfg->count("password") ? cfg->at("password") : "";
   }
 };

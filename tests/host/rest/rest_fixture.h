@@ -16,7 +16,7 @@ class RestFixture : public WorkerFixture {
  protected:
   void SetUp() override {
     WorkerFixture::SetUp();
-    rest::registerApi(router_, rest::ApiContext{worker_.get(), &registry_, &metrics_, [] { return std::string("cluster-x"); }, "9.9.9", "abc123"});
+    rest::registerApi(router_, rest::ApiContext{herder_.get(), &registry_, &metrics_, [] { return std::string("cluster-x"); }, "9.9.9", "abc123"});
     rest_.listeners = {config::Listener{false, "127.0.0.1", 0}};
     configureRest(&rest_);
     server_ = std::make_unique<rest::Server>(router_, rest_);

@@ -76,7 +76,7 @@ class FullDiskTest : public WorkerFixture {
   }
   double get(const std::string& series) { return promValue(metrics_.serialize(), series); }
   std::optional<runtime::Task::CheckpointTrouble> trouble(const std::string& name) {
-    auto s = worker_->status(name);
+    auto s = herder_->status(name);
     if (!s.isOk() || s->tasks.empty()) return std::nullopt;
     return s->tasks[0].checkpoint;
   }
@@ -86,7 +86,7 @@ class FullDiskTest : public WorkerFixture {
 TEST_F(FullDiskTest, CheckpointsFailWithoutKillingTheWorkerAndRecoverWhenSpaceReturns) {
   // Every record a new key in a day-long window: operator state grows with
   // every checkpoint.
-  ASSERT_TRUE(worker_->create("dd", {{"connector.class", "datagen"}, {"topic", "dd"}, {"records.per.second", "5000"},
+  ASSERT_TRUE(herder_->create("dd", {{"connector.class", "datagen"}, {"topic", "dd"}, {"records.per.second", "5000"},
                                      {"keys", "100000000"}, {"transforms", "dedup"},
                                      {"transforms.dedup.type", "Deduplicate"},
                                      {"transforms.dedup.window.ms", "86400000"}}).isOk());

@@ -34,9 +34,9 @@ class CheckpointTest : public test::WorkerFixture {
 
 TEST_F(CheckpointTest, SinkStateAndOffsetsAreCheckpointedTogetherAndReplayReproducesTheOutput) {
   std::string out = dir_.file("out.txt");
-  ASSERT_TRUE(worker_->create("gen", {{"connector.class", "datagen"}, {"topic", "cp"}, {"records", "600"},
+  ASSERT_TRUE(herder_->create("gen", {{"connector.class", "datagen"}, {"topic", "cp"}, {"records", "600"},
                                       {"records.per.second", "100"}, {"keys", "3"}}).isOk());
-  ASSERT_TRUE(worker_->create("sink", {{"connector.class", "file-sink"}, {"topics", "cp"}, {"file", out},
+  ASSERT_TRUE(herder_->create("sink", {{"connector.class", "file-sink"}, {"topics", "cp"}, {"file", out},
                                        {"checkpoint.interval.ms", "100"},
                                        {"transforms", "count"}, {"transforms.count.type", "test-counter"}}).isOk());
   ASSERT_TRUE(test::waitFor([&] { return lines(out).size() >= 600; }, 60s)) << lines(out).size();
@@ -44,7 +44,7 @@ TEST_F(CheckpointTest, SinkStateAndOffsetsAreCheckpointedTogetherAndReplayReprod
   ASSERT_EQ(first.size(), 600u);
   // Wait for the checkpoint that covers everything.
   ASSERT_TRUE(test::waitFor([&] {
-    auto h = worker_->checkpoints("sink");
+    auto h = herder_->checkpoints("sink");
     return h && !h->empty() && sinkOffset(h->front()) == 600;
   }, 30s));
   // Counts per key add up: the state saw every record once.
@@ -59,7 +59,7 @@ TEST_F(CheckpointTest, SinkStateAndOffsetsAreCheckpointedTogetherAndReplayReprod
   EXPECT_EQ(total, 600);
 
   // Pick a checkpoint from the middle of the run.
-  auto history = worker_->checkpoints("sink");
+  auto history = herder_->checkpoints("sink");
   ASSERT_TRUE(history.isOk());
   ASSERT_GE(history->size(), 3u) << "a 6 s run with a 100 ms interval makes several checkpoints";
   const state::CheckpointInfo* mid = nullptr;
@@ -69,9 +69,9 @@ TEST_F(CheckpointTest, SinkStateAndOffsetsAreCheckpointedTogetherAndReplayReprod
   int64_t from = sinkOffset(*mid);
   uint64_t id = mid->id;
 
-  Worker::ReplayTarget target;
+  Herder::ReplayTarget target;
   target.checkpoint = id;
-  auto r = worker_->replay("sink", target);
+  auto r = herder_->replay("sink", target);
   ASSERT_TRUE(r.isOk()) << r.status().message();
   EXPECT_EQ(r->state, "restored");
   ASSERT_EQ(r->offsets.size(), 1u);
@@ -90,31 +90,31 @@ TEST_F(CheckpointTest, SinkStateAndOffsetsAreCheckpointedTogetherAndReplayReprod
 
 TEST_F(CheckpointTest, BadReplayTargetsAreRefusedAndChangeNothing) {
   std::string out = dir_.file("out.txt");
-  ASSERT_TRUE(worker_->create("gen", {{"connector.class", "datagen"}, {"topic", "bad"}, {"records", "50"}}).isOk());
+  ASSERT_TRUE(herder_->create("gen", {{"connector.class", "datagen"}, {"topic", "bad"}, {"records", "50"}}).isOk());
   ASSERT_TRUE(test::waitFor([&] { return store_->getOffset("gen", R"({"task":0})").value_or("") == R"({"seq":49})"; }, 30s));
-  Worker::ReplayTarget none;
-  EXPECT_EQ(worker_->replay("gen", none).status().code(), Status::Code::kInvalid);
-  Worker::ReplayTarget unknown;
+  Herder::ReplayTarget none;
+  EXPECT_EQ(herder_->replay("gen", none).status().code(), Status::Code::kInvalid);
+  Herder::ReplayTarget unknown;
   unknown.checkpoint = 999999;
-  auto r = worker_->replay("gen", unknown);
+  auto r = herder_->replay("gen", unknown);
   EXPECT_EQ(r.status().code(), Status::Code::kInvalid);
   EXPECT_NE(r.status().message().find("no checkpoint 999999"), std::string::npos) << r.status().message();
-  Worker::ReplayTarget early;
+  Herder::ReplayTarget early;
   early.timestampMs = 1;
-  EXPECT_EQ(worker_->replay("gen", early).status().code(), Status::Code::kInvalid);
-  Worker::ReplayTarget badOffsets;
-  badOffsets.offsets = std::vector<Worker::OffsetEntry>{{"[1]", "{}"}};
-  EXPECT_EQ(worker_->replay("gen", badOffsets).status().code(), Status::Code::kInvalid);
-  EXPECT_EQ(worker_->replay("nope", unknown).status().code(), Status::Code::kNotFound);
+  EXPECT_EQ(herder_->replay("gen", early).status().code(), Status::Code::kInvalid);
+  Herder::ReplayTarget badOffsets;
+  badOffsets.offsets = std::vector<Herder::OffsetEntry>{{"[1]", "{}"}};
+  EXPECT_EQ(herder_->replay("gen", badOffsets).status().code(), Status::Code::kInvalid);
+  EXPECT_EQ(herder_->replay("nope", unknown).status().code(), Status::Code::kNotFound);
   EXPECT_EQ(store_->getOffset("gen", R"({"task":0})").value_or(""), R"({"seq":49})");
   EXPECT_EQ(taskState("gen"), "RUNNING");
   // A sink to a time on the embedded cluster, which cannot look offsets up
   // by time (it used to answer "the end" and re-deliver nothing).
-  ASSERT_TRUE(worker_->create("sink", {{"connector.class", "file-sink"}, {"topics", "bad"}, {"file", out}}).isOk());
+  ASSERT_TRUE(herder_->create("sink", {{"connector.class", "file-sink"}, {"topics", "bad"}, {"file", out}}).isOk());
   ASSERT_TRUE(test::waitFor([&] { return lines(out).size() >= 50; }, 60s));
-  Worker::ReplayTarget sinkTime;
+  Herder::ReplayTarget sinkTime;
   sinkTime.timestampMs = 1;
-  auto timed = worker_->replay("sink", sinkTime);
+  auto timed = herder_->replay("sink", sinkTime);
   EXPECT_EQ(timed.status().code(), Status::Code::kInvalid);
   EXPECT_NE(timed.status().message().find("needs a real Kafka cluster"), std::string::npos) << timed.status().message();
   EXPECT_EQ(taskState("sink"), "RUNNING");
@@ -122,12 +122,12 @@ TEST_F(CheckpointTest, BadReplayTargetsAreRefusedAndChangeNothing) {
 
 TEST_F(CheckpointTest, SourceReplayToExplicitOffsetsReDeliversFromThere) {
   std::string out = dir_.file("out.txt");
-  ASSERT_TRUE(worker_->create("gen", {{"connector.class", "datagen"}, {"topic", "rx"}, {"records", "100"}}).isOk());
-  ASSERT_TRUE(worker_->create("sink", {{"connector.class", "file-sink"}, {"topics", "rx"}, {"file", out}}).isOk());
+  ASSERT_TRUE(herder_->create("gen", {{"connector.class", "datagen"}, {"topic", "rx"}, {"records", "100"}}).isOk());
+  ASSERT_TRUE(herder_->create("sink", {{"connector.class", "file-sink"}, {"topics", "rx"}, {"file", out}}).isOk());
   ASSERT_TRUE(test::waitFor([&] { return lines(out).size() >= 100; }, 60s));
-  Worker::ReplayTarget t;
-  t.offsets = std::vector<Worker::OffsetEntry>{{R"({"task":0})", R"({"seq":89})"}};
-  auto r = worker_->replay("gen", t);
+  Herder::ReplayTarget t;
+  t.offsets = std::vector<Herder::OffsetEntry>{{R"({"task":0})", R"({"seq":89})"}};
+  auto r = herder_->replay("gen", t);
   ASSERT_TRUE(r.isOk()) << r.status().message();
   EXPECT_EQ(r->state, "cleared");
   ASSERT_TRUE(test::waitFor([&] { return lines(out).size() >= 110; }, 60s)) << lines(out).size();
@@ -137,44 +137,44 @@ TEST_F(CheckpointTest, SourceReplayToExplicitOffsetsReDeliversFromThere) {
 }
 
 TEST_F(CheckpointTest, OffsetsCanBeAlteredAndResetOnlyWhenStopped) {
-  ASSERT_TRUE(worker_->create("gen", {{"connector.class", "datagen"}, {"topic", "alt"}, {"records", "20"}}).isOk());
-  std::vector<Worker::OffsetEntry> set{{R"({"task":0})", R"({"seq":5})"}};
-  auto running = worker_->alterOffsets("gen", set);
+  ASSERT_TRUE(herder_->create("gen", {{"connector.class", "datagen"}, {"topic", "alt"}, {"records", "20"}}).isOk());
+  std::vector<Herder::OffsetEntry> set{{R"({"task":0})", R"({"seq":5})"}};
+  auto running = herder_->alterOffsets("gen", set);
   EXPECT_EQ(running.code(), Status::Code::kInvalid);
   EXPECT_NE(running.message().find("STOPPED"), std::string::npos);
-  ASSERT_TRUE(worker_->stopConnector("gen").isOk());
-  ASSERT_TRUE(worker_->alterOffsets("gen", set).isOk());
+  ASSERT_TRUE(herder_->stopConnector("gen").isOk());
+  ASSERT_TRUE(herder_->alterOffsets("gen", set).isOk());
   EXPECT_EQ(store_->getOffset("gen", R"({"task":0})").value_or(""), R"({"seq":5})");
-  ASSERT_TRUE(worker_->resetOffsets("gen").isOk());
+  ASSERT_TRUE(herder_->resetOffsets("gen").isOk());
   EXPECT_TRUE(store_->offsets("gen").empty());
-  auto offs = worker_->offsets("gen");
+  auto offs = herder_->offsets("gen");
   ASSERT_TRUE(offs.isOk());
   EXPECT_TRUE(offs->empty());
 }
 
 TEST_F(CheckpointTest, SinkOffsetsAlteredWhileStoppedAreWhereItResumes) {
   std::string out = dir_.file("out.txt");
-  ASSERT_TRUE(worker_->create("gen", {{"connector.class", "datagen"}, {"topic", "sk"}, {"records", "50"}}).isOk());
-  ASSERT_TRUE(worker_->create("sink", {{"connector.class", "file-sink"}, {"topics", "sk"}, {"file", out}}).isOk());
+  ASSERT_TRUE(herder_->create("gen", {{"connector.class", "datagen"}, {"topic", "sk"}, {"records", "50"}}).isOk());
+  ASSERT_TRUE(herder_->create("sink", {{"connector.class", "file-sink"}, {"topics", "sk"}, {"file", out}}).isOk());
   ASSERT_TRUE(test::waitFor([&] { return lines(out).size() >= 50; }, 60s));
-  ASSERT_TRUE(worker_->stopConnector("sink").isOk());
-  std::vector<Worker::OffsetEntry> bad{{R"({"kafka_topic":"sk"})", R"({"kafka_offset":1})"}};
-  EXPECT_EQ(worker_->alterOffsets("sink", bad).code(), Status::Code::kInvalid);
+  ASSERT_TRUE(herder_->stopConnector("sink").isOk());
+  std::vector<Herder::OffsetEntry> bad{{R"({"kafka_topic":"sk"})", R"({"kafka_offset":1})"}};
+  EXPECT_EQ(herder_->alterOffsets("sink", bad).code(), Status::Code::kInvalid);
   // As Connect: a topic or partition that does not exist is refused.
-  std::vector<Worker::OffsetEntry> noTopic{{R"({"kafka_topic":"no-such-topic","kafka_partition":0})", R"({"kafka_offset":1})"}};
-  Status s = worker_->alterOffsets("sink", noTopic);
+  std::vector<Herder::OffsetEntry> noTopic{{R"({"kafka_topic":"no-such-topic","kafka_partition":0})", R"({"kafka_offset":1})"}};
+  Status s = herder_->alterOffsets("sink", noTopic);
   EXPECT_EQ(s.code(), Status::Code::kInvalid);
   EXPECT_NE(s.message().find("no-such-topic-0 does not exist (no such topic)"), std::string::npos) << s.message();
-  std::vector<Worker::OffsetEntry> noPartition{{R"({"kafka_topic":"sk","kafka_partition":7})", R"({"kafka_offset":1})"}};
-  s = worker_->alterOffsets("sink", noPartition);
+  std::vector<Herder::OffsetEntry> noPartition{{R"({"kafka_topic":"sk","kafka_partition":7})", R"({"kafka_offset":1})"}};
+  s = herder_->alterOffsets("sink", noPartition);
   EXPECT_NE(s.message().find("sk-7 does not exist (the topic has 1 partition(s))"), std::string::npos) << s.message();
-  std::vector<Worker::OffsetEntry> set{{R"({"kafka_topic":"sk","kafka_partition":0})", R"({"kafka_offset":40})"}};
-  ASSERT_TRUE(worker_->alterOffsets("sink", set).isOk());
-  auto offs = worker_->offsets("sink");
+  std::vector<Herder::OffsetEntry> set{{R"({"kafka_topic":"sk","kafka_partition":0})", R"({"kafka_offset":40})"}};
+  ASSERT_TRUE(herder_->alterOffsets("sink", set).isOk());
+  auto offs = herder_->offsets("sink");
   ASSERT_TRUE(offs.isOk());
   ASSERT_EQ(offs->size(), 1u);
   EXPECT_EQ((*offs)[0].offset, R"({"kafka_offset":40})");
-  ASSERT_TRUE(worker_->resume("sink").isOk());
+  ASSERT_TRUE(herder_->resume("sink").isOk());
   ASSERT_TRUE(test::waitFor([&] { return lines(out).size() >= 60; }, 60s)) << lines(out).size();
   auto all = lines(out);
   EXPECT_EQ(all.size(), 60u);
@@ -183,10 +183,10 @@ TEST_F(CheckpointTest, SinkOffsetsAlteredWhileStoppedAreWhereItResumes) {
 
 TEST_F(CheckpointTest, TransformsCanEmitNewRecords) {
   std::string out = dir_.file("out.txt");
-  ASSERT_TRUE(worker_->create("gen", {{"connector.class", "datagen"}, {"topic", "em"}, {"records", "30"}, {"keys", "2"},
+  ASSERT_TRUE(herder_->create("gen", {{"connector.class", "datagen"}, {"topic", "em"}, {"records", "30"}, {"keys", "2"},
                                       {"transforms", "count"}, {"transforms.count.type", "test-counter"},
                                       {"transforms.count.emit.topic", "em-counts"}}).isOk());
-  ASSERT_TRUE(worker_->create("sink", {{"connector.class", "file-sink"}, {"topics", "em-counts"}, {"file", out}}).isOk());
+  ASSERT_TRUE(herder_->create("sink", {{"connector.class", "file-sink"}, {"topics", "em-counts"}, {"file", out}}).isOk());
   ASSERT_TRUE(test::waitFor([&] { return test::readLines(out).size() >= 30; }, 60s)) << test::readLines(out).size();
   std::map<std::string, int64_t> maxN;
   for (const auto& line : test::readLines(out)) {
@@ -201,9 +201,9 @@ TEST_F(CheckpointTest, TransformsCanEmitNewRecords) {
 }
 
 TEST_F(CheckpointTest, SavepointCapturesTheWholeStore) {
-  ASSERT_TRUE(worker_->create("gen", {{"connector.class", "datagen"}, {"topic", "sp"}, {"records", "10"}}).isOk());
+  ASSERT_TRUE(herder_->create("gen", {{"connector.class", "datagen"}, {"topic", "sp"}, {"records", "10"}}).isOk());
   ASSERT_TRUE(test::waitFor([&] { return store_->getOffset("gen", R"({"task":0})").value_or("") == R"({"seq":9})"; }, 30s));
-  auto sp = worker_->savepoint();
+  auto sp = herder_->savepoint();
   ASSERT_TRUE(sp.isOk()) << sp.status().message();
   EXPECT_EQ(sp->id.rfind("sp-", 0), 0u);
   auto copy = state::RocksStore::open(sp->path);

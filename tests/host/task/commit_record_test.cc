@@ -34,14 +34,14 @@ class CommitRecordTest : public test::WorkerFixture {};
 TEST_F(CommitRecordTest, EveryEmittedRecordIsCommittedOnceWithItsKafkaPosition) {
   const int64_t n = 500;
   std::string file = dir_.file("commits.txt");
-  ASSERT_TRUE(worker_->create("acks", {{"connector.class", "test-ack-source"}, {"topic", "acked"},
+  ASSERT_TRUE(herder_->create("acks", {{"connector.class", "test-ack-source"}, {"topic", "acked"},
                                        {"records", std::to_string(n)}, {"tombstone.every", "10"}, {"file", file},
                                        {"transforms", "drop"}, {"transforms.drop.type", "Filter"},
                                        {"transforms.drop.predicate", "tomb"}, {"predicates", "tomb"},
                                        {"predicates.tomb.type", "RecordIsTombstone"}}).isOk());
   ASSERT_TRUE(test::waitFor([&] { return commits(file).size() >= static_cast<size_t>(n); }, 30s))
       << commits(file).size() << " of " << n << " committed; task " << taskState("acks");
-  worker_->shutdown();
+  herder_->shutdown();
   auto c = commits(file);
   ASSERT_EQ(c.size(), static_cast<size_t>(n)) << "each record exactly once";
   std::set<int64_t> kafkaOffsets;
@@ -65,10 +65,10 @@ TEST_F(CommitRecordTest, EveryEmittedRecordIsCommittedOnceWithItsKafkaPosition) 
 
 TEST_F(CommitRecordTest, AFailingCommitRecordFailsTheTask) {
   std::string file = dir_.file("commits.txt");
-  ASSERT_TRUE(worker_->create("acks", {{"connector.class", "test-ack-source"}, {"topic", "acked-fail"},
+  ASSERT_TRUE(herder_->create("acks", {{"connector.class", "test-ack-source"}, {"topic", "acked-fail"},
                                        {"records", "100"}, {"fail.at", "7"}, {"file", file}}).isOk());
   ASSERT_TRUE(test::waitFor([&] { return taskState("acks") == "FAILED"; }, 30s)) << taskState("acks");
-  auto s = worker_->status("acks");
+  auto s = herder_->status("acks");
   ASSERT_TRUE(s.isOk());
   EXPECT_NE(s->tasks[0].trace.find("commitRecord refused seq 7"), std::string::npos) << s->tasks[0].trace;
   EXPECT_EQ(commits(file).count(7), 0u);

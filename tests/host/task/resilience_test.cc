@@ -54,10 +54,10 @@ class ResilienceTest : public test::WorkerFixture {
 
 TEST_F(ResilienceTest, PoisonRecordsGoToTheDeadLetterQueueWithContextHeaders) {
   std::string out = dir_.file("out.txt"), dlq = dir_.file("dlq.txt");
-  ASSERT_TRUE(worker_->create("src", {{"connector.class", "file-source"}, {"file", poisonFile()}, {"topic", "poison"},
+  ASSERT_TRUE(herder_->create("src", {{"connector.class", "file-source"}, {"file", poisonFile()}, {"topic", "poison"},
                                       {"value.converter", "string"}}).isOk());
-  ASSERT_TRUE(worker_->create("good", poisonSink(out, "all")).isOk());
-  ASSERT_TRUE(worker_->create("dlqread", {{"connector.class", "test-sink"}, {"topics", "dlq-poison"}, {"file", dlq},
+  ASSERT_TRUE(herder_->create("good", poisonSink(out, "all")).isOk());
+  ASSERT_TRUE(herder_->create("dlqread", {{"connector.class", "test-sink"}, {"topics", "dlq-poison"}, {"file", dlq},
                                           {"format", "json"}, {"value.converter", "string"}}).isOk());
   ASSERT_TRUE(test::waitFor([&] { return test::readLines(out).size() >= 90 && jsonLines(dlq).size() >= 10; }, 60s))
       << test::readLines(out).size() << " good, " << jsonLines(dlq).size() << " dead";
@@ -83,11 +83,11 @@ TEST_F(ResilienceTest, PoisonRecordsGoToTheDeadLetterQueueWithContextHeaders) {
 
 TEST_F(ResilienceTest, WithToleranceNoneAPoisonRecordFailsTheTaskNamingIt) {
   std::string out = dir_.file("out.txt");
-  ASSERT_TRUE(worker_->create("src", {{"connector.class", "file-source"}, {"file", poisonFile()}, {"topic", "poison"},
+  ASSERT_TRUE(herder_->create("src", {{"connector.class", "file-source"}, {"file", poisonFile()}, {"topic", "poison"},
                                       {"value.converter", "string"}}).isOk());
-  ASSERT_TRUE(worker_->create("strict", poisonSink(out, "none")).isOk());
+  ASSERT_TRUE(herder_->create("strict", poisonSink(out, "none")).isOk());
   ASSERT_TRUE(test::waitFor([&] { return taskState("strict") == "FAILED"; }, 60s)) << taskState("strict");
-  std::string trace = worker_->status("strict")->tasks[0].trace;
+  std::string trace = herder_->status("strict")->tasks[0].trace;
   // The first bad line is offset 9; the trace names the transform and the record.
   EXPECT_NE(trace.find("InsertField"), std::string::npos) << trace;
   EXPECT_NE(trace.find("(record poison-0@"), std::string::npos) << trace;
@@ -95,14 +95,14 @@ TEST_F(ResilienceTest, WithToleranceNoneAPoisonRecordFailsTheTaskNamingIt) {
 
 TEST_F(ResilienceTest, SourceRecordsThatFailATransformGoToTheDeadLetterQueue) {
   std::string out = dir_.file("out.txt"), dlq = dir_.file("dlq.txt");
-  ASSERT_TRUE(worker_->create("src", {{"connector.class", "file-source"}, {"file", poisonFile()}, {"topic", "clean"},
+  ASSERT_TRUE(herder_->create("src", {{"connector.class", "file-source"}, {"file", poisonFile()}, {"topic", "clean"},
                                       {"value.converter", "json"}, {"format", "json"},
                                       {"transforms", "tag"}, {"transforms.tag.type", "InsertField$Value"},
                                       {"transforms.tag.static.field", "via"}, {"transforms.tag.static.value", "src"},
                                       {"errors.tolerance", "all"}, {"errors.deadletterqueue.topic.name", "dlq-src"},
                                       {"errors.deadletterqueue.context.headers.enable", "true"}}).isOk());
-  ASSERT_TRUE(worker_->create("clean", {{"connector.class", "file-sink"}, {"topics", "clean"}, {"file", out}}).isOk());
-  ASSERT_TRUE(worker_->create("dlqread", {{"connector.class", "test-sink"}, {"topics", "dlq-src"}, {"file", dlq},
+  ASSERT_TRUE(herder_->create("clean", {{"connector.class", "file-sink"}, {"topics", "clean"}, {"file", out}}).isOk());
+  ASSERT_TRUE(herder_->create("dlqread", {{"connector.class", "test-sink"}, {"topics", "dlq-src"}, {"file", dlq},
                                           {"format", "json"}, {"value.converter", "string"}}).isOk());
   ASSERT_TRUE(test::waitFor([&] { return test::readLines(out).size() >= 90 && jsonLines(dlq).size() >= 10; }, 60s));
   for (const auto& d : jsonLines(dlq)) {
@@ -127,15 +127,15 @@ TEST_F(ResilienceTest, SourceDlqReplayProducesTheFixedRecordsToTheirTopic) {
                         {"transforms.tag.static.field", "via"}, {"transforms.tag.static.value", "src"},
                         {"errors.tolerance", "all"}, {"errors.deadletterqueue.topic.name", "dlq-src"},
                         {"errors.deadletterqueue.context.headers.enable", "true"}};
-  ASSERT_TRUE(worker_->create("src", src).isOk());
+  ASSERT_TRUE(herder_->create("src", src).isOk());
   // format=json: the sink writes what the topic holds, JSON or the replayed text.
-  ASSERT_TRUE(worker_->create("clean", {{"connector.class", "file-sink"}, {"topics", "clean"}, {"file", out},
+  ASSERT_TRUE(herder_->create("clean", {{"connector.class", "file-sink"}, {"topics", "clean"}, {"file", out},
                                         {"format", "json"}}).isOk());
   ASSERT_TRUE(test::waitFor([&] { return test::readLines(out).size() >= 90; }, 60s));
   DlqReplayOptions peek;
   peek.dryRun = true;
   ASSERT_TRUE(test::waitFor([&] {
-    auto p = worker_->replayDeadLetters("src", peek);
+    auto p = herder_->replayDeadLetters("src", peek);
     return p && p->remaining == 10;
   }, 30s));
   // The fix: the lines are text, not JSON. The replay sends them, through the
@@ -144,14 +144,14 @@ TEST_F(ResilienceTest, SourceDlqReplayProducesTheFixedRecordsToTheirTopic) {
   for (const char* k : {"transforms", "transforms.tag.type", "transforms.tag.static.field", "transforms.tag.static.value"})
     src.erase(k);
   bool created = true;
-  ASSERT_TRUE(worker_->put("src", src, &created).isOk());
+  ASSERT_TRUE(herder_->put("src", src, &created).isOk());
   DlqReplayOptions some;
   some.maxRecords = 4;
-  auto rep = worker_->replayDeadLetters("src", some);
+  auto rep = herder_->replayDeadLetters("src", some);
   ASSERT_TRUE(rep.isOk()) << rep.status().message();
   EXPECT_EQ(rep->replayed, 4);
   EXPECT_EQ(rep->remaining, 6);
-  rep = worker_->replayDeadLetters("src", {});
+  rep = herder_->replayDeadLetters("src", {});
   ASSERT_TRUE(rep.isOk()) << rep.status().message();
   EXPECT_EQ(rep->replayed, 6);
   EXPECT_EQ(rep->succeeded, 6);
@@ -162,18 +162,18 @@ TEST_F(ResilienceTest, SourceDlqReplayProducesTheFixedRecordsToTheirTopic) {
   for (const auto& l : test::readLines(out)) lines.insert(l);
   EXPECT_EQ(lines.size(), 100u);
   for (int i = 9; i < 100; i += 10) EXPECT_EQ(lines.count("not json {" + std::to_string(i)), 1u) << i;
-  EXPECT_EQ(worker_->replayDeadLetters("nope", {}).status().code(), Status::Code::kNotFound);
-  EXPECT_EQ(worker_->replayDeadLetters("clean", {}).status().code(), Status::Code::kConflict);
+  EXPECT_EQ(herder_->replayDeadLetters("nope", {}).status().code(), Status::Code::kNotFound);
+  EXPECT_EQ(herder_->replayDeadLetters("clean", {}).status().code(), Status::Code::kConflict);
 }
 
 TEST_F(ResilienceTest, ErrantRecordsASinkReportsGoToTheDeadLetterQueue) {
   std::string out = dir_.file("out.txt"), dlq = dir_.file("dlq.txt");
-  ASSERT_TRUE(worker_->create("gen", {{"connector.class", "datagen"}, {"topic", "er"}, {"records", "100"}}).isOk());
-  ASSERT_TRUE(worker_->create("picky", {{"connector.class", "test-sink"}, {"topics", "er"}, {"file", out},
+  ASSERT_TRUE(herder_->create("gen", {{"connector.class", "datagen"}, {"topic", "er"}, {"records", "100"}}).isOk());
+  ASSERT_TRUE(herder_->create("picky", {{"connector.class", "test-sink"}, {"topics", "er"}, {"file", out},
                                         {"errant.every", "10"}, {"errors.tolerance", "all"},
                                         {"errors.deadletterqueue.topic.name", "dlq-er"},
                                         {"errors.deadletterqueue.context.headers.enable", "true"}}).isOk());
-  ASSERT_TRUE(worker_->create("dlqread", {{"connector.class", "test-sink"}, {"topics", "dlq-er"}, {"file", dlq},
+  ASSERT_TRUE(herder_->create("dlqread", {{"connector.class", "test-sink"}, {"topics", "dlq-er"}, {"file", dlq},
                                           {"format", "json"}}).isOk());
   ASSERT_TRUE(test::waitFor([&] { return test::readLines(out).size() >= 90 && jsonLines(dlq).size() >= 10; }, 60s));
   EXPECT_EQ(test::readLines(out).size(), 90u);
@@ -186,7 +186,7 @@ TEST_F(ResilienceTest, ErrantRecordsASinkReportsGoToTheDeadLetterQueue) {
   // A batch the sink asks for again after reporting errant records: the
   // retry does not send them to the dead letter queue a second time.
   std::string again = dir_.file("again.txt");
-  ASSERT_TRUE(worker_->create("picky-again", {{"connector.class", "test-sink"}, {"topics", "er"}, {"file", again},
+  ASSERT_TRUE(herder_->create("picky-again", {{"connector.class", "test-sink"}, {"topics", "er"}, {"file", again},
                                               {"errant.every", "10"}, {"errant.retry.once", "true"},
                                               {"errors.tolerance", "all"},
                                               {"errors.deadletterqueue.topic.name", "dlq-er-again"}}).isOk());
@@ -198,27 +198,27 @@ TEST_F(ResilienceTest, ErrantRecordsASinkReportsGoToTheDeadLetterQueue) {
   EXPECT_EQ(metric(R"(sluice_task_errors_total{connector="picky-again",kind="sink",stage="TASK_PUT",task="0"})"), 10);
 
   // Under errors.tolerance=none the same report fails the task, naming the record.
-  ASSERT_TRUE(worker_->create("strict", {{"connector.class", "test-sink"}, {"topics", "er"}, {"file", dir_.file("s.txt")},
+  ASSERT_TRUE(herder_->create("strict", {{"connector.class", "test-sink"}, {"topics", "er"}, {"file", dir_.file("s.txt")},
                                          {"errant.every", "10"}}).isOk());
   ASSERT_TRUE(test::waitFor([&] { return taskState("strict") == "FAILED"; }, 60s));
-  EXPECT_NE(worker_->status("strict")->tasks[0].trace.find("(er-0@9)"), std::string::npos) << worker_->status("strict")->tasks[0].trace;
+  EXPECT_NE(herder_->status("strict")->tasks[0].trace.find("(er-0@9)"), std::string::npos) << herder_->status("strict")->tasks[0].trace;
 
   // Replays of dead letters that keep failing: they are "retrying", not
   // "remaining", so a loop that replays while anything remains ends.
   DlqReplayOptions peek;
   peek.dryRun = true;
-  auto before = worker_->replayDeadLetters("picky", peek);
+  auto before = herder_->replayDeadLetters("picky", peek);
   ASSERT_TRUE(before.isOk()) << before.status().message();
   EXPECT_EQ(before->remaining, 10);
   EXPECT_EQ(before->retrying, 0);
   for (int round = 1; round <= 2; ++round) {
-    auto rep = worker_->replayDeadLetters("picky", {});
+    auto rep = herder_->replayDeadLetters("picky", {});
     ASSERT_TRUE(rep.isOk()) << rep.status().message();
     EXPECT_EQ(rep->replayed, 10) << round;
     EXPECT_EQ(rep->failed, 10) << round << ": the sink still refuses them";
     EXPECT_EQ(rep->remaining, 0) << round;
     EXPECT_EQ(rep->retrying, 10) << round << ": the same ten, not ten more each round";
-    auto after = worker_->replayDeadLetters("picky", peek);
+    auto after = herder_->replayDeadLetters("picky", peek);
     ASSERT_TRUE(after.isOk());
     EXPECT_EQ(after->remaining, 0) << round;
     EXPECT_EQ(after->retrying, 10) << round;
@@ -232,8 +232,8 @@ TEST_F(ResilienceTest, ErrantRecordsASinkReportsGoToTheDeadLetterQueue) {
 
 TEST_F(ResilienceTest, BreakerOpensAndClosesAndRetriesLoseNothing) {
   std::string out = dir_.file("out.txt");
-  ASSERT_TRUE(worker_->create("gen", {{"connector.class", "datagen"}, {"topic", "br"}, {"records", "2000"}}).isOk());
-  ASSERT_TRUE(worker_->create("flaky", {{"connector.class", "test-sink"}, {"topics", "br"}, {"file", out},
+  ASSERT_TRUE(herder_->create("gen", {{"connector.class", "datagen"}, {"topic", "br"}, {"records", "2000"}}).isOk());
+  ASSERT_TRUE(herder_->create("flaky", {{"connector.class", "test-sink"}, {"topics", "br"}, {"file", out},
                                         {"retriable.ms", "1500"}, {"errors.breaker.failure.threshold", "3"},
                                         {"errors.breaker.open.ms", "400"}}).isOk());
   std::string breaker = R"(sluice_sink_task_breaker_state{connector="flaky",kind="sink",task="0"})";
@@ -245,24 +245,24 @@ TEST_F(ResilienceTest, BreakerOpensAndClosesAndRetriesLoseNothing) {
 }
 
 TEST_F(ResilienceTest, RetriesGiveUpAfterTheRetryTimeout) {
-  ASSERT_TRUE(worker_->create("gen", {{"connector.class", "datagen"}, {"topic", "rt"}, {"records", "50"}}).isOk());
-  ASSERT_TRUE(worker_->create("down", {{"connector.class", "test-sink"}, {"topics", "rt"}, {"file", dir_.file("o.txt")},
+  ASSERT_TRUE(herder_->create("gen", {{"connector.class", "datagen"}, {"topic", "rt"}, {"records", "50"}}).isOk());
+  ASSERT_TRUE(herder_->create("down", {{"connector.class", "test-sink"}, {"topics", "rt"}, {"file", dir_.file("o.txt")},
                                        {"retriable.ms", "600000"}, {"errors.retry.timeout", "1000"},
                                        {"errors.retry.delay.max.ms", "200"}}).isOk());
   ASSERT_TRUE(test::waitFor([&] { return taskState("down") == "FAILED"; }, 30s));
-  EXPECT_NE(worker_->status("down")->tasks[0].trace.find("still failing after 1000 ms"), std::string::npos)
-      << worker_->status("down")->tasks[0].trace;
+  EXPECT_NE(herder_->status("down")->tasks[0].trace.find("still failing after 1000 ms"), std::string::npos)
+      << herder_->status("down")->tasks[0].trace;
 }
 
 TEST_F(ResilienceTest, FailedTasksRestartAutomaticallyWhenAskedTo) {
   std::string out = dir_.file("out.txt");
-  ASSERT_TRUE(worker_->create("gen", {{"connector.class", "datagen"}, {"topic", "ar"}, {"records.per.second", "200"}}).isOk());
-  ASSERT_TRUE(worker_->create("crashy", {{"connector.class", "test-sink"}, {"topics", "ar"}, {"file", out},
+  ASSERT_TRUE(herder_->create("gen", {{"connector.class", "datagen"}, {"topic", "ar"}, {"records.per.second", "200"}}).isOk());
+  ASSERT_TRUE(herder_->create("crashy", {{"connector.class", "test-sink"}, {"topics", "ar"}, {"file", out},
                                          {"fail.after", "50"}, {"task.restart.auto", "true"},
                                          {"task.restart.backoff.ms", "100"}}).isOk());
   // Each incarnation writes 50 records and fails; the worker keeps bringing it back.
   ASSERT_TRUE(test::waitFor([&] { return test::readLines(out).size() >= 150; }, 60s)) << test::readLines(out).size();
-  ASSERT_TRUE(worker_->create("manual", {{"connector.class", "test-sink"}, {"topics", "ar"}, {"file", dir_.file("m.txt")},
+  ASSERT_TRUE(herder_->create("manual", {{"connector.class", "test-sink"}, {"topics", "ar"}, {"file", dir_.file("m.txt")},
                                          {"fail.after", "50"}}).isOk());
   ASSERT_TRUE(test::waitFor([&] { return taskState("manual") == "FAILED"; }, 30s));
   // Until the monitor has brought "crashy" back once more (another 50
@@ -273,7 +273,7 @@ TEST_F(ResilienceTest, FailedTasksRestartAutomaticallyWhenAskedTo) {
 }
 
 TEST_F(ResilienceTest, RateLimitHoldsWithinFivePercent) {
-  ASSERT_TRUE(worker_->create("gen", {{"connector.class", "datagen"}, {"topic", "rl"},
+  ASSERT_TRUE(herder_->create("gen", {{"connector.class", "datagen"}, {"topic", "rl"},
                                       {"rate.limit.records.per.second", "1000"}}).isOk());
   std::string out = R"(sluice_task_records_out_total{connector="gen",kind="source",task="0"})";
   ASSERT_TRUE(test::waitFor([&] { return metric(out) > 0; }, 30s));

@@ -31,8 +31,8 @@ class TaskMetricsTest : public WorkerFixture {
 
 TEST_F(TaskMetricsTest, SourceAndSinkCountsAddUpAndHistogramsSeeEveryRecord) {
   std::string out = dir_.file("out.txt");
-  ASSERT_TRUE(worker_->create("gen", {{"connector.class", "datagen"}, {"topic", "m1"}, {"records", "1000"}}).isOk());
-  ASSERT_TRUE(worker_->create("sink", {{"connector.class", "file-sink"}, {"topics", "m1"}, {"file", out}}).isOk());
+  ASSERT_TRUE(herder_->create("gen", {{"connector.class", "datagen"}, {"topic", "m1"}, {"records", "1000"}}).isOk());
+  ASSERT_TRUE(herder_->create("sink", {{"connector.class", "file-sink"}, {"topics", "m1"}, {"file", out}}).isOk());
   auto src = [](const std::string& n) { return taskSeries(n, "gen", "source"); };
   auto snk = [](const std::string& n) { return taskSeries(n, "sink", "sink"); };
   ASSERT_TRUE(waitFor([&] { return get(snk("sluice_task_records_out_total")) == 1000; }, 30s))
@@ -80,23 +80,23 @@ TEST_F(TaskMetricsTest, SourceAndSinkCountsAddUpAndHistogramsSeeEveryRecord) {
 
 TEST_F(TaskMetricsTest, ConsumerLagGrowsWhileTheSinkIsPausedAndDrainsWhenItResumes) {
   std::string out = dir_.file("out.txt");
-  ASSERT_TRUE(worker_->create("gen", {{"connector.class", "datagen"}, {"topic", "m2"}, {"records", "500"}}).isOk());
+  ASSERT_TRUE(herder_->create("gen", {{"connector.class", "datagen"}, {"topic", "m2"}, {"records", "500"}}).isOk());
   ASSERT_TRUE(waitFor([&] { return get(taskSeries("sluice_task_records_out_total", "gen", "source")) == 500; }, 30s));
   // Created paused: it consumes nothing and has no committed offset, so its
   // position is where auto.offset.reset=earliest would start.
-  ASSERT_TRUE(worker_->create("sink", {{"connector.class", "file-sink"}, {"topics", "m2"}, {"file", out}}, "PAUSED").isOk());
+  ASSERT_TRUE(herder_->create("sink", {{"connector.class", "file-sink"}, {"topics", "m2"}, {"file", out}}, "PAUSED").isOk());
   ASSERT_TRUE(waitFor([&] { return get(lagSeries("sink", "m2", 0)) == 500; }, 15s)) << metrics_.serialize();
   EXPECT_EQ(get("sluice_connector_consumer_lag_max_records{connector=\"sink\"}"), 500);
   EXPECT_EQ(get(stateSeries("sink", "sink", "PAUSED")), 1);
   EXPECT_EQ(get(stateSeries("sink", "sink", "RUNNING")), 0);
 
-  ASSERT_TRUE(worker_->resume("sink").isOk());
+  ASSERT_TRUE(herder_->resume("sink").isOk());
   ASSERT_TRUE(waitFor([&] { return get(lagSeries("sink", "m2", 0)) == 0; }, 15s)) << metrics_.serialize();
   EXPECT_EQ(get("sluice_connector_consumer_lag_max_records{connector=\"sink\"}"), 0);
   EXPECT_EQ(readLines(out).size(), 500u);
 
   // A deleted connector leaves no lag or state behind.
-  ASSERT_TRUE(worker_->remove("sink").isOk());
+  ASSERT_TRUE(herder_->remove("sink").isOk());
   std::string text = metrics_.serialize();
   EXPECT_TRUE(std::isnan(promValue(text, lagSeries("sink", "m2", 0)))) << text;
   EXPECT_TRUE(std::isnan(promValue(text, "sluice_connector_consumer_lag_max_records{connector=\"sink\"}")));
@@ -106,16 +106,16 @@ TEST_F(TaskMetricsTest, ConsumerLagGrowsWhileTheSinkIsPausedAndDrainsWhenItResum
 
 TEST_F(TaskMetricsTest, FailuresAndRestartsShowInStateAndCounters) {
   std::string out = dir_.file("out.txt");
-  ASSERT_TRUE(worker_->create("gen", {{"connector.class", "datagen"}, {"topic", "m3"}, {"records.per.second", "200"}}).isOk());
-  ASSERT_TRUE(worker_->create("bad", {{"connector.class", "test-sink"}, {"topics", "m3"}, {"file", out}, {"fail.after", "5"}}).isOk());
+  ASSERT_TRUE(herder_->create("gen", {{"connector.class", "datagen"}, {"topic", "m3"}, {"records.per.second", "200"}}).isOk());
+  ASSERT_TRUE(herder_->create("bad", {{"connector.class", "test-sink"}, {"topics", "m3"}, {"file", out}, {"fail.after", "5"}}).isOk());
   ASSERT_TRUE(waitFor([&] { return get(stateSeries("bad", "sink", "FAILED")) == 1; }, 20s)) << metrics_.serialize();
   EXPECT_EQ(get(stateSeries("bad", "sink", "RUNNING")), 0);
   EXPECT_EQ(get("sluice_task_failures_total{connector=\"bad\",task=\"0\"}"), 1);
   EXPECT_TRUE(std::isnan(get("sluice_task_restarts_total{connector=\"bad\",task=\"0\"}")));
 
-  ASSERT_TRUE(worker_->restartTask("bad", 0).isOk());
+  ASSERT_TRUE(herder_->restartTask("bad", 0).isOk());
   EXPECT_EQ(get("sluice_task_restarts_total{connector=\"bad\",task=\"0\"}"), 1);
-  ASSERT_TRUE(worker_->restart("gen", true, false).isOk());
+  ASSERT_TRUE(herder_->restart("gen", true, false).isOk());
   EXPECT_EQ(get("sluice_task_restarts_total{connector=\"gen\",task=\"0\"}"), 1);
   // fail.after counts per plugin instance: the restarted task fails again.
   ASSERT_TRUE(waitFor([&] { return get("sluice_task_failures_total{connector=\"bad\",task=\"0\"}") == 2; }, 20s));
@@ -124,8 +124,8 @@ TEST_F(TaskMetricsTest, FailuresAndRestartsShowInStateAndCounters) {
 
 TEST_F(TaskMetricsTest, AutomaticRestartsAreCounted) {
   std::string out = dir_.file("out.txt");
-  ASSERT_TRUE(worker_->create("gen", {{"connector.class", "datagen"}, {"topic", "m4"}, {"records.per.second", "200"}}).isOk());
-  ASSERT_TRUE(worker_->create("bad", {{"connector.class", "test-sink"}, {"topics", "m4"}, {"file", out}, {"fail.after", "5"},
+  ASSERT_TRUE(herder_->create("gen", {{"connector.class", "datagen"}, {"topic", "m4"}, {"records.per.second", "200"}}).isOk());
+  ASSERT_TRUE(herder_->create("bad", {{"connector.class", "test-sink"}, {"topics", "m4"}, {"file", out}, {"fail.after", "5"},
                                       {"task.restart.auto", "true"}, {"task.restart.backoff.ms", "100"}}).isOk());
   ASSERT_TRUE(waitFor([&] { return get("sluice_task_restarts_total{connector=\"bad\",task=\"0\"}") >= 1; }, 30s))
       << metrics_.serialize();
@@ -152,8 +152,8 @@ class OutageMetricsTest : public TaskMetricsTest {
 
 TEST_F(OutageMetricsTest, BackpressureGrowsAndLagStaysWithItsAgeWhileTheBrokerIsAway) {
   std::string out = dir_.file("out.txt");
-  ASSERT_TRUE(worker_->create("gen", {{"connector.class", "datagen"}, {"topic", "m9"}, {"records.per.second", "500"}}).isOk());
-  ASSERT_TRUE(worker_->create("sink", {{"connector.class", "file-sink"}, {"topics", "m9"}, {"file", out}}).isOk());
+  ASSERT_TRUE(herder_->create("gen", {{"connector.class", "datagen"}, {"topic", "m9"}, {"records.per.second", "500"}}).isOk());
+  ASSERT_TRUE(herder_->create("sink", {{"connector.class", "file-sink"}, {"topics", "m9"}, {"file", out}}).isOk());
   std::string lag = lagSeries("sink", "m9", 0);
   std::string age = "sluice_sink_task_consumer_lag_age_seconds" + lag.substr(lag.find('{'));
   std::string blocked = taskSeries("sluice_task_backpressure_seconds_total", "gen", "source");

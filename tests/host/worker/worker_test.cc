@@ -1,4 +1,4 @@
-#include "host/worker/worker.h"
+#include "host/worker/standalone_herder.h"
 
 #include <boost/json.hpp>
 
@@ -31,8 +31,8 @@ class WorkerTest : public test::WorkerFixture {};
 
 TEST_F(WorkerTest, DeliversEveryRecordFromDatagenToFileSink) {
   std::string out = dir_.file("out.txt");
-  ASSERT_TRUE(worker_->create("gen", {{"connector.class", "datagen"}, {"topic", "t1"}, {"records", "5000"}}).isOk());
-  ASSERT_TRUE(worker_->create("sink", {{"connector.class", "file-sink"}, {"topics", "t1"}, {"file", out}}).isOk());
+  ASSERT_TRUE(herder_->create("gen", {{"connector.class", "datagen"}, {"topic", "t1"}, {"records", "5000"}}).isOk());
+  ASSERT_TRUE(herder_->create("sink", {{"connector.class", "file-sink"}, {"topics", "t1"}, {"file", out}}).isOk());
   ASSERT_TRUE(test::waitFor([&] { return seqsIn(out).size() >= 5000; }, 60s)) << seqsIn(out).size();
   EXPECT_EQ(seqsIn(out), range(5000));
   EXPECT_EQ(taskState("gen"), "RUNNING");
@@ -40,15 +40,15 @@ TEST_F(WorkerTest, DeliversEveryRecordFromDatagenToFileSink) {
 }
 
 TEST_F(WorkerTest, SourceOffsetsCommitOnlyWhatKafkaAcknowledged) {
-  ASSERT_TRUE(worker_->create("gen", {{"connector.class", "datagen"}, {"topic", "t2"}, {"records", "1000"}}).isOk());
+  ASSERT_TRUE(herder_->create("gen", {{"connector.class", "datagen"}, {"topic", "t2"}, {"records", "1000"}}).isOk());
   ASSERT_TRUE(test::waitFor([&] { return store_->getOffset("gen", R"({"task":0})").value_or("") == R"({"seq":999})"; }, 30s))
       << store_->getOffset("gen", R"({"task":0})").value_or("(none)");
-  ASSERT_TRUE(worker_->remove("gen").isOk());
-  EXPECT_FALSE(worker_->status("gen").isOk());
+  ASSERT_TRUE(herder_->remove("gen").isOk());
+  EXPECT_FALSE(herder_->status("gen").isOk());
 }
 
 TEST_F(WorkerTest, OffsetsOfRecordsASourceTransformDropsAreStillCommitted) {
-  ASSERT_TRUE(worker_->create("gen", {{"connector.class", "datagen"}, {"topic", "t2b"}, {"records", "500"},
+  ASSERT_TRUE(herder_->create("gen", {{"connector.class", "datagen"}, {"topic", "t2b"}, {"records", "500"},
                                       {"transforms", "odd,none"},
                                       {"transforms.odd.type", "Filter"}, {"transforms.odd.predicate", "k"},
                                       {"predicates", "k"},
@@ -63,8 +63,8 @@ TEST_F(WorkerTest, OffsetsOfRecordsASourceTransformDropsAreStillCommitted) {
 TEST_F(WorkerTest, SourceResumesSequenceFromCommittedOffset) {
   std::string out = dir_.file("out.txt");
   ASSERT_TRUE(store_->putOffsets("gen", {{R"({"task":0})", R"({"seq":499})"}}).isOk());
-  ASSERT_TRUE(worker_->create("gen", {{"connector.class", "datagen"}, {"topic", "t3"}, {"records", "600"}}).isOk());
-  ASSERT_TRUE(worker_->create("sink", {{"connector.class", "file-sink"}, {"topics", "t3"}, {"file", out}}).isOk());
+  ASSERT_TRUE(herder_->create("gen", {{"connector.class", "datagen"}, {"topic", "t3"}, {"records", "600"}}).isOk());
+  ASSERT_TRUE(herder_->create("sink", {{"connector.class", "file-sink"}, {"topics", "t3"}, {"file", out}}).isOk());
   ASSERT_TRUE(test::waitFor([&] { return seqsIn(out).size() >= 100; }, 60s));
   auto seqs = seqsIn(out);
   EXPECT_EQ(*seqs.begin(), 500);
@@ -74,8 +74,8 @@ TEST_F(WorkerTest, SourceResumesSequenceFromCommittedOffset) {
 
 TEST_F(WorkerTest, TransformChainReshapesRecordsOnTheWay) {
   std::string out = dir_.file("out.txt");
-  ASSERT_TRUE(worker_->create("gen", {{"connector.class", "datagen"}, {"topic", "t4"}, {"records", "100"}, {"keys", "2"}}).isOk());
-  ASSERT_TRUE(worker_->create("sink", {{"connector.class", "file-sink"}, {"topics", "t4"}, {"file", out},
+  ASSERT_TRUE(herder_->create("gen", {{"connector.class", "datagen"}, {"topic", "t4"}, {"records", "100"}, {"keys", "2"}}).isOk());
+  ASSERT_TRUE(herder_->create("sink", {{"connector.class", "file-sink"}, {"topics", "t4"}, {"file", out},
                                        {"transforms", "drop,tag"},
                                        {"transforms.drop.type", "Filter"},
                                        {"transforms.drop.predicate", "odd"},
@@ -94,28 +94,28 @@ TEST_F(WorkerTest, TransformChainReshapesRecordsOnTheWay) {
 
 TEST_F(WorkerTest, FailingPluginFailsItsTaskOnlyWithTrace) {
   std::string good = dir_.file("good.txt"), bad = dir_.file("bad.txt");
-  ASSERT_TRUE(worker_->create("gen", {{"connector.class", "datagen"}, {"topic", "t5"}, {"records.per.second", "500"}}).isOk());
-  ASSERT_TRUE(worker_->create("bad", {{"connector.class", "test-sink"}, {"topics", "t5"}, {"file", bad}, {"fail.after", "10"}}).isOk());
-  ASSERT_TRUE(worker_->create("good", {{"connector.class", "file-sink"}, {"topics", "t5"}, {"file", good}}).isOk());
+  ASSERT_TRUE(herder_->create("gen", {{"connector.class", "datagen"}, {"topic", "t5"}, {"records.per.second", "500"}}).isOk());
+  ASSERT_TRUE(herder_->create("bad", {{"connector.class", "test-sink"}, {"topics", "t5"}, {"file", bad}, {"fail.after", "10"}}).isOk());
+  ASSERT_TRUE(herder_->create("good", {{"connector.class", "file-sink"}, {"topics", "t5"}, {"file", good}}).isOk());
   ASSERT_TRUE(test::waitFor([&] { return taskState("bad") == "FAILED"; }, 60s)) << taskState("bad");
-  auto st = worker_->status("bad");
+  auto st = herder_->status("bad");
   EXPECT_NE(st->tasks[0].trace.find("test-sink failed on purpose after 10 records"), std::string::npos) << st->tasks[0].trace;
   // The host and the other connectors keep going.
   size_t before = test::readLines(good).size();
   ASSERT_TRUE(test::waitFor([&] { return test::readLines(good).size() > before + 50; }, 30s));
   EXPECT_EQ(taskState("good"), "RUNNING");
   // Restarting the failed task brings it back (it fails again after 10 more).
-  ASSERT_TRUE(worker_->restart("bad", true, true).isOk());
+  ASSERT_TRUE(herder_->restart("bad", true, true).isOk());
   EXPECT_TRUE(test::waitFor([&] { return test::readLines(bad).size() >= 20; }, 60s));
 }
 
 TEST_F(WorkerTest, ASinkReportingARecordPointerKeptAcrossCallsFailsItsTaskAndCommitsNothing) {
   std::string out = dir_.file("out.txt");
-  ASSERT_TRUE(worker_->create("gen", {{"connector.class", "datagen"}, {"topic", "kept"}, {"records", "50"}}).isOk());
-  ASSERT_TRUE(worker_->create("kept", {{"connector.class", "test-sink"}, {"topics", "kept"}, {"file", out},
+  ASSERT_TRUE(herder_->create("gen", {{"connector.class", "datagen"}, {"topic", "kept"}, {"records", "50"}}).isOk());
+  ASSERT_TRUE(herder_->create("kept", {{"connector.class", "test-sink"}, {"topics", "kept"}, {"file", out},
                                        {"errant.kept", "true"}, {"errors.tolerance", "all"}}).isOk());
   ASSERT_TRUE(test::waitFor([&] { return taskState("kept") == "FAILED"; }, 60s)) << taskState("kept");
-  std::string trace = worker_->status("kept")->tasks[0].trace;
+  std::string trace = herder_->status("kept")->tasks[0].trace;
   EXPECT_NE(trace.find("plugin test-sink"), std::string::npos) << trace;
   EXPECT_NE(trace.find("in on_put"), std::string::npos) << trace;
   EXPECT_NE(trace.find("host_report_errant got a pointer that is not one of this call's records"), std::string::npos) << trace;
@@ -125,11 +125,11 @@ TEST_F(WorkerTest, ASinkReportingARecordPointerKeptAcrossCallsFailsItsTaskAndCom
 
 TEST_F(WorkerTest, APluginThatIgnoresTheHostsFatalAnswerFailsAllTheSame) {
   std::string out = dir_.file("out.txt");
-  ASSERT_TRUE(worker_->create("gen", {{"connector.class", "datagen"}, {"topic", "ignores"}, {"records", "20"}}).isOk());
-  ASSERT_TRUE(worker_->create("ignores", {{"connector.class", "test-sink"}, {"topics", "ignores"}, {"file", out},
+  ASSERT_TRUE(herder_->create("gen", {{"connector.class", "datagen"}, {"topic", "ignores"}, {"records", "20"}}).isOk());
+  ASSERT_TRUE(herder_->create("ignores", {{"connector.class", "test-sink"}, {"topics", "ignores"}, {"file", out},
                                           {"errant.in.flush", "true"}, {"offset.flush.interval.ms", "100"}}).isOk());
   ASSERT_TRUE(test::waitFor([&] { return taskState("ignores") == "FAILED"; }, 60s)) << taskState("ignores");
-  std::string trace = worker_->status("ignores")->tasks[0].trace;
+  std::string trace = herder_->status("ignores")->tasks[0].trace;
   EXPECT_NE(trace.find("plugin test-sink"), std::string::npos) << trace;
   EXPECT_NE(trace.find("in on_flush: host_report_errant was called outside on_put"), std::string::npos) << trace;
   EXPECT_FALSE(store_->getOffset("ignores", R"({"kafka_partition":0,"kafka_topic":"ignores"})").has_value());
@@ -138,11 +138,11 @@ TEST_F(WorkerTest, APluginThatIgnoresTheHostsFatalAnswerFailsAllTheSame) {
 TEST_F(WorkerTest, ASourceFailingUnderToleranceNoneNamesTheInputPositionThatFailed) {
   std::string in = dir_.file("in.txt");
   test::writeFile(in, "{\"a\":1}\nnot json\n{\"a\":2}\n");
-  ASSERT_TRUE(worker_->create("fs", {{"connector.class", "file-source"}, {"file", in}, {"topic", "pos"}, {"format", "json"},
+  ASSERT_TRUE(herder_->create("fs", {{"connector.class", "file-source"}, {"file", in}, {"topic", "pos"}, {"format", "json"},
                                      {"transforms", "i"}, {"transforms.i.type", "InsertField$Value"},
                                      {"transforms.i.static.field", "x"}, {"transforms.i.static.value", "y"}}).isOk());
   ASSERT_TRUE(test::waitFor([&] { return taskState("fs") == "FAILED"; }, 30s)) << taskState("fs");
-  std::string trace = worker_->status("fs")->tasks[0].trace;
+  std::string trace = herder_->status("fs")->tasks[0].trace;
   // The bad line ends at byte 17: the offset after it is what a restart resumes from.
   EXPECT_NE(trace.find("from source partition {\"filename\":"), std::string::npos) << trace;
   EXPECT_NE(trace.find("at source offset {\"position\":17}"), std::string::npos) << trace;
@@ -150,8 +150,8 @@ TEST_F(WorkerTest, ASourceFailingUnderToleranceNoneNamesTheInputPositionThatFail
 
 TEST_F(WorkerTest, RetriableSinkGetsBackpressureNotDataLoss) {
   std::string out = dir_.file("out.txt");
-  ASSERT_TRUE(worker_->create("gen", {{"connector.class", "datagen"}, {"topic", "t6"}, {"records", "3000"}}).isOk());
-  ASSERT_TRUE(worker_->create("slow", {{"connector.class", "test-sink"}, {"topics", "t6"}, {"file", out}, {"retriable.puts", "8"}}).isOk());
+  ASSERT_TRUE(herder_->create("gen", {{"connector.class", "datagen"}, {"topic", "t6"}, {"records", "3000"}}).isOk());
+  ASSERT_TRUE(herder_->create("slow", {{"connector.class", "test-sink"}, {"topics", "t6"}, {"file", out}, {"retriable.puts", "8"}}).isOk());
   ASSERT_TRUE(test::waitFor([&] { return seqsIn(out).size() >= 3000; }, 90s)) << seqsIn(out).size();
   EXPECT_EQ(seqsIn(out), range(3000));
   EXPECT_EQ(test::readLines(out).size(), 3000u) << "a retried batch must not be written twice";
@@ -163,14 +163,14 @@ TEST_F(WorkerTest, RetriableSinkGetsBackpressureNotDataLoss) {
 TEST_F(WorkerTest, APluginStuckPastTheShutdownTimeoutDoesNotTakeTheHostDown) {
   wc_.taskShutdownTimeoutMs = 100;  // stop() gives up after this plus 5 s
   std::string out = dir_.file("out.txt"), good = dir_.file("good.txt");
-  ASSERT_TRUE(worker_->create("gen", {{"connector.class", "datagen"}, {"topic", "stuck"}, {"records.per.second", "200"}}).isOk());
-  ASSERT_TRUE(worker_->create("stuck", {{"connector.class", "test-sink"}, {"topics", "stuck"}, {"file", out}, {"block.ms", "9000"}}).isOk());
-  ASSERT_TRUE(worker_->create("good", {{"connector.class", "file-sink"}, {"topics", "stuck"}, {"file", good}}).isOk());
+  ASSERT_TRUE(herder_->create("gen", {{"connector.class", "datagen"}, {"topic", "stuck"}, {"records.per.second", "200"}}).isOk());
+  ASSERT_TRUE(herder_->create("stuck", {{"connector.class", "test-sink"}, {"topics", "stuck"}, {"file", out}, {"block.ms", "9000"}}).isOk());
+  ASSERT_TRUE(herder_->create("good", {{"connector.class", "file-sink"}, {"topics", "stuck"}, {"file", good}}).isOk());
   // The stuck sink's put has begun (its partition may be assigned after the
   // other sink already wrote output: wait for the put itself).
   ASSERT_TRUE(test::waitFor([&] { return std::filesystem::exists(out + ".blocking"); }, 30s));
-  ASSERT_TRUE(worker_->remove("stuck").isOk());  // abandons the stuck thread after the timeout
-  EXPECT_FALSE(worker_->status("stuck").isOk());
+  ASSERT_TRUE(herder_->remove("stuck").isOk());  // abandons the stuck thread after the timeout
+  EXPECT_FALSE(herder_->status("stuck").isOk());
   size_t before = test::readLines(good).size();
   ASSERT_TRUE(test::waitFor([&] { return test::readLines(good).size() > before + 20; }, 30s)) << "the rest keeps running";
   // The abandoned put finally returns into its (kept alive) task, which then stops.
@@ -178,43 +178,43 @@ TEST_F(WorkerTest, APluginStuckPastTheShutdownTimeoutDoesNotTakeTheHostDown) {
 }
 
 TEST_F(WorkerTest, PauseResumeAndStopChangeTaskStates) {
-  ASSERT_TRUE(worker_->create("gen", {{"connector.class", "datagen"}, {"topic", "t7"}, {"records.per.second", "100"}}, "PAUSED").isOk());
-  EXPECT_EQ(worker_->status("gen")->state, "PAUSED");
+  ASSERT_TRUE(herder_->create("gen", {{"connector.class", "datagen"}, {"topic", "t7"}, {"records.per.second", "100"}}, "PAUSED").isOk());
+  EXPECT_EQ(herder_->status("gen")->state, "PAUSED");
   ASSERT_TRUE(test::waitFor([&] { return taskState("gen") == "PAUSED"; }, 10s));
-  ASSERT_TRUE(worker_->resume("gen").isOk());
+  ASSERT_TRUE(herder_->resume("gen").isOk());
   ASSERT_TRUE(test::waitFor([&] { return taskState("gen") == "RUNNING"; }, 10s));
-  ASSERT_TRUE(worker_->stopConnector("gen").isOk());
-  EXPECT_EQ(worker_->status("gen")->state, "STOPPED");
-  EXPECT_TRUE(worker_->status("gen")->tasks.empty());
-  EXPECT_EQ(worker_->info("gen")->taskCount, 0);
-  ASSERT_TRUE(worker_->resume("gen").isOk());
-  EXPECT_EQ(worker_->status("gen")->tasks.size(), 1u);
+  ASSERT_TRUE(herder_->stopConnector("gen").isOk());
+  EXPECT_EQ(herder_->status("gen")->state, "STOPPED");
+  EXPECT_TRUE(herder_->status("gen")->tasks.empty());
+  EXPECT_EQ(herder_->info("gen")->taskCount, 0);
+  ASSERT_TRUE(herder_->resume("gen").isOk());
+  EXPECT_EQ(herder_->status("gen")->tasks.size(), 1u);
 }
 
 TEST_F(WorkerTest, RejectsDuplicateAndInvalidWithoutChangingAnything) {
-  ASSERT_TRUE(worker_->create("gen", {{"connector.class", "datagen"}, {"topic", "t8"}}).isOk());
-  auto dup = worker_->create("gen", {{"connector.class", "datagen"}, {"topic", "other"}});
+  ASSERT_TRUE(herder_->create("gen", {{"connector.class", "datagen"}, {"topic", "t8"}}).isOk());
+  auto dup = herder_->create("gen", {{"connector.class", "datagen"}, {"topic", "other"}});
   ASSERT_FALSE(dup.isOk());
   EXPECT_EQ(dup.status().code(), Status::Code::kConflict);
-  EXPECT_EQ(worker_->configOf("gen")->at("topic"), "t8");
-  auto bad = worker_->create("bad", {{"connector.class", "datagen"}});
+  EXPECT_EQ(herder_->configOf("gen")->at("topic"), "t8");
+  auto bad = herder_->create("bad", {{"connector.class", "datagen"}});
   ASSERT_FALSE(bad.isOk());
   EXPECT_EQ(bad.status().code(), Status::Code::kInvalid);
-  EXPECT_EQ(worker_->names(), std::vector<std::string>{"gen"});
+  EXPECT_EQ(herder_->names(), std::vector<std::string>{"gen"});
   EXPECT_EQ(store_->connectors().size(), 1u);
   bool created = true;
-  auto upd = worker_->put("gen", {{"connector.class", "datagen"}}, &created);
+  auto upd = herder_->put("gen", {{"connector.class", "datagen"}}, &created);
   EXPECT_FALSE(upd.isOk());
-  EXPECT_EQ(worker_->configOf("gen")->at("topic"), "t8") << "a bad update changes nothing";
+  EXPECT_EQ(herder_->configOf("gen")->at("topic"), "t8") << "a bad update changes nothing";
 }
 
 TEST_F(WorkerTest, StoredConnectorsComeBackAfterRestart) {
-  ASSERT_TRUE(worker_->create("gen", {{"connector.class", "datagen"}, {"topic", "t9"}}, "PAUSED").isOk());
-  worker_->shutdown();
-  worker_ = std::make_unique<Worker>(wc_, registry_, *store_, *store_, *kafka_, metrics_);
-  worker_->startStored();
-  ASSERT_EQ(worker_->names(), std::vector<std::string>{"gen"});
-  EXPECT_EQ(worker_->status("gen")->state, "PAUSED");
+  ASSERT_TRUE(herder_->create("gen", {{"connector.class", "datagen"}, {"topic", "t9"}}, "PAUSED").isOk());
+  herder_->shutdown();
+  herder_ = std::make_unique<StandaloneHerder>(wc_, registry_, *store_, *store_, *kafka_, metrics_);
+  herder_->startStored();
+  ASSERT_EQ(herder_->names(), std::vector<std::string>{"gen"});
+  EXPECT_EQ(herder_->status("gen")->state, "PAUSED");
 }
 
 }  // namespace

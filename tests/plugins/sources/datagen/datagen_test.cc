@@ -14,9 +14,9 @@ class DatagenTest : public WorkerFixture {};
 
 TEST_F(DatagenTest, EachTaskCountsItsOwnSequenceWithCyclingKeys) {
   std::string out = dir_.file("out.txt");
-  ASSERT_TRUE(worker_->create("gen", {{"connector.class", "datagen"}, {"topic", "g"}, {"tasks.max", "2"},
+  ASSERT_TRUE(herder_->create("gen", {{"connector.class", "datagen"}, {"topic", "g"}, {"tasks.max", "2"},
                                       {"records", "50"}, {"keys", "3"}, {"payload.bytes", "4"}}).isOk());
-  ASSERT_TRUE(worker_->create("sink", {{"connector.class", "file-sink"}, {"topics", "g"}, {"file", out}}).isOk());
+  ASSERT_TRUE(herder_->create("sink", {{"connector.class", "file-sink"}, {"topics", "g"}, {"file", out}}).isOk());
   ASSERT_TRUE(waitFor([&] { return readLines(out).size() >= 100; }, 60s)) << readLines(out).size();
   std::map<int64_t, int> seen;
   for (const auto& line : readLines(out)) {
@@ -32,7 +32,7 @@ TEST_F(DatagenTest, EachTaskCountsItsOwnSequenceWithCyclingKeys) {
 }
 
 TEST_F(DatagenTest, RateLimitBoundsThroughput) {
-  ASSERT_TRUE(worker_->create("gen", {{"connector.class", "datagen"}, {"topic", "r"}, {"records.per.second", "50"}}).isOk());
+  ASSERT_TRUE(herder_->create("gen", {{"connector.class", "datagen"}, {"topic", "r"}, {"records.per.second", "50"}}).isOk());
   auto started = std::chrono::steady_clock::now();
   ASSERT_TRUE(waitFor([&] { return store_->getOffset("gen", R"({"task":0})").has_value(); }, 10s));
   // After ~1 s at 50/s the committed seq cannot be far past 50.

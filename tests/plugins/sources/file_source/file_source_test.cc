@@ -17,10 +17,10 @@ void append(const std::string& path, const std::string& text) {
 class FileSourceTest : public WorkerFixture {
  protected:
   void startPipeline() {
-    ASSERT_TRUE(worker_->create("src", {{"connector.class", "FileStreamSource"}, {"file", in_}, {"topic", "lines"},
+    ASSERT_TRUE(herder_->create("src", {{"connector.class", "FileStreamSource"}, {"file", in_}, {"topic", "lines"},
                                         {"value.converter", "string"}}).isOk());
     if (!sinkStarted_) {
-      ASSERT_TRUE(worker_->create("sink", {{"connector.class", "file-sink"}, {"topics", "lines"}, {"file", out_},
+      ASSERT_TRUE(herder_->create("sink", {{"connector.class", "file-sink"}, {"topics", "lines"}, {"file", out_},
                                            {"value.converter", "string"}}).isOk());
       sinkStarted_ = true;
     }
@@ -44,7 +44,7 @@ TEST_F(FileSourceTest, TailsResumesAndFollowsRotationAndTruncation) {
 
   // Restart the source only: it resumes at the committed byte position.
   ASSERT_TRUE(waitFor([&] { return store_->getOffset("src", R"({"filename":")" + in_ + R"("})").has_value(); }, 10s));
-  ASSERT_TRUE(worker_->remove("src").isOk());
+  ASSERT_TRUE(herder_->remove("src").isOk());
   append(in_, "d\n");
   startPipeline();
   ASSERT_TRUE(waitFor([&] { return outputIs({"a", "b", "c", "partial line", "d"}); }, 30s)) << readFile(out_);
@@ -96,10 +96,10 @@ TEST_F(FileSourceTest, WaitsForAFileThatDoesNotExistYet) {
 // writes the topic's bytes as they are.
 TEST_F(FileSourceTest, JsonConverterCarriesLinesAsJsonStrings) {
   append(in_, "alpha\nsay \"hi\"\ttab\r\none\rtwo\ncaf\xC3\xA9 \xFF\n");
-  ASSERT_TRUE(worker_->create("src", {{"connector.class", "FileStreamSource"}, {"file", in_}, {"topic", "jlines"}}).isOk());
-  ASSERT_TRUE(worker_->create("text", {{"connector.class", "FileStreamSink"}, {"topics", "jlines"}, {"file", out_}}).isOk());
+  ASSERT_TRUE(herder_->create("src", {{"connector.class", "FileStreamSource"}, {"file", in_}, {"topic", "jlines"}}).isOk());
+  ASSERT_TRUE(herder_->create("text", {{"connector.class", "FileStreamSink"}, {"topics", "jlines"}, {"file", out_}}).isOk());
   std::string raw = dir_.file("raw.txt");
-  ASSERT_TRUE(worker_->create("raw", {{"connector.class", "file-sink"}, {"topics", "jlines"}, {"file", raw},
+  ASSERT_TRUE(herder_->create("raw", {{"connector.class", "file-sink"}, {"topics", "jlines"}, {"file", raw},
                                       {"value.converter", "string"}}).isOk());
   const std::string fffd = "\xEF\xBF\xBD";
   std::vector<std::string> lines = {"alpha", "say \"hi\"\ttab", "one", "two", "caf\xC3\xA9 " + fffd};
@@ -117,19 +117,19 @@ TEST_F(FileSourceTest, JsonConverterCarriesLinesAsJsonStrings) {
 // record; all sends it to the dead letter queue as it was, and the rest go on.
 TEST_F(FileSourceTest, AValueThatIsNotJsonIsAConversionError) {
   append(in_, "plain\n\"quoted\"\n{\"a\": 1}\n");
-  ASSERT_TRUE(worker_->create("src", {{"connector.class", "FileStreamSource"}, {"file", in_}, {"topic", "plain"},
+  ASSERT_TRUE(herder_->create("src", {{"connector.class", "FileStreamSource"}, {"file", in_}, {"topic", "plain"},
                                       {"value.converter", "string"}}).isOk());
-  ASSERT_TRUE(worker_->create("strict", {{"connector.class", "FileStreamSink"}, {"topics", "plain"}, {"file", out_}}).isOk());
+  ASSERT_TRUE(herder_->create("strict", {{"connector.class", "FileStreamSink"}, {"topics", "plain"}, {"file", out_}}).isOk());
   std::string lenient = dir_.file("lenient.txt"), dead = dir_.file("dead.txt");
-  ASSERT_TRUE(worker_->create("lenient", {{"connector.class", "FileStreamSink"}, {"topics", "plain"}, {"file", lenient},
+  ASSERT_TRUE(herder_->create("lenient", {{"connector.class", "FileStreamSink"}, {"topics", "plain"}, {"file", lenient},
                                           {"errors.tolerance", "all"},
                                           {"errors.deadletterqueue.topic.name", "plain-dlq"},
                                           {"errors.deadletterqueue.context.headers.enable", "true"}}).isOk());
-  ASSERT_TRUE(worker_->create("dead", {{"connector.class", "FileStreamSink"}, {"topics", "plain-dlq"}, {"file", dead},
+  ASSERT_TRUE(herder_->create("dead", {{"connector.class", "FileStreamSink"}, {"topics", "plain-dlq"}, {"file", dead},
                                        {"value.converter", "string"}}).isOk());
 
   ASSERT_TRUE(waitFor([&] { return taskState("strict") == "FAILED"; }, 30s)) << taskState("strict");
-  std::string trace = worker_->status("strict")->tasks[0].trace;
+  std::string trace = herder_->status("strict")->tasks[0].trace;
   EXPECT_NE(trace.find("plain-0@0 does not convert with value.converter=json"), std::string::npos) << trace;
   EXPECT_EQ(readFile(out_), "");  // nothing of that batch was written
 

@@ -19,10 +19,10 @@ class RabbitMqSourceConfigTest : public WorkerFixture {
     cfg.emplace("kafka.topic", "t");
     static int n = 0;
     std::string name = "rmq" + std::to_string(++n);
-    auto created = worker_->create(name, cfg);
+    auto created = herder_->create(name, cfg);
     if (!created.isOk()) return "refused at create: " + created.status().message();
     if (!waitFor([&] { return taskState(name) == "FAILED"; }, 10s)) return "task did not fail: " + taskState(name);
-    return worker_->status(name)->tasks[0].trace;
+    return herder_->status(name)->tasks[0].trace;
   }
 };
 
@@ -54,7 +54,7 @@ TEST_F(RabbitMqSourceConfigTest, BadConnectionSettingsFailTheTaskNamingTheOption
 
 TEST_F(RabbitMqSourceConfigTest, AnUnreachableBrokerIsRetriedNotFatal) {
   int port = freePort();  // nothing listens there
-  ASSERT_TRUE(worker_->create("rmq", {{"connector.class", "rabbitmq-source"}, {"rabbitmq.host", "127.0.0.1"},
+  ASSERT_TRUE(herder_->create("rmq", {{"connector.class", "rabbitmq-source"}, {"rabbitmq.host", "127.0.0.1"},
                                       {"rabbitmq.port", std::to_string(port)}, {"rabbitmq.queue", "q"},
                                       {"kafka.topic", "t"}, {"rabbitmq.connection.timeout.ms", "500"}}).isOk());
   std::string retries = taskSeries("sluice_task_retries_total", "rmq", "source");
