@@ -52,7 +52,14 @@ class Replayer final : public Task {
   DeadLetter fromMessage(KafkaMessage msg);
   /// Feed one batch through; count what went through and what failed again.
   Status feed(std::vector<DeadLetter>& batch, DlqReplayReport& rep, Clock::time_point deadline);
-  Status transform(std::vector<Record>& records, int64_t& failed);
+  /// The reporter of this replay: a record that fails a stage again is
+  /// counted in `failed` and written back to the DLQ.
+  ErrantReporter backToDlq(int64_t& failed) {
+    return [this, &failed](Record& r, OriginalRecord o, const ErrorContext& why) {
+      ++failed;
+      return again(r, std::move(o), why);
+    };
+  }
   Status putToSink(std::vector<Record>& records, int64_t& failed, Clock::time_point deadline);
   Status produce(std::vector<Record>& records, int64_t& failed, Clock::time_point deadline);
   Status commit(const std::vector<DlqReplayReport::Partition>& parts);
@@ -141,21 +148,8 @@ Status Replayer::again(const Record& r, OriginalRecord original, const ErrorCont
   return deadLetter(original, why);
 }
 
-Status Replayer::transform(std::vector<Record>& records, int64_t& failed) {
-  return transformTolerating(records, [&](Record& r, OriginalRecord o, const ErrorContext& why) {
-    ++failed;
-    return again(r, std::move(o), why);
-  });
-}
-
 Status Replayer::putToSink(std::vector<Record>& records, int64_t& failed, Clock::time_point deadline) {
-  if (const Converter* text = textValueConverter(plugin_->textValues(), valueConv_.get()))
-    if (Status d = decodeTextValues(records, *text, [&](Record& r, const Status& err) {
-          ++failed;
-          return again(r, snapshotSerialized(r, rctx_), {"VALUE_CONVERTER", text->name(), err.message()});
-        });
-        !d)
-      return d;
+  if (Status d = decodeTolerating(records, backToDlq(failed)); !d) return d;
   std::erase_if(records, [](const Record& r) { return r.dropped; });
   if (records.empty()) return Status::ok();
   // What the sink reports errant goes back to the DLQ; the put is retried
@@ -184,10 +178,7 @@ Status Replayer::putToSink(std::vector<Record>& records, int64_t& failed, Clock:
   }
   if (!refused) return refused;
   if (s.code() == Status::Code::kRetriable)  // still refused: back to the DLQ for the next replay
-    return giveUpBatch(records, why, [&](Record& r, OriginalRecord o, const ErrorContext& w) {
-      ++failed;
-      return again(r, std::move(o), w);
-    });
+    return giveUpBatch(records, why, backToDlq(failed));
   if (!s) return Status::fatal("sink plugin failed: " + s.message());
   return Status::ok();
 }
@@ -234,7 +225,7 @@ Status Replayer::feed(std::vector<DeadLetter>& batch, DlqReplayReport& rep, Cloc
   for (auto& d : batch) (d.transformed ? transformed : fresh).push_back(std::move(d.record));
   int64_t failed = 0;
   if (!fresh.empty())
-    if (Status s = transform(fresh, failed); !s) return s;
+    if (Status s = transformTolerating(fresh, backToDlq(failed)); !s) return s;
   for (auto& r : transformed) fresh.push_back(std::move(r));
   Status s = plan_->isSink() ? putToSink(fresh, failed, deadline) : produce(fresh, failed, deadline);
   if (!s) return s;

@@ -245,14 +245,12 @@ Status SinkTask::prepare(std::vector<Record>& batch, Pending* out) {
       });
       !s)
     return s;
-  if (text)
-    if (Status d = decodeTextValues(batch, *text, [&](Record& r, const Status& err) {
-          if (m_.errorsConvert) m_.errorsConvert->Increment();
-          // After the transforms: the record as they left it.
-          return deadLetter(snapshotSerialized(r, rctx_), {"VALUE_CONVERTER", text->name(), err.message()});
-        });
-        !d)
-      return d;
+  if (Status d = decodeTolerating(batch, [&](Record&, OriginalRecord o, const ErrorContext& why) {
+        if (m_.errorsConvert) m_.errorsConvert->Increment();
+        return deadLetter(o, why);
+      });
+      !d)
+    return d;
   out->records = std::move(batch);
   return Status::ok();
 }

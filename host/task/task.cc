@@ -327,6 +327,14 @@ Status Task::deadLetter(const OriginalRecord& original, const ErrorContext& why,
   return Status::ok();
 }
 
+Status Task::decodeTolerating(std::vector<Record>& batch, const ErrantReporter& report) {
+  const Converter* text = textValueConverter(plugin_->textValues(), valueConv_.get());
+  if (!text) return Status::ok();
+  return decodeTextValues(batch, *text, [&](Record& r, const Status& err) {
+    return report(r, snapshotSerialized(r, rctx_), {"VALUE_CONVERTER", text->name(), err.message()});
+  });
+}
+
 Status Task::giveUpBatch(std::vector<Record>& records, const std::string& why, const ErrantReporter& report) {
   for (auto& r : records) {
     if (r.dropped || r.errantReported) continue;  // reported ones are in the DLQ already

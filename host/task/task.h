@@ -207,6 +207,11 @@ class Task {
   /// The task's policy for a full producer queue: wait while it runs, at
   /// most task.shutdown.graceful.timeout.ms once it is stopping.
   QueueFullPolicy queueFullPolicy(BlockedTime* blocked) const;
+  /// Sinks whose plugin takes text values (SLUICE_FLAG_TEXT_VALUES): each
+  /// value decoded with the value converter, after the transforms; a value
+  /// that does not convert goes to `report` as it left them (stage
+  /// VALUE_CONVERTER). Nothing to do for other plugins.
+  Status decodeTolerating(std::vector<Record>& batch, const ErrantReporter& report);
   /// A sink batch given up after its retries (errors.retry.timeout.ms):
   /// each record neither dropped nor reported errant already goes to
   /// `report` as it left the transforms (stage TASK_PUT, reason `why`).
