@@ -37,12 +37,6 @@ RetryOperator::Next RetryOperator::failed(const Status& s, Clock::time_point now
   if (retries_) retries_->Increment();
   if (since_ == Clock::time_point{}) since_ = now;
   auto forMs = std::chrono::duration_cast<std::chrono::milliseconds>(now - since_).count();
-  if (plan_.retryTimeoutMs > 0 && forMs >= plan_.retryTimeoutMs) {
-    Next give{true, 0, call_ + " still failing after " + std::to_string(plan_.retryTimeoutMs) + " ms of retries: " + s.message()};
-    attempts_ = 0;
-    since_ = {};
-    return give;
-  }
   if (breakerOn_ && (breaker_ == kHalfOpen || consecutive_ >= plan_.breakerThreshold)) {
     if (breaker_ != kOpen)
       SLUICE_LOG(tag_, log::Level::kWarn, "circuit breaker open for " + std::to_string(plan_.breakerOpenMs) + " ms after " +
@@ -51,6 +45,8 @@ RetryOperator::Next RetryOperator::failed(const Status& s, Clock::time_point now
     openUntil_ = now + std::chrono::milliseconds(plan_.breakerOpenMs);
   }
   backoffMs_ = retryDelayMs(attempts_, plan_.retryDelayMaxMs, 5000);
+  // Never back off past errors.retry.timeout.ms: the try at its end decides.
+  if (plan_.retryTimeoutMs > 0) backoffMs_ = std::clamp<int64_t>(plan_.retryTimeoutMs - forMs, 1, backoffMs_);
   ++sinceWarn_;
   std::string note = pausedNote_.empty() ? "" : "; " + pausedNote_;
   if (lastWarn_ == Clock::time_point{} || now - lastWarn_ >= kWarnEvery) {
@@ -62,6 +58,11 @@ RetryOperator::Next RetryOperator::failed(const Status& s, Clock::time_point now
     sinceWarn_ = 0;
   } else {
     SLUICE_LOG(tag_, log::Level::kDebug, call_ + " asked to retry (" + s.message() + ")" + note);
+  }
+  if (plan_.retryTimeoutMs > 0 && forMs >= plan_.retryTimeoutMs) {
+    attempts_ = 0;  // the work is given up: the next failure starts a new series
+    since_ = {};
+    return Next{true, 0, call_ + " still failing after " + std::to_string(plan_.retryTimeoutMs) + " ms of retries: " + s.message()};
   }
   return Next{false, backoffMs_, {}};
 }

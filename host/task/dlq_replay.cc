@@ -9,6 +9,7 @@
 
 #include "host/abi/plugin_batch.h"
 #include "host/pipeline/consume.h"
+#include "host/pipeline/retry.h"
 
 namespace sluice::runtime {
 namespace {
@@ -160,25 +161,17 @@ Status Replayer::putToSink(std::vector<Record>& records, int64_t& failed, Clock:
     if (Status d = again(r, std::move(o), why); !d) refused = d;
     return refused ? refused : Status::fatal("the dead letter queue refused the record: " + refused.message());
   };
-  RetryOperator retry(*plan_, tag_, "put", "", nullptr);
+  RetryOperator retry(*plan_, tag_, "put", "", m_.retries);
   Status s = putReportingErrant(records, reportAgain);
-  std::string why;
   while (s.code() == Status::Code::kRetriable) {
     auto next = retry.failed(s, Clock::now());
-    if (next.giveUp) {
-      why = next.why;
-      break;
-    }
-    if (next.delayMs >= msLeft(deadline)) {
-      why = "put still failing at the end of the DLQ replay: " + s.message();
-      break;
-    }
+    if (next.giveUp || next.delayMs >= msLeft(deadline)) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(next.delayMs));
     s = putReportingErrant(records, reportAgain);
   }
   if (!refused) return refused;
   if (s.code() == Status::Code::kRetriable)  // still refused: back to the DLQ for the next replay
-    return giveUpBatch(records, why, backToDlq(failed));
+    return giveUpBatch(records, "put still failing at the end of the DLQ replay: " + s.message(), backToDlq(failed));
   if (!s) return Status::fatal("sink plugin failed: " + s.message());
   return Status::ok();
 }

@@ -10,6 +10,7 @@
 #include "host/abi/plugin_batch.h"
 #include "host/metrics/kafka_probes.h"
 #include "host/pipeline/consume.h"
+#include "host/pipeline/retry.h"
 #include "host/pipeline/sink_offsets.h"
 
 namespace sluice::runtime {

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "host/metrics/kafka_probes.h"
+#include "host/pipeline/retry.h"
 
 namespace sluice::runtime {
 namespace {

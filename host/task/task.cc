@@ -5,8 +5,6 @@
 #include <pthread.h>
 
 #include <chrono>
-#include <cmath>
-#include <random>
 #include <vector>
 
 #include "host/abi/crash_guard.h"

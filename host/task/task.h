@@ -28,7 +28,6 @@
 #include "host/pipeline/dead_letter.h"
 #include "host/pipeline/produce.h"
 #include "host/pipeline/rate_limiter.h"
-#include "host/pipeline/retry.h"
 #include "host/pipeline/state_buffer.h"
 #include "host/pipeline/transform_chain.h"
 #include "host/state/stores.h"

@@ -7,7 +7,6 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
-#include <thread>
 
 #include "host/common/json_util.h"
 #include "host/common/log.h"
@@ -187,18 +186,18 @@ Result<ConnectorInfo> StandaloneHerder::put(const std::string& name, const confi
 }
 
 Status StandaloneHerder::remove(const std::string& name) {
-  std::unique_ptr<Connector> c;
+  Worker::Removed tasks;
   {
     std::lock_guard lk(mu_);
     auto it = connectors_.find(name);
     if (it == connectors_.end()) return Status::notFound("Connector " + name + " not found");
     if (auto s = configs_.removeConnector(name); !s) return s;
     unquarantine(name);
-    c = std::move(it->second);
     connectors_.erase(it);
+    tasks = worker_.removeConnector(name);
     metrics_.setConnectorCount(static_cast<double>(connectors_.size()));
   }
-  worker_.removeConnector(name);  // outside the lock: the others stay readable while its tasks stop
+  tasks.stop();  // outside the lock: the others stay readable while its tasks stop
   SLUICE_LOG(kTag, log::Level::kInfo, "deleted connector " + name);
   return Status::ok();
 }
@@ -474,7 +473,7 @@ Result<DlqReplayReport> StandaloneHerder::replayDeadLetters(const std::string& n
     plan = c->plan;
   }
   // Outside the lock: a replay may take as long as its timeout.
-  auto report = worker_.replayDeadLetters(name, std::move(plan), options);
+  auto report = worker_.replayDeadLetters(std::move(plan), options);
   if (!options.dryRun) {
     std::lock_guard lk(mu_);
     dlqReplays_.erase(name);

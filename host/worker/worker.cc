@@ -19,8 +19,6 @@ Worker::Worker(const config::WorkerConfig& wc, state::CheckpointStore& offsets, 
 
 Worker::~Worker() { shutdown(); }
 
-Worker::Connector& Worker::entry(const std::string& name) { return connectors_[name]; }
-
 TaskEnv Worker::taskEnv(Connector& c) {
   // A new rate only comes with a new plan, whose tasks all start afresh.
   double rate = c.plan ? c.plan->rateLimit : 0;
@@ -86,7 +84,7 @@ void Worker::monitor() {
 void Worker::startTasks(const std::string& name, std::shared_ptr<const config::ConnectorPlan> plan, bool paused) {
   std::lock_guard lk(mu_);
   if (shutDown_) return;
-  Connector& c = entry(name);
+  Connector& c = connectors_[name];
   stopAll(c);
   c.plan = std::move(plan);
   c.paused = paused;
@@ -114,17 +112,21 @@ void Worker::resumeTasks(const std::string& name) {
   for (auto& t : it->second.tasks) t->resume();
 }
 
-void Worker::removeConnector(const std::string& name) {
-  Connector c;
-  {
-    std::lock_guard lk(mu_);
-    auto it = connectors_.find(name);
-    if (it == connectors_.end()) return;
-    c = std::move(it->second);
-    connectors_.erase(it);
-    std::erase_if(autoRestarts_, [&](const auto& kv) { return kv.first.first == name; });
-  }
-  stopAll(c);
+void Worker::Removed::stop() {
+  for (auto& t : tasks_) t->stop();  // signal and wait for each
+  for (auto& t : tasks_) retire(std::move(t));
+  tasks_.clear();
+}
+
+Worker::Removed Worker::removeConnector(const std::string& name) {
+  Removed out;
+  std::lock_guard lk(mu_);
+  auto it = connectors_.find(name);
+  if (it == connectors_.end()) return out;
+  out.tasks_ = std::move(it->second.tasks);
+  connectors_.erase(it);
+  std::erase_if(autoRestarts_, [&](const auto& kv) { return kv.first.first == name; });
+  return out;
 }
 
 bool Worker::runsTasks(const std::string& name) const {
@@ -175,19 +177,15 @@ void Worker::resetActiveTopics(const std::string& name) {
   if (auto it = connectors_.find(name); it != connectors_.end()) it->second.topics->reset();
 }
 
-Result<DlqReplayReport> Worker::replayDeadLetters(const std::string& name,
-                                                  std::shared_ptr<const config::ConnectorPlan> plan,
+Result<DlqReplayReport> Worker::replayDeadLetters(std::shared_ptr<const config::ConnectorPlan> plan,
                                                   const DlqReplayOptions& options) {
-  TaskEnv env;
   {
     std::lock_guard lk(mu_);
     if (shutDown_) return Status::retriable("worker is shutting down");
-    Connector& c = entry(name);
-    if (!c.plan) c.plan = plan;  // a stopped connector: its rate limit still applies
-    env = taskEnv(c);
   }
   // Outside the lock: a replay may take as long as its timeout.
-  return runtime::replayDeadLetters(std::move(plan), env, options);
+  return runtime::replayDeadLetters(std::move(plan), TaskEnv{&wc_, &kafka_, &offsets_, nullptr, nullptr, nullptr, id_},
+                                    options);
 }
 
 void Worker::shutdown() {

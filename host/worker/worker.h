@@ -52,9 +52,24 @@ class Worker {
   void stopTasks(const std::string& connector);
   void pauseTasks(const std::string& connector);
   void resumeTasks(const std::string& connector);
-  /// Stop its tasks and forget the connector (it was deleted). The tasks stop
-  /// outside the worker's lock, so other connectors stay readable meanwhile.
-  void removeConnector(const std::string& connector);
+  /// The tasks of a connector taken out of the worker: they stop when
+  /// stop() is called or the value goes, wherever the caller holds no lock.
+  class Removed {
+   public:
+    Removed() = default;
+    Removed(Removed&&) = default;
+    Removed& operator=(Removed&&) = default;
+    ~Removed() { stop(); }
+    void stop();
+
+   private:
+    friend class Worker;
+    std::vector<std::unique_ptr<Task>> tasks_;
+  };
+  /// Forget a deleted connector at once (a new one of that name starts
+  /// clean) and hand its tasks back to be stopped outside any lock, so that
+  /// other connectors stay readable meanwhile.
+  [[nodiscard]] Removed removeConnector(const std::string& connector);
   bool runsTasks(const std::string& connector) const;
 
   /// Replace running tasks with new ones (all, or only the FAILED ones).
@@ -68,8 +83,9 @@ class Worker {
   void resetActiveTopics(const std::string& connector);
 
   /// Feed the connector's dead letters through `plan` once more (see
-  /// dlq_replay.h), with the connector's shared pieces.
-  Result<DlqReplayReport> replayDeadLetters(const std::string& connector, std::shared_ptr<const config::ConnectorPlan> plan,
+  /// dlq_replay.h). Not one of the connector's tasks: it shares nothing
+  /// with them (no metrics series, rate limit or active topics).
+  Result<DlqReplayReport> replayDeadLetters(std::shared_ptr<const config::ConnectorPlan> plan,
                                             const DlqReplayOptions& options);
 
   /// Stop everything: sources first, then (embedded Kafka only) let sinks
@@ -84,7 +100,6 @@ class Worker {
     std::shared_ptr<ActiveTopics> topics = std::make_shared<ActiveTopics>();
     std::shared_ptr<RateLimiter> limiter;  // shared by its tasks (and kept alive by an abandoned one)
   };
-  Connector& entry(const std::string& name);  // with mu_ held; added if new
   TaskEnv taskEnv(Connector& c);
   std::unique_ptr<Task> newTask(Connector& c, int id);
   void replaceTask(const std::string& name, Connector& c, std::unique_ptr<Task>& t);

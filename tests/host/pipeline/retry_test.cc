@@ -34,7 +34,9 @@ TEST(RetryTest, GivesUpOnceTheRetryTimeoutIsSpentAndCountsEveryRetry) {
   EXPECT_GE(first.delayMs, 25);
   EXPECT_LE(first.delayMs, 50);
   EXPECT_TRUE(r.retrying());
-  EXPECT_FALSE(r.failed(Status::retriable("busy"), t0 + 999ms).giveUp);
+  auto near = r.failed(Status::retriable("busy"), t0 + 999ms);
+  EXPECT_FALSE(near.giveUp);
+  EXPECT_EQ(near.delayMs, 1) << "no backoff past the retry timeout";
   auto last = r.failed(Status::retriable("still busy"), t0 + 1000ms);
   EXPECT_TRUE(last.giveUp);
   EXPECT_EQ(last.why, "put still failing after 1000 ms of retries: still busy");

@@ -50,10 +50,14 @@ TEST_F(WorkerTasksTest, RunsPausesResumesAndStopsTheTasksItIsGiven) {
   w.resetActiveTopics("sink");
   EXPECT_TRUE(w.activeTopics("sink").empty());
 
-  // Removed: gone with everything it kept.
-  w.removeConnector("gen");
+  // Removed: gone at once with everything it kept, while its old tasks are
+  // stopped by the caller; a new connector of the same name is its own.
+  auto removed = w.removeConnector("gen");
   EXPECT_FALSE(w.runsTasks("gen"));
   EXPECT_TRUE(w.activeTopics("gen").empty());
+  w.startTasks("gen", plan("gen", {{"connector.class", "datagen"}, {"topic", "w1b"}, {"records", "10"}}), false);
+  removed.stop();
+  EXPECT_EQ(states(w, "gen"), std::vector<std::string>{"RUNNING"}) << "stopping the old tasks left the new one alone";
   w.shutdown();
 }
 
