@@ -231,7 +231,6 @@ Status Task::commitCheckpoint(std::map<std::string, std::optional<std::string>> 
   size_t stateBytes = 0;
   for (const auto& [k, v] : c.state) stateBytes += k.size() + (v ? v->size() : 0);
   auto committed = env_.offsets->commit(c, keep);
-  noteCheckpoint(committed.status());
   if (!committed) {
     // The writes are not lost: put them back for the next attempt.
     if (opState_)
@@ -239,10 +238,13 @@ Status Task::commitCheckpoint(std::map<std::string, std::optional<std::string>> 
         if (v) opState_->put(k, std::move(*v));
         else opState_->erase(k);
       }
+    // Counted before the status shows it: whoever sees the status sees the count.
     if (m_.checkpointFailures) m_.checkpointFailures->Increment();
     if (m_.offsetCommitFailures) m_.offsetCommitFailures->Increment();
+    noteCheckpoint(committed.status());
     return committed.status();
   }
+  noteCheckpoint(committed.status());
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - barrierStart).count();
   if (m_.offsetCommits) m_.offsetCommits->Increment();
   if (m_.checkpoints) {
