@@ -1,8 +1,8 @@
 #pragma once
 // A batch of records seen through the plugin ABI (the sluice_record views a
-// sink's put receives), and text values decoded for plugins that take them. The views point into the records (and into the
-// batch's header array), so the records must outlive the views and stay
-// unchanged while a put runs.
+// sink's put receives), and text values decoded for plugins that take them.
+// The views point into the records (and into the batch's header array), so
+// the records must outlive the views and stay unchanged while a put runs.
 
 #include <librdkafka/rdkafka.h>
 

@@ -68,14 +68,8 @@ RetryOperator::Next RetryOperator::failed(const Status& s, Clock::time_point now
 }
 
 void RetryOperator::succeeded() {
-  attempts_ = 0;
-  backoffMs_ = 0;
-  since_ = {};
-  consecutive_ = 0;
-  if (breaker_ != kClosed) {
-    SLUICE_LOG(tag_, log::Level::kInfo, "circuit breaker closed: the plugin accepted a " + call_);
-    setBreaker(kClosed);
-  }
+  if (breaker_ != kClosed) SLUICE_LOG(tag_, log::Level::kInfo, "circuit breaker closed: the plugin accepted a " + call_);
+  reset();
 }
 
 void RetryOperator::reset() {

@@ -224,18 +224,16 @@ Status SinkTask::prepare(std::vector<Record>& batch, Pending* out) {
     *position = r.offset + 1;
     prev = &r;
   }
-  const Converter* text = textValueConverter(plugin_->textValues(), valueConv_.get());
   if (!plan_->toleranceAll) {
     if (Status s = transformAll(batch); !s) return Status::fatal(s.message());
-    if (text)
-      if (Status s = decodeTextValues(batch, *text, [&](Record& r, const Status& err) {
-            if (m_.errorsConvert) m_.errorsConvert->Increment();
-            return Status::fatal("errors.tolerance=none: the value of " + r.topic + "-" + std::to_string(r.partition) +
-                                 "@" + std::to_string(r.offset) + " does not convert with value.converter=" +
-                                 text->name() + ": " + err.message());
-          });
-          !s)
-        return s;
+    if (Status s = decodeTolerating(batch, [&](Record& r, OriginalRecord, const ErrorContext& why) {
+          if (m_.errorsConvert) m_.errorsConvert->Increment();
+          return Status::fatal("errors.tolerance=none: the value of " + r.topic + "-" + std::to_string(r.partition) +
+                               "@" + std::to_string(r.offset) + " does not convert with value.converter=" +
+                               why.className + ": " + why.message);
+        });
+        !s)
+      return s;
     out->records = std::move(batch);
     return Status::ok();
   }

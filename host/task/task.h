@@ -215,6 +215,7 @@ class Task {
   /// each record neither dropped nor reported errant already goes to
   /// `report` as it left the transforms (stage TASK_PUT, reason `why`).
   Status giveUpBatch(std::vector<Record>& records, const std::string& why, const ErrantReporter& report);
+
  private:
   int id_;
   std::unique_ptr<Converter> keyConv_;
