@@ -41,10 +41,10 @@ void Worker::replaceTask(const std::string& name, Connector& c, std::unique_ptr<
   metrics_.taskRestarted(name, id);
 }
 
-void Worker::stopAll(Connector& c) {
-  for (auto& t : c.tasks) t->stop();  // signal and wait for each
-  for (auto& t : c.tasks) retire(std::move(t));
-  c.tasks.clear();
+void Worker::stopAll(std::vector<std::unique_ptr<Task>>& tasks) {
+  for (auto& t : tasks) t->stop();  // signal and wait for each
+  for (auto& t : tasks) retire(std::move(t));
+  tasks.clear();
 }
 
 void Worker::monitor() {
@@ -85,7 +85,7 @@ void Worker::startTasks(const std::string& name, std::shared_ptr<const config::C
   std::lock_guard lk(mu_);
   if (shutDown_) return;
   Connector& c = connectors_[name];
-  stopAll(c);
+  stopAll(c.tasks);
   c.plan = std::move(plan);
   c.paused = paused;
   for (int i = 0; i < c.plan->taskCount; ++i) c.tasks.push_back(newTask(c, i));
@@ -93,30 +93,18 @@ void Worker::startTasks(const std::string& name, std::shared_ptr<const config::C
 
 void Worker::stopTasks(const std::string& name) {
   std::lock_guard lk(mu_);
-  if (auto it = connectors_.find(name); it != connectors_.end()) stopAll(it->second);
+  if (auto it = connectors_.find(name); it != connectors_.end()) stopAll(it->second.tasks);
 }
 
-void Worker::pauseTasks(const std::string& name) {
+void Worker::setPaused(const std::string& name, bool paused) {
   std::lock_guard lk(mu_);
   auto it = connectors_.find(name);
   if (it == connectors_.end()) return;
-  it->second.paused = true;
-  for (auto& t : it->second.tasks) t->pause();
+  it->second.paused = paused;
+  for (auto& t : it->second.tasks) paused ? t->pause() : t->resume();
 }
 
-void Worker::resumeTasks(const std::string& name) {
-  std::lock_guard lk(mu_);
-  auto it = connectors_.find(name);
-  if (it == connectors_.end()) return;
-  it->second.paused = false;
-  for (auto& t : it->second.tasks) t->resume();
-}
-
-void Worker::Removed::stop() {
-  for (auto& t : tasks_) t->stop();  // signal and wait for each
-  for (auto& t : tasks_) retire(std::move(t));
-  tasks_.clear();
-}
+void Worker::Removed::stop() { stopAll(tasks_); }
 
 Worker::Removed Worker::removeConnector(const std::string& name) {
   Removed out;
@@ -200,7 +188,7 @@ void Worker::shutdown() {
   if (monitor_.joinable()) monitor_.join();
   // Sources first, so everything they produced is acknowledged.
   for (auto& [n, c] : all)
-    if (c.plan && c.plan->isSource()) stopAll(c);
+    if (c.plan && c.plan->isSource()) stopAll(c.tasks);
   if (kafka_.embedded() && wc_.shutdownDrainMs > 0) {
     // The embedded cluster dies with this process: let sinks consume what is
     // left so nothing produced is lost on a clean stop.
@@ -216,7 +204,7 @@ void Worker::shutdown() {
       while (!t->drained() && t->state() == State::kRunning && std::chrono::steady_clock::now() < deadline)
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  for (auto& [n, c] : all) stopAll(c);
+  for (auto& [n, c] : all) stopAll(c.tasks);
   SLUICE_LOG(kTag, log::Level::kInfo, "worker stopped");
 }
 

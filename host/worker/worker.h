@@ -50,8 +50,8 @@ class Worker {
   /// Stop the connector's tasks (each writes its last checkpoint first) and
   /// wait for them; what they shared (active topics) is kept.
   void stopTasks(const std::string& connector);
-  void pauseTasks(const std::string& connector);
-  void resumeTasks(const std::string& connector);
+  void pauseTasks(const std::string& connector) { setPaused(connector, true); }
+  void resumeTasks(const std::string& connector) { setPaused(connector, false); }
   /// The tasks of a connector taken out of the worker: they stop when
   /// stop() is called or the value goes, wherever the caller holds no lock.
   class Removed {
@@ -103,7 +103,9 @@ class Worker {
   TaskEnv taskEnv(Connector& c);
   std::unique_ptr<Task> newTask(Connector& c, int id);
   void replaceTask(const std::string& name, Connector& c, std::unique_ptr<Task>& t);
-  static void stopAll(Connector& c);
+  void setPaused(const std::string& name, bool paused);
+  /// Stop each task (signal and wait), then dispose of it (retire()).
+  static void stopAll(std::vector<std::unique_ptr<Task>>& tasks);
 
   /// task.restart.auto: restart FAILED tasks with exponential backoff.
   void monitor();
